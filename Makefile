@@ -1,0 +1,121 @@
+# pmeta — plain Makefile. `make`, `make DEVELOPER=1`, `make SANITIZE=address,undefined`,
+# `make check`, `make demo`, `make neo4j-start|neo4j-stop|neo4j-status`.
+
+CC ?= cc
+PKGS := libcurl jansson libgit2 inih zlib
+BUILD ?= build
+PREFIX ?= /usr/local
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wno-missing-field-initializers
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -I. -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
+LIBS := $(PKG_LIBS) -lm -lpthread
+
+GIT_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+VERSION := 0.1.0
+
+LIB_SRCS := $(sort $(wildcard util/*.c graph/*.c vcs/*.c run/*.c))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+GEN_SRCS := $(BUILD)/gen/cypher.c $(BUILD)/gen/migrations.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+CYPHER := $(sort $(wildcard cypher/*.cypher))
+MIGRATIONS := $(sort $(wildcard migrations/V*.cypher))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: pmeta
+
+pmeta: $(CMD_OBJS) $(BUILD)/libpmeta.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libpmeta.a $(LIBS)
+
+$(BUILD)/libpmeta.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/cypher.h $(BUILD)/gen/migrations.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/cmd/version.o: ALL_CFLAGS += -DPMETA_VERSION='"$(VERSION) ($(GIT_VERSION))"'
+$(BUILD)/obj/cmd/version.o: $(BUILD)/gen/version-stamp
+
+# Rebuild the version string when `git describe` changes.
+$(BUILD)/gen/version-stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_VERSION)' | cmp -s - $@ || echo '$(GIT_VERSION)' > $@
+
+# Queries and migrations are compiled into the binary.
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -o $@ $<
+
+$(BUILD)/gen/cypher.c $(BUILD)/gen/cypher.h &: $(CYPHER) $(BUILD)/tools/embed $(BUILD)/gen/cypher.list
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed cypher $(BUILD)/gen/cypher.c $(BUILD)/gen/cypher.h $(CYPHER)
+
+$(BUILD)/gen/migrations.c $(BUILD)/gen/migrations.h &: $(MIGRATIONS) $(BUILD)/tools/embed $(BUILD)/gen/migrations.list
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed migration $(BUILD)/gen/migrations.c $(BUILD)/gen/migrations.h $(MIGRATIONS)
+
+# The lists change when a file is added or removed, which a timestamp misses.
+$(BUILD)/gen/cypher.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CYPHER)' | cmp -s - $@ || echo '$(CYPHER)' > $@
+$(BUILD)/gen/migrations.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
+
+# Unit tests (cmocka).
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpmeta.a $(LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+# `make check` runs every test: unit tests, then the end-to-end shell tests
+# against a real Neo4j (started here when none is configured).
+check: pmeta unit
+	tests/run.sh
+
+deps:
+	scripts/install-deps.sh
+
+neo4j-fetch:
+	scripts/neo4j.sh fetch
+neo4j-start:
+	scripts/neo4j.sh start
+neo4j-stop:
+	scripts/neo4j.sh stop
+neo4j-status:
+	scripts/neo4j.sh status
+
+demo:
+	scripts/demo.sh
+
+install: pmeta
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 pmeta $(DESTDIR)$(PREFIX)/bin/pmeta
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/tests $(BUILD)/tools $(BUILD)/libpmeta.a pmeta
+
+.PHONY: all unit check deps neo4j-fetch neo4j-start neo4j-stop neo4j-status demo install clean FORCE
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,67 @@
+#ifndef PMETA_CMD_H
+#define PMETA_CMD_H
+
+/*
+ * What every subcommand shares. Only cmd/ prints to the user and picks exit
+ * codes; library code records an error (util/err.h) and returns -1.
+ */
+
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct neo4j;
+
+/* Exit codes (contract, DESIGN.md section 4). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+	EXIT_NEO4J = 4,
+	EXIT_GIT = 5
+};
+
+struct ctx {
+	const char *verb;
+	struct neo4j *db;   /* opened on first ctx_db() */
+	char *root;         /* workspace root, found on first ctx_root() */
+};
+
+/* The connection from NEO4J_* (no I/O yet); -1 with an error recorded. */
+int ctx_db(struct ctx *ctx, struct neo4j **out);
+/* The workspace root (the git work tree around the current folder). */
+int ctx_root(struct ctx *ctx, const char **out);
+
+/* Prints "error: <recorded message>" and returns the exit code of its class. */
+int cmd_error(void);
+/* Prints "error: ..." and returns code. */
+int cmd_die(int code, const char *fmt, ...) PM_PRINTF(2, 3);
+/* Prints "warning: ...". */
+void cmd_warn(const char *fmt, ...) PM_PRINTF(1, 2);
+/* Prints "error: ...", then the usage, to stderr; returns EXIT_USAGE. */
+int cmd_usage_error(const char *usage, const char *fmt, ...) PM_PRINTF(2, 3);
+/* Prints the usage to stdout and returns EXIT_OK (for -h / --help). */
+int cmd_usage(const char *usage);
+/* True when arg is -h or --help. */
+int cmd_is_help(const char *arg);
+
+/* One per verb, cmd/<verb>.c. */
+int cmd_check(int argc, char **argv, struct ctx *ctx);
+int cmd_diff(int argc, char **argv, struct ctx *ctx);
+int cmd_doctor(int argc, char **argv, struct ctx *ctx);
+int cmd_fork(int argc, char **argv, struct ctx *ctx);
+int cmd_help(int argc, char **argv, struct ctx *ctx);
+int cmd_import(int argc, char **argv, struct ctx *ctx);
+int cmd_init(int argc, char **argv, struct ctx *ctx);
+int cmd_lineage(int argc, char **argv, struct ctx *ctx);
+int cmd_log(int argc, char **argv, struct ctx *ctx);
+int cmd_migrate(int argc, char **argv, struct ctx *ctx);
+int cmd_plan(int argc, char **argv, struct ctx *ctx);
+int cmd_run(int argc, char **argv, struct ctx *ctx);
+int cmd_runs(int argc, char **argv, struct ctx *ctx);
+int cmd_status(int argc, char **argv, struct ctx *ctx);
+int cmd_sync(int argc, char **argv, struct ctx *ctx);
+int cmd_version(int argc, char **argv, struct ctx *ctx);
+
+#endif

@@ -1,0 +1,55 @@
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "graph/migrate.h"
+#include "graph/neo4j.h"
+#include "vcs/workspace.h"
+
+static const char usage[] =
+	"usage: pmeta init [<folder>]\n"
+	"\n"
+	"Makes the folder (default: the current one) a git workspace unless it is in\n"
+	"one already, checks that Neo4j answers, and applies pending migrations.\n";
+
+static void on_applied(const struct migration *m, double ms, void *arg)
+{
+	(void)arg;
+	printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
+}
+
+int cmd_init(int argc, char **argv, struct ctx *ctx)
+{
+	const char *path = ".";
+	struct migration_set set = { 0 };
+	struct neo4j *db;
+	json_t *disc = NULL;
+	int created, ret = EXIT_OK;
+
+	if (argc > 1 && cmd_is_help(argv[1]))
+		return cmd_usage(usage);
+	if (argc > 2)
+		return cmd_usage_error(usage, "unexpected argument '%s'", argv[2]);
+	if (argc == 2)
+		path = argv[1];
+	/* Check Neo4j before touching the folder, so a failed init leaves nothing. */
+	if (ctx_db(ctx, &db) < 0 || neo4j_discover(db, &disc) < 0)
+		return cmd_error();
+	json_decref(disc);
+	if (migrations_load(&set) < 0 || migrations_read_applied(db, &set) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	if (workspace_init(path, &created) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	printf(created ? "initialised git workspace in %s\n" : "%s is already in a git workspace\n", path);
+	if (migrations_apply(db, &set, on_applied, NULL) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	printf("neo4j at %s: migrations current (%zu applied)\n", neo4j_uri(db), set.n);
+out:
+	migrations_release(&set);
+	return ret;
+}

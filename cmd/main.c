@@ -1,0 +1,202 @@
+/*
+ * pmeta: project metadata for script pipelines. The command table and the
+ * things every verb shares (connection, workspace root, error printing).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <git2.h>
+
+#include "cmd/cmd.h"
+#include "graph/neo4j.h"
+#include "vcs/workspace.h"
+#include "util/strbuf.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct ctx *ctx);
+	const char *summary;
+};
+
+/* Sorted by name. */
+static const struct command commands[] = {
+	{ "doctor", cmd_doctor, "check Neo4j, auth, database, migrations and the workspace" },
+	{ "help", cmd_help, "show help for pmeta or one verb" },
+	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
+	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
+	{ "version", cmd_version, "print the version" },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: pmeta [--version] [--help] <verb> [<args>]\n\n"
+	      "pmeta keeps a script pipeline's processes, procedures and their version\n"
+	      "forks as a graph in Neo4j and in git, and turns process configs into run plans.\n\n"
+	      "verbs:\n", out);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "   %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'pmeta <verb> -h' shows a verb's options.\n"
+	      "Neo4j settings: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.\n"
+	      "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 Neo4j, 5 git/lineage.\n",
+	      out);
+}
+
+int cmd_help(int argc, char **argv, struct ctx *ctx)
+{
+	const struct command *c;
+	char *sub[] = { NULL, "--help", NULL };
+
+	if (argc < 2 || cmd_is_help(argv[1])) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return cmd_die(EXIT_USAGE, "'%s' is not a pmeta verb; see 'pmeta help'", argv[1]);
+	sub[0] = argv[1];
+	return c->fn(2, sub, ctx);
+}
+
+int ctx_db(struct ctx *ctx, struct neo4j **out)
+{
+	struct neo4j_config cfg;
+	int ret;
+
+	if (!ctx->db) {
+		neo4j_config_from_env(&cfg);
+		ret = neo4j_open(&ctx->db, &cfg);
+		neo4j_config_release(&cfg);
+		if (ret < 0)
+			return -1;
+	}
+	*out = ctx->db;
+	return 0;
+}
+
+int ctx_root(struct ctx *ctx, const char **out)
+{
+	if (!ctx->root && workspace_find(&ctx->root, ".") < 0)
+		return -1;
+	*out = ctx->root;
+	return 0;
+}
+
+static int class_to_exit(enum pm_errclass cls)
+{
+	switch (cls) {
+	case PM_EUSAGE:
+		return EXIT_USAGE;
+	case PM_ECONFIG:
+		return EXIT_CONFIG;
+	case PM_ENEO4J:
+		return EXIT_NEO4J;
+	case PM_EGIT:
+		return EXIT_GIT;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cmd_error(void)
+{
+	fprintf(stderr, "error: %s\n", pm_error_msg());
+	return class_to_exit(pm_error_class());
+}
+
+int cmd_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void cmd_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cmd_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return EXIT_USAGE;
+}
+
+int cmd_usage(const char *usage)
+{
+	fputs(usage, stdout);
+	return EXIT_OK;
+}
+
+int cmd_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx;
+	const struct command *c;
+	int ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (cmd_is_help(argv[1])) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(1, argv + 1, &ctx);
+	if (argv[1][0] == '-')
+		return cmd_usage_error("usage: pmeta [--version] [--help] <verb> [<args>]\n",
+				       "unknown option '%s'", argv[1]);
+	c = find_command(argv[1]);
+	if (!c)
+		return cmd_die(EXIT_USAGE, "'%s' is not a pmeta verb; see 'pmeta help'", argv[1]);
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	git_libgit2_init();
+	ctx.verb = c->name;
+	ret = c->fn(argc - 1, argv + 1, &ctx);
+	fflush(stdout);
+	if (ferror(stdout) && ret == EXIT_OK)
+		ret = cmd_die(EXIT_FAIL, "cannot write to standard output");
+	neo4j_free(ctx.db);
+	free(ctx.root);
+	git_libgit2_shutdown();
+	curl_global_cleanup();
+	return ret;
+}

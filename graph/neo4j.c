@@ -1,0 +1,557 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "graph/neo4j.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+struct neo4j {
+	struct neo4j_config cfg;
+	CURL *curl;
+	struct curl_slist *headers;
+	char code[128];
+	unsigned long requests;
+};
+
+struct neo4j_tx {
+	struct neo4j *db;
+	char *url;  /* .../db/{db}/tx/{id} */
+};
+
+static char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return xstrdup(v && *v ? v : fallback);
+}
+
+void neo4j_config_from_env(struct neo4j_config *cfg)
+{
+	const char *t = getenv("PMETA_NEO4J_TIMEOUT");
+	size_t n;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->uri = env_or("NEO4J_URI", "http://127.0.0.1:7474");
+	n = strlen(cfg->uri);
+	while (n > 0 && cfg->uri[n - 1] == '/')
+		cfg->uri[--n] = '\0';
+	cfg->user = env_or("NEO4J_USERNAME", "neo4j");
+	cfg->password = env_or("NEO4J_PASSWORD", "");
+	cfg->database = env_or("NEO4J_DATABASE", "neo4j");
+	cfg->connect_timeout_ms = 3000;
+	cfg->timeout_ms = 60000;
+	if (t && *t) {
+		double s = atof(t);
+
+		if (s > 0) {
+			cfg->timeout_ms = (long)(s * 1000);
+			if (cfg->connect_timeout_ms > cfg->timeout_ms)
+				cfg->connect_timeout_ms = cfg->timeout_ms;
+		}
+	}
+	cfg->max_retries = 5;
+}
+
+void neo4j_config_release(struct neo4j_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->uri);
+	free(cfg->user);
+	if (cfg->password) {
+		memset(cfg->password, 0, strlen(cfg->password));
+		free(cfg->password);
+	}
+	free(cfg->database);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
+{
+	struct neo4j *db;
+
+	*out = NULL;
+	if (strncmp(cfg->uri, "http://", 7) && strncmp(cfg->uri, "https://", 8))
+		return pm_error(PM_ENEO4J,
+				"unsupported NEO4J_URI '%s': pmeta speaks Neo4j's HTTP API (http://host:7474)",
+				cfg->uri);
+	db = xcalloc(1, sizeof(*db));
+	db->cfg.uri = xstrdup(cfg->uri);
+	db->cfg.user = xstrdup(cfg->user);
+	db->cfg.password = xstrdup(cfg->password);
+	db->cfg.database = xstrdup(cfg->database);
+	db->cfg.connect_timeout_ms = cfg->connect_timeout_ms;
+	db->cfg.timeout_ms = cfg->timeout_ms;
+	db->cfg.max_retries = cfg->max_retries;
+	db->curl = curl_easy_init();
+	if (!db->curl) {
+		neo4j_free(db);
+		return pm_error(PM_ENEO4J, "cannot initialise libcurl");
+	}
+	db->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	db->headers = curl_slist_append(db->headers, "Accept: application/json;charset=UTF-8");
+	db->headers = curl_slist_append(db->headers, "User-Agent: pmeta");
+	*out = db;
+	return 0;
+}
+
+void neo4j_free(struct neo4j *db)
+{
+	if (!db)
+		return;
+	if (db->curl)
+		curl_easy_cleanup(db->curl);
+	curl_slist_free_all(db->headers);
+	neo4j_config_release(&db->cfg);
+	free(db);
+}
+
+const char *neo4j_uri(const struct neo4j *db)
+{
+	return db->cfg.uri;
+}
+
+const char *neo4j_database(const struct neo4j *db)
+{
+	return db->cfg.database;
+}
+
+const char *neo4j_last_code(const struct neo4j *db)
+{
+	return db->code;
+}
+
+unsigned long neo4j_request_count(const struct neo4j *db)
+{
+	return db->requests;
+}
+
+json_t *neo4j_stmt(const char *statement, json_t *params)
+{
+	json_t *s = json_object();
+
+	json_object_set_new(s, "statement", json_string(statement));
+	json_object_set_new(s, "parameters", params ? params : json_object());
+	json_object_set_new(s, "includeStats", json_true());
+	json_object_set_new(s, "resultDataContents", json_pack("[s]", "row"));
+	return s;
+}
+
+char *neo4j_request_body(json_t *statements)
+{
+	json_t *body = json_pack("{sO}", "statements", statements);
+	char *s = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	return s;
+}
+
+static int is_transient(const char *code)
+{
+	return !strncmp(code, "Neo.TransientError.", 19);
+}
+
+int neo4j_reply_parse(json_t **results, char *code, size_t codesz, int *transient,
+		      long http_status, const char *body, size_t len, const char *uri)
+{
+	json_error_t jerr;
+	json_t *root, *errors, *res;
+
+	*results = NULL;
+	*transient = 0;
+	code[0] = '\0';
+	if (http_status == 401)
+		return pm_error(PM_ENEO4J,
+				"Neo4j at %s refused the credentials (HTTP 401): check NEO4J_USERNAME and NEO4J_PASSWORD",
+				uri);
+	if (http_status == 404)
+		return pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
+				uri);
+	root = json_loadb(body, len, 0, &jerr);
+	if (!root) {
+		if (http_status >= 500)
+			*transient = 1;
+		if (http_status < 200 || http_status >= 300)
+			return pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld with a body that is not JSON",
+					uri, http_status);
+		return pm_error(PM_ENEO4J, "Neo4j at %s sent a reply that is not valid JSON (%s at byte %d)",
+				uri, jerr.text, jerr.position);
+	}
+	errors = json_object_get(root, "errors");
+	if (json_is_array(errors) && json_array_size(errors) > 0) {
+		json_t *e = json_array_get(errors, 0);
+		const char *c = json_string_value(json_object_get(e, "code"));
+		const char *m = json_string_value(json_object_get(e, "message"));
+
+		snprintf(code, codesz, "%s", c ? c : "");
+		*transient = is_transient(code);
+		/* Database-not-found comes back as a ClientError whose message
+		 * is good enough; keep Neo4j's own words after the code. */
+		pm_error(PM_ENEO4J, "%s: %s", c ? c : "Neo4j error", m ? m : "(no message)");
+		json_decref(root);
+		return -1;
+	}
+	if (http_status < 200 || http_status >= 300) {
+		*transient = http_status >= 500;
+		json_decref(root);
+		return pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld", uri, http_status);
+	}
+	res = json_object_get(root, "results");
+	if (!json_is_array(res)) {
+		json_decref(root);
+		return pm_error(PM_ENEO4J, "Neo4j at %s sent a reply without \"results\"", uri);
+	}
+	*results = json_incref(res);
+	json_decref(root);
+	return 0;
+}
+
+static size_t collect_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	strbuf_add(userdata, ptr, size * nmemb);
+	return size * nmemb;
+}
+
+struct reply {
+	long status;
+	struct strbuf body;
+	struct strbuf location;
+};
+
+static size_t collect_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct reply *r = userdata;
+	size_t n = size * nmemb;
+
+	if (n > 9 && !strncasecmp(ptr, "Location:", 9)) {
+		const char *v = ptr + 9;
+		size_t vl = n - 9;
+
+		while (vl && (*v == ' ' || *v == '\t')) {
+			v++;
+			vl--;
+		}
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		strbuf_reset(&r->location);
+		strbuf_add(&r->location, v, vl);
+	}
+	return n;
+}
+
+/* One HTTP exchange. Returns 0 when a reply arrived (any status). */
+static int http_send(struct neo4j *db, struct reply *r, const char *method,
+		     const char *url, const char *body)
+{
+	CURL *c = db->curl;
+	CURLcode rc;
+
+	r->status = 0;
+	strbuf_reset(&r->body);
+	strbuf_reset(&r->location);
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, db->headers);
+	curl_easy_setopt(c, CURLOPT_USERNAME, db->cfg.user);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, db->cfg.password);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, db->cfg.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, db->cfg.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+	} else {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
+	db->requests++;
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			return pm_error(PM_ENEO4J, "Neo4j at %s did not answer within %.1f s",
+					db->cfg.uri, db->cfg.timeout_ms / 1000.0);
+		return pm_error(PM_ENEO4J, "cannot reach Neo4j at %s: %s", db->cfg.uri,
+				curl_easy_strerror(rc));
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	return 0;
+}
+
+static void reply_init(struct reply *r)
+{
+	r->status = 0;
+	strbuf_init(&r->body, 0);
+	strbuf_init(&r->location, 0);
+}
+
+static void reply_release(struct reply *r)
+{
+	strbuf_release(&r->body);
+	strbuf_release(&r->location);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* POST statements to url; parse. Retries transient failures when allowed. */
+static int post_statements(struct neo4j *db, json_t **results, const char *url,
+			   json_t *statements, int retry, struct reply *keep)
+{
+	struct reply r;
+	char *body = neo4j_request_body(statements);
+	int attempt = 0, ret = -1, transient = 0;
+
+	reply_init(&r);
+	for (;;) {
+		json_t *res = NULL;
+
+		if (http_send(db, &r, "POST", url, body) < 0) {
+			db->code[0] = '\0';
+			goto out;
+		}
+		if (!neo4j_reply_parse(&res, db->code, sizeof(db->code), &transient,
+				       r.status, r.body.buf, r.body.len, db->cfg.uri)) {
+			if (results)
+				*results = res;
+			else
+				json_decref(res);
+			ret = 0;
+			goto out;
+		}
+		if (!retry || !transient || attempt >= db->cfg.max_retries)
+			goto out;
+		/* Backoff 50 ms, 100 ms, 200 ms ... capped at 2 s, with jitter. */
+		{
+			long ms = 50L << (attempt < 6 ? attempt : 6);
+
+			if (ms > 2000)
+				ms = 2000;
+			sleep_ms(ms + rand() % (ms / 2 + 1));
+		}
+		attempt++;
+	}
+out:
+	if (keep && ret == 0) {
+		strbuf_reset(&keep->location);
+		strbuf_add(&keep->location, r.location.buf, r.location.len);
+		strbuf_reset(&keep->body);
+		strbuf_add(&keep->body, r.body.buf, r.body.len);
+	}
+	reply_release(&r);
+	free(body);
+	return ret;
+}
+
+static char *db_url(const struct neo4j *db, const char *database, const char *tail)
+{
+	char *esc = curl_easy_escape(db->curl, database, 0);
+	char *url = xstrfmt("%s/db/%s/%s", db->cfg.uri, esc ? esc : database, tail);
+
+	curl_free(esc);
+	return url;
+}
+
+int neo4j_commit_db(struct neo4j *db, const char *database, json_t **results,
+		    json_t *statements)
+{
+	char *url = db_url(db, database, "tx/commit");
+	int ret;
+
+	if (results)
+		*results = NULL;
+	ret = post_statements(db, results, url, statements, 1, NULL);
+	free(url);
+	return ret;
+}
+
+int neo4j_commit(struct neo4j *db, json_t **results, json_t *statements)
+{
+	return neo4j_commit_db(db, db->cfg.database, results, statements);
+}
+
+static int first_result(json_t **result, json_t *results)
+{
+	if (result) {
+		json_t *r = json_array_get(results, 0);
+
+		*result = r ? json_incref(r) : NULL;
+	}
+	json_decref(results);
+	return 0;
+}
+
+int neo4j_query(struct neo4j *db, json_t **result, const char *statement, json_t *params)
+{
+	json_t *stmts = json_array(), *results = NULL;
+	int ret;
+
+	if (result)
+		*result = NULL;
+	json_array_append_new(stmts, neo4j_stmt(statement, params));
+	ret = neo4j_commit(db, &results, stmts);
+	json_decref(stmts);
+	if (ret < 0)
+		return -1;
+	return first_result(result, results);
+}
+
+int neo4j_discover(struct neo4j *db, json_t **out)
+{
+	struct reply r;
+	char *url = xstrfmt("%s/", db->cfg.uri);
+	int ret = -1;
+
+	*out = NULL;
+	reply_init(&r);
+	if (http_send(db, &r, "GET", url, NULL) < 0)
+		goto out;
+	if (r.status != 200) {
+		pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld to GET /", db->cfg.uri, r.status);
+		goto out;
+	}
+	*out = json_loadb(r.body.buf, r.body.len, 0, NULL);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		pm_error(PM_ENEO4J, "%s does not look like Neo4j (its discovery document is not JSON)",
+			 db->cfg.uri);
+		goto out;
+	}
+	ret = 0;
+out:
+	reply_release(&r);
+	free(url);
+	return ret;
+}
+
+int neo4j_tx_begin(struct neo4j *db, struct neo4j_tx **out)
+{
+	struct reply keep;
+	json_t *empty = json_array(), *results = NULL, *root;
+	char *url = db_url(db, db->cfg.database, "tx");
+	const char *commit;
+	int ret = -1;
+
+	*out = NULL;
+	reply_init(&keep);
+	if (post_statements(db, &results, url, empty, 1, &keep) < 0)
+		goto out;
+	root = json_loadb(keep.body.buf, keep.body.len, 0, NULL);
+	commit = json_string_value(json_object_get(root, "commit"));
+	if (!commit && keep.location.len == 0) {
+		json_decref(root);
+		pm_error(PM_ENEO4J, "Neo4j at %s opened a transaction without telling where", db->cfg.uri);
+		goto out;
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->db = db;
+	if (keep.location.len) {
+		(*out)->url = xstrdup(keep.location.buf);
+	} else {
+		size_t n = strlen(commit);
+
+		/* ".../tx/17/commit" -> ".../tx/17" */
+		(*out)->url = xstrndup(commit, n > 7 ? n - 7 : n);
+	}
+	json_decref(root);
+	ret = 0;
+out:
+	json_decref(results);
+	json_decref(empty);
+	reply_release(&keep);
+	free(url);
+	return ret;
+}
+
+int neo4j_tx_run(struct neo4j_tx *tx, json_t **results, json_t *statements)
+{
+	if (results)
+		*results = NULL;
+	/* No retry inside a transaction: a failure rolled it back on the server. */
+	return post_statements(tx->db, results, tx->url, statements, 0, NULL);
+}
+
+int neo4j_tx_query(struct neo4j_tx *tx, json_t **result, const char *statement, json_t *params)
+{
+	json_t *stmts = json_array(), *results = NULL;
+	int ret;
+
+	if (result)
+		*result = NULL;
+	json_array_append_new(stmts, neo4j_stmt(statement, params));
+	ret = neo4j_tx_run(tx, &results, stmts);
+	json_decref(stmts);
+	if (ret < 0)
+		return -1;
+	return first_result(result, results);
+}
+
+int neo4j_tx_commit(struct neo4j_tx *tx, json_t **results, json_t *statements)
+{
+	json_t *empty = statements ? NULL : json_array();
+	char *url = xstrfmt("%s/commit", tx->url);
+	int ret;
+
+	if (results)
+		*results = NULL;
+	ret = post_statements(tx->db, results, url, statements ? statements : empty, 0, NULL);
+	json_decref(empty);
+	free(url);
+	free(tx->url);
+	free(tx);
+	return ret;
+}
+
+void neo4j_tx_rollback(struct neo4j_tx *tx)
+{
+	struct reply r;
+
+	if (!tx)
+		return;
+	reply_init(&r);
+	/* Best effort: the server also rolls back idle transactions itself. */
+	http_send(tx->db, &r, "DELETE", tx->url, NULL);
+	reply_release(&r);
+	free(tx->url);
+	free(tx);
+}
+
+size_t neo4j_nrows(const json_t *result)
+{
+	return json_array_size(json_object_get(result, "data"));
+}
+
+json_t *neo4j_row(const json_t *result, size_t row)
+{
+	return json_object_get(json_array_get(json_object_get(result, "data"), row), "row");
+}
+
+json_t *neo4j_cell(const json_t *result, size_t row, const char *column)
+{
+	json_t *cols = json_object_get(result, "columns");
+	size_t i;
+
+	for (i = 0; i < json_array_size(cols); i++)
+		if (!strcmp(json_string_value(json_array_get(cols, i)), column))
+			return json_array_get(neo4j_row(result, row), i);
+	return NULL;
+}
+
+long neo4j_stat(const json_t *result, const char *name)
+{
+	return (long)json_integer_value(json_object_get(json_object_get(result, "stats"), name));
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pmeta builds and tests with, when missing.
+# Java 17 and Maven (to run Neo4j) are expected on the machine.
+set -euo pipefail
+
+pkgs=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libgit2-dev
+      libinih-dev zlib1g-dev libcmocka-dev curl git python3 procps iproute2)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "error: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+for tool in java mvn; do
+	command -v "$tool" >/dev/null || { echo "error: '$tool' is missing: Neo4j needs Java 17 and Maven" >&2; exit 1; }
+done

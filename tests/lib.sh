@@ -1,0 +1,139 @@
+# Sourced by tests/tNNNN-*.sh, after git's t/test-lib.sh in spirit:
+#   test_expect_success 'what it checks' '<shell commands>'
+# Each test body runs in a subshell inside a scratch folder; the file ends
+# with test_done, which prints a summary and exits with the failure count.
+# Every test file starts from an empty graph (test_reset_graph) unless it
+# says otherwise, and reads the connection from build/neo4j/env.
+
+set -u
+TEST_NAME=$(basename "$0" .sh)
+TEST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PMETA=${PMETA:-$TEST_ROOT/pmeta}
+export PATH="$TEST_ROOT:$PATH"
+TRASH="$TEST_ROOT/build/trash/$TEST_NAME"
+test_count=0
+test_failed=0
+test_skipped=0
+
+if [ -z "${NEO4J_URI:-}" ] && [ -f "$TEST_ROOT/build/neo4j/env" ]; then
+	set -a
+	. "$TEST_ROOT/build/neo4j/env"
+	set +a
+fi
+export NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD
+export NEO4J_DATABASE=${NEO4J_DATABASE:-neo4j}
+# Commits made by tests must not depend on the user's git config.
+export GIT_AUTHOR_NAME="pmeta test" GIT_AUTHOR_EMAIL="test@pmeta.invalid"
+export GIT_COMMITTER_NAME="pmeta test" GIT_COMMITTER_EMAIL="test@pmeta.invalid"
+export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/.home"
+
+rm -rf "$TRASH"
+mkdir -p "$TRASH/.home"
+cd "$TRASH" || exit 1
+
+say() { printf '%s\n' "$*"; }
+
+test_expect_success() {
+	local desc=$1 body=$2 out
+	test_count=$((test_count + 1))
+	out=$( (eval "$body") 2>&1 )
+	if [ $? -eq 0 ]; then
+		say "ok $test_count - $desc"
+	else
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $desc"
+		printf '%s\n' "$out" | sed 's/^/#   /' | tail -n 40
+	fi
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	say "ok $test_count # skip $1 ($2)"
+}
+
+test_done() {
+	say "# $TEST_NAME: $((test_count - test_failed)) passed, $test_failed failed"
+	exit "$test_failed"
+}
+
+# --- assertions: each prints what differed and returns non-zero ---
+
+# test_expect_code CODE CMD...: run CMD, require exit status CODE.
+test_expect_code() {
+	local want=$1 got
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		return 1
+	fi
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_contains FILE TEXT: FILE holds the fixed string TEXT.
+test_contains() {
+	grep -qF -- "$2" "$1" || { echo "'$1' lacks '$2':" >&2; cat "$1" >&2; return 1; }
+}
+
+test_lacks() {
+	! grep -qF -- "$2" "$1" || { echo "'$1' has '$2':" >&2; cat "$1" >&2; return 1; }
+}
+
+test_eq() {
+	[ "$1" = "$2" ] || { echo "expected '$2', got '$1'" >&2; return 1; }
+}
+
+# --- Neo4j from the shell, for setting up and checking the graph ---
+# The password goes to curl through a config on stdin, never argv.
+
+# cypher QUERY [PARAMS_JSON] [DB]: prints the reply's JSON; fails on errors.
+cypher() {
+	local q=$1 params=${2:-'{}'} db=${3:-$NEO4J_DATABASE} body reply
+	body=$(python3 -c 'import json,sys; print(json.dumps({"statements":[{"statement":sys.argv[1],"parameters":json.loads(sys.argv[2])}]}))' "$q" "$params") || return 1
+	reply=$(printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+		curl -sS -K - -H 'Content-Type: application/json' --data-binary "$body" \
+			"$NEO4J_URI/db/$db/tx/commit") || return 1
+	printf '%s\n' "$reply"
+	printf '%s' "$reply" | python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(1 if r.get("errors") else 0)' ||
+		{ echo "cypher failed: $reply" >&2; return 1; }
+}
+
+# cypher_value QUERY [PARAMS_JSON]: the first column of the first row.
+cypher_value() {
+	cypher "$@" | python3 -c 'import json,sys; r=json.load(sys.stdin)["results"][0]["data"]; print(r[0]["row"][0] if r else "")'
+}
+
+# The whole graph as counts: "nodes rels".
+graph_counts() {
+	printf '%s %s\n' "$(cypher_value 'MATCH (n) RETURN count(n)')" \
+		"$(cypher_value 'MATCH ()-[r]->() RETURN count(r)')"
+}
+
+# An empty graph: no nodes, no constraints, no indexes (migrations undone).
+test_reset_graph() {
+	local name
+	cypher 'MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS' >/dev/null || return 1
+	for name in $(cypher 'SHOW CONSTRAINTS YIELD name RETURN name' |
+			python3 -c 'import json,sys; [print(d["row"][0]) for d in json.load(sys.stdin)["results"][0]["data"]]'); do
+		cypher "DROP CONSTRAINT \`$name\` IF EXISTS" >/dev/null || return 1
+	done
+	for name in $(cypher "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name" |
+			python3 -c 'import json,sys; [print(d["row"][0]) for d in json.load(sys.stdin)["results"][0]["data"]]'); do
+		cypher "DROP INDEX \`$name\` IF EXISTS" >/dev/null || return 1
+	done
+}
+
+# A fresh git workspace in the current folder, with one commit.
+test_git_workspace() {
+	git init -q -b main . && git commit -q --allow-empty -m 'empty workspace'
+}
+
+if [ -z "${NEO4J_URI:-}" ]; then
+	echo "error: no Neo4j configured: run 'make neo4j-start' (writes build/neo4j/env) or set NEO4J_URI" >&2
+	exit 1
+fi
