@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "show help for pmeta or one verb" },
 	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
+	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
+	{ "status", cmd_status, "show a run job by job (the latest by default)" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -453,6 +453,25 @@ out:
 	return ret;
 }
 
+char *run_latest_local(const char *root)
+{
+	char *dir = runs_dir(root), *best = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	free(dir);
+	if (!d)
+		return NULL;
+	/* Run ids sort by start time: the greatest name is the newest. */
+	while ((de = readdir(d)))
+		if (run_id_valid(de->d_name) && (!best || strcmp(de->d_name, best) > 0)) {
+			free(best);
+			best = xstrdup(de->d_name);
+		}
+	closedir(d);
+	return best;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

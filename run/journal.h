@@ -63,6 +63,9 @@ char *run_dir(const char *root, const char *id);
  */
 int run_dir_create(const char *root, const char *id);
 
+/* The id of the newest run folder of the workspace, or NULL (caller frees). */
+char *run_latest_local(const char *root);
+
 /* Takes the run's lock (fd kept open, close-on-exec); wait=0 fails at once when held. */
 int run_lock(int *fd, const char *dir, int wait);
 /* Whether journal size `size` of the run in dir is recorded as synced. */
