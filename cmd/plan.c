@@ -52,10 +52,16 @@ static void print_text(const struct plan *plan)
 			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
 			const struct plan_step *st = &plan->steps[job->step];
 
+			printf("  %s", st->name);
 			if (job->shard >= 0)
-				printf("  %s [%d/%d]\n", st->name, job->shard, st->max_shard);
-			else
-				printf("  %s\n", st->name);
+				printf(" [%d/%d]", job->shard, st->max_shard);
+			if (strcmp(st->procedure, st->name))
+				printf(" runs %s", st->procedure);
+			if (st->timeout)
+				printf(" (timeout %lds)", st->timeout);
+			if (st->retries)
+				printf(" (retries %d)", st->retries);
+			putchar('\n');
 			printf("    %s\n", job->command);
 		}
 	}

@@ -85,12 +85,13 @@ static json_t *step_json(const struct config *cfg, size_t i, json_t *edges[3], j
 			 "after", deps);
 }
 
+/* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
 static void add_stats(struct import_stats *s, const json_t *result)
 {
 	s->nodes_created += neo4j_stat(result, "nodes_created");
 	s->nodes_deleted += neo4j_stat(result, "nodes_deleted");
 	s->rels_created += neo4j_stat(result, "relationships_created");
-	s->rels_deleted += neo4j_stat(result, "relationships_deleted");
+	s->rels_deleted += neo4j_stat(result, "relationship_deleted");
 	s->props_set += neo4j_stat(result, "properties_set");
 }
 
