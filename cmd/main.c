@@ -22,10 +22,13 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "check", cmd_check, "validate process configs offline (file:line diagnostics)" },
 	{ "doctor", cmd_doctor, "check Neo4j, auth, database, migrations and the workspace" },
 	{ "help", cmd_help, "show help for pmeta or one verb" },
+	{ "import", cmd_import, "write process configs into the graph (idempotent)" },
 	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
+	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
 	{ "version", cmd_version, "print the version" },
