@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
 	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
+	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
 	{ "version", cmd_version, "print the version" },

@@ -177,12 +177,12 @@ char *run_id_new(void)
 
 int run_id_valid(const char *s)
 {
-	static const char shape[] = "dddddddddTddddddZ-xxxx";
+	static const char shape[] = "ddddddddTddddddZ-xxxx";
 	size_t i;
 
-	if (strlen(s) != 22)
+	if (strlen(s) != sizeof(shape) - 1)
 		return 0;
-	for (i = 0; i < 22; i++) {
+	for (i = 0; i < sizeof(shape) - 1; i++) {
 		char c = s[i];
 
 		switch (shape[i]) {
@@ -397,7 +397,7 @@ static int close_dead_run(json_t *run, json_t *jobs, const char *journal_path)
 		const char *s = json_string_value(json_object_get(job, "status"));
 
 		if (s && (!strcmp(s, "pending") || !strcmp(s, "running"))) {
-			set = json_pack("{sssss}", "status", "aborted", "finished_at", at,
+			set = json_pack("{ssssss}", "status", "aborted", "finished_at", at,
 					"reason", "runner ended without closing the journal");
 			line = json_pack("{sssIsO}", "ev", "job", "index",
 					 json_integer_value(json_object_get(job, "index")), "set", set);
@@ -407,7 +407,7 @@ static int close_dead_run(json_t *run, json_t *jobs, const char *journal_path)
 			json_decref(line);
 		}
 	}
-	set = json_pack("{sssss}", "status", "aborted", "finished_at", at,
+	set = json_pack("{ssssss}", "status", "aborted", "finished_at", at,
 			"reason", "runner ended without closing the journal");
 	line = json_pack("{sssO}", "ev", "end", "set", set);
 	json_object_update(run, set);
