@@ -349,29 +349,59 @@ int run_mark_synced(const char *dir, off_t size)
 	return ret;
 }
 
-int records_write(struct neo4j *db, const json_t *run, const json_t *jobs)
+static void add_chunks(json_t *stmts, const char *statement, const char *id, const json_t *jobs)
 {
-	json_t *stmts = json_array(), *chunk = NULL;
-	const char *id = json_string_value(json_object_get(run, "id"));
+	json_t *chunk = NULL;
 	size_t i, n = json_array_size(jobs);
-	int ret;
 
-	json_array_append_new(stmts, neo4j_stmt(cypher_run_upsert,
-						json_pack("{sO}", "run", (json_t *)run)));
 	for (i = 0; i < n; i++) {
 		if (!chunk)
 			chunk = json_array();
 		json_array_append(chunk, json_array_get(jobs, i));
 		if (json_array_size(chunk) == JOBS_PER_STATEMENT || i + 1 == n) {
-			json_array_append_new(stmts, neo4j_stmt(cypher_run_jobs_upsert,
+			json_array_append_new(stmts, neo4j_stmt(statement,
 								json_pack("{sssO}", "run", id, "jobs", chunk)));
 			json_decref(chunk);
 			chunk = NULL;
 		}
 	}
+}
+
+int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs, const json_t *updates)
+{
+	json_t *stmts = json_array();
+	const char *id = json_string_value(json_object_get(run, "id"));
+	int ret;
+
+	json_array_append_new(stmts, neo4j_stmt(cypher_run_upsert,
+						json_pack("{sO}", "run", (json_t *)run)));
+	add_chunks(stmts, cypher_run_jobs_upsert, id, jobs);
+	add_chunks(stmts, cypher_run_jobs_update, id, updates);
 	ret = neo4j_commit(db, NULL, stmts);
 	json_decref(stmts);
 	return ret;
+}
+
+int records_write(struct neo4j *db, const json_t *run, const json_t *jobs)
+{
+	return records_write2(db, run, jobs, NULL);
+}
+
+json_t *records_job_update(const json_t *job)
+{
+	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
+					    "timed_out", "started_at", "finished_at", "duration_ms",
+					    "skipped_after", NULL };
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(job, keys[i]);
+
+		if (v)
+			json_object_set(o, keys[i], v);
+	}
+	return o;
 }
 
 /* A journal with no end line and a free lock: its runner died. Close it. */

@@ -77,6 +77,14 @@ int run_mark_synced(const char *dir, off_t size);
  * transaction (UNWIND batches of at most 2,000 jobs).
  */
 int records_write(struct neo4j *db, const json_t *run, const json_t *jobs);
+/*
+ * The same, plus updates (may be NULL): objects of JobRun nodes written
+ * before, with only the properties a run changes (see records_job_update).
+ */
+int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs,
+		   const json_t *updates);
+/* The properties of a job object that change while it runs (new reference). */
+json_t *records_job_update(const json_t *job);
 
 /*
  * Writes every journal of the workspace that is not marked synced to the

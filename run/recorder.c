@@ -48,6 +48,7 @@ struct recorder {
 	json_t **jobs;         /* by plan index; NULL for jobs the run does not record */
 	size_t njobs;
 	unsigned char *dirty;
+	unsigned char *created;   /* the JobRun node exists: send updates only */
 	size_t *dirty_list;
 	size_t ndirty;
 	int run_dirty;
@@ -82,15 +83,23 @@ static void mark_dirty(struct recorder *rc, size_t index)
 
 static void flush(struct recorder *rc)
 {
-	json_t *list = json_array();
+	json_t *list = json_array(), *updates = json_array();
 	size_t i;
 	double now;
 
-	for (i = 0; i < rc->ndirty; i++)
-		json_array_append(list, rc->jobs[rc->dirty_list[i]]);
-	if (records_write(rc->db, rc->run, list) == 0) {
-		for (i = 0; i < rc->ndirty; i++)
+	for (i = 0; i < rc->ndirty; i++) {
+		size_t idx = rc->dirty_list[i];
+
+		if (rc->created[idx])
+			json_array_append_new(updates, records_job_update(rc->jobs[idx]));
+		else
+			json_array_append(list, rc->jobs[idx]);
+	}
+	if (records_write2(rc->db, rc->run, list, updates) == 0) {
+		for (i = 0; i < rc->ndirty; i++) {
 			rc->dirty[rc->dirty_list[i]] = 0;
+			rc->created[rc->dirty_list[i]] = 1;
+		}
 		rc->flushes++;
 		rc->rows += rc->ndirty;
 		rc->ndirty = 0;
@@ -114,6 +123,7 @@ static void flush(struct recorder *rc)
 	now = runner_now();
 	rc->last_flush = now;
 	json_decref(list);
+	json_decref(updates);
 }
 
 static void *writer_main(void *arg)
@@ -233,6 +243,7 @@ int recorder_start(struct recorder **out, const json_t *run, const json_t *jobs,
 	}
 	rc->jobs = xcalloc(rc->njobs, sizeof(*rc->jobs));
 	rc->dirty = xcalloc(rc->njobs, 1);
+	rc->created = xcalloc(rc->njobs, 1);
 	rc->dirty_list = xcalloc(rc->njobs, sizeof(size_t));
 	json_array_foreach(jobs, i, job) {
 		size_t idx = (size_t)json_integer_value(json_object_get(job, "index"));
@@ -321,6 +332,7 @@ void recorder_finish(struct recorder *rc, double wait_s, struct recorder_result 
 		json_decref(rc->jobs[i]);
 	free(rc->jobs);
 	free(rc->dirty);
+	free(rc->created);
 	free(rc->dirty_list);
 	json_decref(rc->run);
 	free(rc->error);
