@@ -51,6 +51,7 @@ struct progress {
 	const struct run_session *s;
 	size_t total;
 	int line_shown;
+	double last_draw;   /* redraws at most every 100 ms */
 };
 
 static void job_label(struct strbuf *sb, const struct plan *plan, size_t job)
@@ -149,8 +150,10 @@ static void on_progress(void *data, const struct runner *r, enum runner_event ev
 		clear_line(p);
 		printf("%s\n", sb.buf);
 	}
-	if (p->tty)
+	if (p->tty && (permanent || ev == RUNNER_TICK || runner_now() - p->last_draw >= 0.1)) {
 		status_line(p, r);
+		p->last_draw = runner_now();
+	}
 	strbuf_release(&sb);
 }
 

@@ -131,7 +131,7 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 		printf("%-28s %-5s %-9s %4s %5lld %9s  %s%s%s\n", str(job, "step", "?"), sh,
 		       str(job, "status", "?"), ex,
 		       (long long)json_integer_value(json_object_get(job, "attempts")), dur,
-		       str(job, "log", ""),
+		       str(job, "log", "-"),
 		       json_is_true(json_object_get(job, "timed_out")) ? "  (timed out)" : "",
 		       json_string_value(json_object_get(job, "reused_from")) ? "  (reused)" : "");
 	}

@@ -159,20 +159,19 @@ int journal_load(json_t **run, json_t **jobs, int *ended, const char *path)
 
 char *run_id_new(void)
 {
-	unsigned char rnd[2] = { 0, 0 };
-	time_t now = time(NULL);
+	unsigned char rnd = 0;
+	struct timespec ts;
 	struct tm tm;
 	char stamp[32];
 
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-		unsigned v = (unsigned)getpid() ^ (unsigned)clock();
-
-		rnd[0] = (unsigned char)v;
-		rnd[1] = (unsigned char)(v >> 8);
-	}
-	gmtime_r(&now, &tm);
+	if (getrandom(&rnd, 1, 0) != 1)
+		rnd = (unsigned char)(getpid() ^ clock());
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	return xstrfmt("%s-%02x%02x", stamp, rnd[0], rnd[1]);
+	/* 3 hex digits of milliseconds (000-3e7), then one random digit: ids of
+	 * runs started in the same second still sort by start time. */
+	return xstrfmt("%s-%03lx%x", stamp, ts.tv_nsec / 1000000, rnd & 0xf);
 }
 
 int run_id_valid(const char *s)
@@ -391,7 +390,7 @@ json_t *records_job_update(const json_t *job)
 {
 	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
 					    "timed_out", "started_at", "finished_at", "duration_ms",
-					    "skipped_after", NULL };
+					    "skipped_after", "log", NULL };
 	json_t *o = json_object();
 	size_t i;
 

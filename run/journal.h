@@ -46,7 +46,10 @@ void journal_close(struct journal *j);
  */
 int journal_load(json_t **run, json_t **jobs, int *ended, const char *path);
 
-/* "20261121T101500Z-a3f9": sortable by start time, 4 random hex digits. */
+/*
+ * "20261121T101500Z-1f4a": UTC start second, then 3 hex digits of its
+ * milliseconds and 1 random hex digit, so ids sort by start time.
+ */
 char *run_id_new(void);
 /* True when s looks like a run id. */
 int run_id_valid(const char *s);

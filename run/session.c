@@ -172,6 +172,9 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 				    jr->signal ? json_string(run_signal_name(jr->signal)) : json_null());
 		json_object_set_new(set, "timed_out", json_boolean(jr->timed_out));
 		if (ev == RUNNER_JOB_FINISHED) {
+			/* A job that never started has no log. */
+			if (!jr->attempts)
+				json_object_set_new(set, "log", json_null());
 			json_object_set_new(set, "finished_at", iso_or_null(jr->finished_ms));
 			json_object_set_new(set, "duration_ms",
 					    jr->started_ms && jr->finished_ms ?

@@ -52,6 +52,17 @@ test_expect_success 'a pipe gets one line per job event' '
 	test "$(grep -c " succeeded " out)" = 4
 '
 
+if command -v script >/dev/null; then
+test_expect_success 'on a terminal: one status line that updates in place' '
+	script -qec "pmeta run $CONF -j 4" /dev/null >tty.out &&
+	grep -q "$(printf "\r\033")\\[K\\[[0-9]/4 done\\] [0-9] running, 0 failed" tty.out &&
+	! grep -q "started   proc_001" tty.out &&
+	test_contains tty.out "succeeded: 4 succeeded"
+'
+else
+	test_skip 'on a terminal: one status line that updates in place' 'no script(1)'
+fi
+
 test_expect_success 'jobs run from the workspace root with stdin /dev/null, PMETA_* set, output in logs' '
 	id=$(cat run1.id) &&
 	log=.pmeta/runs/$id/proc_002_v_000.log &&
@@ -128,8 +139,8 @@ test_expect_success 'status of an unknown run fails with exit 1' '
 
 test_expect_success 'runs lists the runs of a process, newest first; -n limits' '
 	pmeta runs p_001_v_000 >out &&
-	test "$(grep -c "sche_t/p_001_v_000" out)" = 2 &&
-	pmeta runs -n 1 >out &&
+	test "$(grep -c "sche_t/p_001_v_000" out)" = 3 &&
+	pmeta runs sche_t/p_001_v_000 -n 1 >out &&
 	test "$(grep -c "sche_t/p_001_v_000" out)" = 1 &&
 	pmeta runs p_999_v_000 >out &&
 	test_contains out "no run of p_999_v_000"

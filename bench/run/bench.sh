@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `pmeta run` (prints figures; never a CI gate).
 #
-#   bench/run/bench.sh [REPEATS]      (default 3)
+#   bench/run/bench.sh [REPEATS [all|dag|cpu]]      (default 3 all)
 #
 # 1. Overhead per job: layered DAGs of 1,000 and 10,000 trivial jobs (`true`)
 #    run by `pmeta run -j 2` (recording to Neo4j, and with --no-record) and by
@@ -19,6 +19,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 repeats=${1:-3}
+what=${2:-all}   # all | dag | cpu
 work=${BENCH_DIR:-$top/build/bench-run}
 pmeta=$top/pmeta
 set -a
@@ -44,12 +45,13 @@ echo "# repeats: $repeats (figures are medians); load average before: $(cut -d' 
 echo "# (other processes may share the cores: compare figures of the same run only)"
 echo
 
-printf '%-8s %-22s %10s %12s %10s\n' jobs runner seconds ms/job "x make"
+[ "$what" = cpu ] || printf '%-8s %-22s %10s %12s %10s\n' jobs runner seconds ms/job "x make"
 for n in 1000 10000; do
+	[ "$what" = cpu ] && break
 	dir=$work/dag-$n
 	workspace "$dir" dag "$n"
-	conf=sche_001/process_config/p_001_v_000/main.conf
-	(cd "$dir" && "$pmeta" import "$conf" >/dev/null)
+	conf=$(cd "$dir" && echo sche_001/process_config/p_*/main.conf)
+	(cd "$dir" && PMETA_NEO4J_TIMEOUT=600 "$pmeta" import "$conf" >/dev/null 2>&1)
 	: >"$work/make.$n" >"$work/rec.$n" >"$work/norec.$n" >"$work/loop.$n"
 	for r in $(seq "$repeats"); do
 		t0=$(now); (cd "$dir" && make -s -j 2 -f Makefile all >/dev/null); t1=$(now)
@@ -75,21 +77,33 @@ for n in 1000 10000; do
 	done
 done
 
+[ "$what" = dag ] && exit 0
 echo
 dir=$work/cpu
 workspace "$dir" cpu 8 12
 conf=sche_001/process_config/p_002_v_000/main.conf
-(cd "$dir" && "$pmeta" import "$conf" >/dev/null)
-: >"$work/j1" >"$work/j2"
+(cd "$dir" && "$pmeta" import "$conf" >/dev/null 2>&1)
+: >"$work/j1" >"$work/j2" >"$work/m1" >"$work/m2" >"$work/c1" >"$work/c2"
 for r in $(seq "$repeats"); do
 	for j in 1 2; do
 		(cd "$dir" && "$pmeta" run "$conf" -j $j -q >"$work/cpu.out")
 		sed -n 's/.* in \([0-9.]*\)s$/\1/p' "$work/cpu.out" >>"$work/j$j"
+		# concurrency: the jobs' summed durations over the loop's wall time
+		(cd "$dir" && "$pmeta" status --json) | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print("%.2f" % (sum(j["duration_ms"] for j in r["jobs"]) / r["duration_ms"]))' >>"$work/c$j"
+		t0=$(now); (cd "$dir" && make -s -j $j all >/dev/null); t1=$(now)
+		{ secs "$t0" "$t1"; echo; } >>"$work/m$j"
 	done
 done
-j1=$(median <"$work/j1")
-j2=$(median <"$work/j2")
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "8 CPU-bound shards (worker loop time, from the run summary): -j 1 ${j1}s, -j 2 ${j2}s, speedup $(awk -v a="$j1" -v b="$j2" 'BEGIN { printf "%.2f", a / b }')x"
-echo "  -j 1 runs: $(tr '\n' ' ' <"$work/j1")"
-echo "  -j 2 runs: $(tr '\n' ' ' <"$work/j2")"
+j1=$(median <"$work/j1"); j2=$(median <"$work/j2")
+m1=$(median <"$work/m1"); m2=$(median <"$work/m2")
+echo "8 CPU-bound shards, medians (pmeta: worker loop time from the run summary)"
+printf '  %-14s -j 1 %6.2fs  -j 2 %6.2fs  speedup %.2fx\n' "pmeta run" "$j1" "$j2" "$(awk -v a="$j1" -v b="$j2" 'BEGIN { print a / b }')"
+printf '  %-14s -j 1 %6.2fs  -j 2 %6.2fs  speedup %.2fx\n' "make (control)" "$m1" "$m2" "$(awk -v a="$m1" -v b="$m2" 'BEGIN { print a / b }')"
+echo "  pmeta -j 1 runs: $(tr '\n' ' ' <"$work/j1") (concurrency $(tr '\n' ' ' <"$work/c1"))"
+echo "  pmeta -j 2 runs: $(tr '\n' ' ' <"$work/j2") (concurrency $(tr '\n' ' ' <"$work/c2"))"
+echo "  make  -j 1 runs: $(tr '\n' ' ' <"$work/m1")"
+echo "  make  -j 2 runs: $(tr '\n' ' ' <"$work/m2")"

@@ -6,7 +6,7 @@
                              one step of SHARDS CPU-bound shards, each WORK
                              million loop iterations of Python
 
-dag: layer L has 16 steps and 8 datasets; step j of layer L writes dataset
+dag: process p_00D_v_000 (D = digits of N-1); layer L has 16 steps and 8 datasets; step j of layer L writes dataset
 d_L_(j mod 8) and reads one or two datasets of layer L-1, so a step waits for
 2 to 4 steps of the layer before. base.conf sets `template = true`, so every
 job is `/bin/sh -c true`. Beside it, a Makefile of the same DAG (one .PHONY
@@ -22,7 +22,9 @@ WIDTH = 16
 
 def dag(n, out):
     rnd = random.Random(n)
-    conf_dir = os.path.join(out, "sche_001", "process_config", "p_001_v_000")
+    # One process per size (p_003_v_000 for 1,000, p_004_v_000 for 10,000),
+    # so runs of both sizes can share a graph without re-importing.
+    conf_dir = os.path.join(out, "sche_001", "process_config", "p_%03d_v_000" % len(str(n - 1)))
     os.makedirs(conf_dir, exist_ok=True)
     with open(os.path.join(out, "sche_001", "base.conf"), "w") as f:
         f.write("template = true\n")
@@ -60,6 +62,13 @@ def cpu(shards, work, out):
         f.write("[proc_001_v_000]\nmax_shard = %d\n" % shards)
     with open(os.path.join(out, "sche_001", "pys", "proc_001_v_000.py"), "w") as f:
         f.write("s = 0\nfor i in range(%d):\n    s += i * i\n" % (work * 1000000))
+    # The same shards for GNU make (the control: what the machine allows).
+    with open(os.path.join(out, "Makefile"), "w") as f:
+        names = ["shard%d" % k for k in range(shards)]
+        f.write(".PHONY: all %s\nall: %s\n" % (" ".join(names), " ".join(names)))
+        for k in range(shards):
+            f.write("shard%d:\n\t/usr/bin/python3 ./sche_001/pys/proc_001_v_000.py"
+                    " --shard=%d --max_shard=%d\n" % (k, k, shards))
 
 
 def main():

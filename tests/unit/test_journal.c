@@ -29,7 +29,7 @@ static void test_run_ids(void **state)
 	assert_false(run_id_valid("202611211T101500Z-a3f9"));
 	assert_false(run_id_valid("last"));
 	assert_false(run_id_valid(""));
-	sleep(1);
+	usleep(2000);
 	b = run_id_new();
 	assert_true(strcmp(a, b) < 0);  /* sortable by start time */
 	free(a);
