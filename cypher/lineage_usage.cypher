@@ -1,0 +1,11 @@
+// Where procedure versions are used: the steps that run them and their
+// processes; for each step the datasets it reads, writes or deletes, with
+// the other steps that write them (producers) and read them (consumers).
+// :param keys => ['sche_001/proc_004_v_000']
+UNWIND $keys AS key
+MATCH (p:Process)-[:HAS_STEP]->(s:Step)-[:RUNS]->(v:Procedure {key: key})
+RETURN key, p.key AS process_key, p.name AS process, s.key AS step_key, s.name AS step,
+  [(s)-[io:READS|WRITES|DELETES]->(d:Dataset) | {rel: type(io), dataset: d.name, key: d.key,
+    producers: [(w:Step)-[:WRITES]->(d) WHERE w <> s | w.key],
+    consumers: [(r:Step)-[:READS]->(d) WHERE r <> s | r.key]}] AS datasets
+ORDER BY key, process_key, step_key

@@ -1,0 +1,223 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cypher.h"
+#include "graph/lineage.h"
+#include "graph/neo4j.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "vcs/history.h"
+
+/* A version's node properties (new reference); commit and id only for a fork's new version. */
+static json_t *version_props(const struct version_name *v, const char *id, const char *commit)
+{
+	char *key = version_key(v), *path = version_path(v);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "name", json_string(v->name));
+	json_object_set_new(o, "schedule", json_string(v->schedule));
+	json_object_set_new(o, "family", json_string(v->family));
+	json_object_set_new(o, "version", json_string(v->version));
+	json_object_set_new(o, "path", json_string(path));
+	if (v->kind == VERSION_PROCESS) {
+		char *config = xstrfmt("%s/main.conf", path);
+
+		json_object_set_new(o, "prname", json_string(v->number));
+		json_object_set_new(o, "config", json_string(config));
+		json_object_set_new(o, "tree", id ? json_string(id) : json_null());
+		free(config);
+	} else {
+		json_object_set_new(o, "blob", id ? json_string(id) : json_null());
+	}
+	if (commit)
+		json_object_set_new(o, "commit", json_string(commit));
+	free(key);
+	free(path);
+	return o;
+}
+
+json_t *lineage_fork_row(const struct fork_record *rec)
+{
+	json_t *row = json_object();
+
+	json_object_set_new(row, "src", version_props(&rec->src, rec->source_id, NULL));
+	json_object_set_new(row, "dst", version_props(&rec->dst, rec->dst_id, rec->commit));
+	json_object_set_new(row, "commit", json_string(rec->commit));
+	json_object_set_new(row, "bump", json_string(rec->bump));
+	json_object_set_new(row, "at", json_string(rec->at));
+	return row;
+}
+
+static void add_stats(struct lineage_stats *st, const json_t *result)
+{
+	json_t *forks = neo4j_cell(result, 0, "forks");
+
+	st->forks += (long)json_integer_value(forks);
+	st->nodes_created += neo4j_stat(result, "nodes_created");
+	st->edges_created += neo4j_stat(result, "relationships_created");
+	st->properties_set += neo4j_stat(result, "properties_set");
+}
+
+int lineage_write_forks(struct neo4j *db, const struct fork_record *recs, size_t n,
+			struct lineage_stats *stats)
+{
+	json_t *stmts = json_array(), *results = NULL, *batch = NULL;
+	struct lineage_stats local;
+	size_t i;
+	int kind, ret = -1;
+
+	memset(&local, 0, sizeof(local));
+	/*
+	 * One label per query, so one pass per kind; within a kind the rows keep
+	 * history order, so a version's own fork comes before forks of it.
+	 */
+	for (kind = VERSION_PROCEDURE; kind <= VERSION_PROCESS; kind++) {
+		for (i = 0; i < n; i++) {
+			if ((int)recs[i].src.kind != kind)
+				continue;
+			if (!batch)
+				batch = json_array();
+			json_array_append_new(batch, lineage_fork_row(&recs[i]));
+			if (json_array_size(batch) == LINEAGE_BATCH) {
+				json_array_append_new(stmts, neo4j_stmt(kind == VERSION_PROCESS
+									? cypher_sync_process_forks
+									: cypher_sync_procedure_forks,
+									json_pack("{so}", "forks", batch)));
+				batch = NULL;
+			}
+		}
+		if (batch)
+			json_array_append_new(stmts, neo4j_stmt(kind == VERSION_PROCESS
+								? cypher_sync_process_forks
+								: cypher_sync_procedure_forks,
+								json_pack("{so}", "forks", batch)));
+		batch = NULL;
+	}
+	if (json_array_size(stmts) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (neo4j_commit(db, &results, stmts) < 0)
+		goto out;
+	for (i = 0; i < json_array_size(results); i++)
+		add_stats(&local, json_array_get(results, i));
+	ret = 0;
+out:
+	if (stats)
+		*stats = local;
+	json_decref(results);
+	json_decref(stmts);
+	return ret;
+}
+
+int lineage_resolve(struct neo4j *db, const char *name, char **key, char **kind)
+{
+	json_t *res = NULL;
+	size_t n;
+	int ret = -1;
+
+	*key = *kind = NULL;
+	if (neo4j_query(db, &res, cypher_lineage_resolve, json_pack("{ss}", "name", name)) < 0)
+		return -1;
+	n = neo4j_nrows(res);
+	if (n == 0) {
+		pm_error(PM_EGIT, "no version '%s' in the graph (run 'pmeta sync' or 'pmeta import' first)", name);
+		goto out;
+	}
+	if (n > 1) {
+		pm_error(PM_EGIT, "'%s' is in %zu schedules ('%s', '%s'...): name one by its key", name, n,
+			 json_string_value(neo4j_cell(res, 0, "key")), json_string_value(neo4j_cell(res, 1, "key")));
+		goto out;
+	}
+	*key = xstrdup(json_string_value(neo4j_cell(res, 0, "key")));
+	*kind = xstrdup(json_string_value(neo4j_cell(res, 0, "kind")));
+	ret = 0;
+out:
+	json_decref(res);
+	return ret;
+}
+
+/* A JSON object of the result row's columns (new reference). */
+static json_t *row_object(const json_t *result, size_t row)
+{
+	json_t *cols = json_object_get(result, "columns"), *vals = neo4j_row(result, row);
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < json_array_size(cols); i++)
+		json_object_set(o, json_string_value(json_array_get(cols, i)), json_array_get(vals, i));
+	return o;
+}
+
+/* Attaches each row of result to the node named by its "key" column, under `field`. */
+static void attach(json_t *index, const json_t *result, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < neo4j_nrows(result); i++) {
+		json_t *o = row_object(result, i);
+		json_t *node = json_object_get(index, json_string_value(json_object_get(o, "key")));
+
+		json_object_del(o, "key");
+		if (node)
+			json_array_append(json_object_get(node, field), o);
+		json_decref(o);
+	}
+}
+
+int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q)
+{
+	json_t *stmts = json_array(), *results = NULL, *tree, *nodes = json_array();
+	json_t *index = json_object(), *procs = json_array(), *processes = json_array();
+	int up = q->up || !q->down, down = q->down || !q->up;
+	size_t i;
+	int ret = -1;
+
+	*out = NULL;
+	json_array_append_new(stmts, neo4j_stmt(cypher_lineage_tree,
+						json_pack("{sssbsbsI}", "key", q->key, "up", up, "down", down,
+							  "depth", (json_int_t)(q->depth < 0 ? 1000000000L : q->depth))));
+	if (neo4j_commit(db, &results, stmts) < 0)
+		goto out;
+	tree = json_array_get(results, 0);
+	if (neo4j_nrows(tree) == 0) {
+		pm_error(PM_EGIT, "no version '%s' in the graph", q->key);
+		goto out;
+	}
+	for (i = 0; i < neo4j_nrows(tree); i++) {
+		json_t *o = row_object(tree, i);
+		const char *key = json_string_value(json_object_get(o, "key"));
+		int is_process = !strcmp(json_string_value(json_object_get(o, "kind")), "process");
+
+		json_object_set_new(o, is_process ? "steps" : "used_by", json_array());
+		json_array_append(is_process ? processes : procs, json_object_get(o, "key"));
+		json_object_set(index, key, o);
+		json_array_append_new(nodes, o);
+	}
+	if (q->usage) {
+		json_t *more = json_array(), *res2 = NULL;
+
+		json_array_append_new(more, neo4j_stmt(cypher_lineage_usage, json_pack("{sO}", "keys", procs)));
+		json_array_append_new(more, neo4j_stmt(cypher_lineage_steps, json_pack("{sO}", "keys", processes)));
+		if (neo4j_commit(db, &res2, more) < 0) {
+			json_decref(more);
+			goto out;
+		}
+		attach(index, json_array_get(res2, 0), "used_by");
+		attach(index, json_array_get(res2, 1), "steps");
+		json_decref(res2);
+		json_decref(more);
+	}
+	*out = json_pack("{sssOsO}", "key", q->key, "kind",
+			 json_object_get(json_object_get(index, q->key), "kind"), "nodes", nodes);
+	ret = 0;
+out:
+	json_decref(nodes);
+	json_decref(index);
+	json_decref(procs);
+	json_decref(processes);
+	json_decref(results);
+	json_decref(stmts);
+	return ret;
+}
