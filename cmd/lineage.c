@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,28 +324,69 @@ static void cypher_string(struct strbuf *sb, const char *s)
 }
 
 /*
- * The Browser link: its editor opens with ":param key => '...';" and the
- * lineage query (the Browser runs the two in turn), connected to this
- * server's Bolt address from the discovery document.
+ * The Browser's editor text: cypher/lineage_browser.cypher without its
+ * leading comment, $key replaced by the key as a Cypher string literal, so
+ * that one click runs one statement and the Browser draws the graph. (A
+ * ":param key => ...;" line before the query works too, but the Browser then
+ * runs two statements and shows a summary frame instead of the graph.)
+ */
+static void browser_text(struct strbuf *text, const char *key)
+{
+	const char *q = cypher_lineage_browser, *p;
+
+	while (!strncmp(q, "//", 2)) {
+		const char *nl = strchr(q, '\n');
+
+		if (!nl)
+			break;
+		q = nl + 1;
+	}
+	strbuf_addstr(text, "// pmeta lineage: cypher/lineage_browser.cypher with $key filled in\n");
+	for (p = q; *p; p++) {
+		if (!strncmp(p, "$key", 4) && !(isalnum((unsigned char)p[4]) || p[4] == '_')) {
+			cypher_string(text, key);
+			p += 3;
+		} else {
+			strbuf_addch(text, *p);
+		}
+	}
+}
+
+/*
+ * The Browser link: served by this Neo4j at /browser/, its editor filled
+ * with the lineage query (cmd=edit&arg=...), its connect form with this
+ * server's Bolt address (NEO4J_BOLT_URI, else the discovery document) and
+ * user, and the database.
  */
 static int print_url(struct neo4j *db, const char *key)
 {
 	struct strbuf text = STRBUF_INIT, url = STRBUF_INIT;
 	json_t *disc = NULL;
-	const char *bolt;
+	const char *bolt = getenv("NEO4J_BOLT_URI"), *user = getenv("NEO4J_USERNAME");
 
-	if (neo4j_discover(db, &disc) < 0)
-		return -1;
-	bolt = json_string_value(json_object_get(disc, "bolt_direct"));
-	strbuf_addstr(&text, ":param key => ");
-	cypher_string(&text, key);
-	strbuf_addstr(&text, ";\n");
-	strbuf_addstr(&text, cypher_lineage_browser);
+	if (!bolt || !*bolt) {
+		if (neo4j_discover(db, &disc) < 0)
+			return -1;
+		bolt = json_string_value(json_object_get(disc, "bolt_direct"));
+	}
+	browser_text(&text, key);
 	strbuf_addf(&url, "%s/browser/?cmd=edit&arg=", neo4j_uri(db));
 	url_encode(&url, text.buf);
 	if (bolt) {
+		const char *sep = strstr(bolt, "://");
+
 		strbuf_addstr(&url, "&dbms=");
-		url_encode(&url, bolt);
+		if (sep && user && *user && !strchr(bolt, '@')) {
+			/* bolt://user@host:port fills in the user name as well */
+			struct strbuf b = STRBUF_INIT;
+
+			strbuf_add(&b, bolt, (size_t)(sep + 3 - bolt));
+			strbuf_addf(&b, "%s@%s", user, sep + 3);
+			url_encode(&url, b.buf);
+			strbuf_release(&b);
+		} else {
+			url_encode(&url, bolt);
+		}
 	}
 	strbuf_addstr(&url, "&db=");
 	url_encode(&url, neo4j_database(db));
