@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -737,50 +736,81 @@ static int index_add_tree(git_index *idx, git_repository *repo, const char *root
 	return 0;
 }
 
+/* Copies file `from` to `to` (which is created); a missing `from` gives an empty `to`. */
+static int copy_file(const char *from, const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	FILE *f;
+	int ret = 0;
+
+	if (access(from, F_OK) == 0 && strbuf_read_file(&sb, from) < 0)
+		return -1;
+	f = fopen(to, "wb");
+	if (!f || fwrite(sb.buf, 1, sb.len, f) != sb.len)
+		ret = pm_error(PM_EGIT, "cannot write '%s': %s", to, strerror(errno));
+	if (f && fclose(f) != 0 && !ret)
+		ret = pm_error(PM_EGIT, "cannot write '%s': %s", to, strerror(errno));
+	strbuf_release(&sb);
+	return ret;
+}
+
 /*
- * Only the new entries go into the index: read it fresh under our lock,
- * add, write. Concurrent pmeta processes take the flock in turn; git's
- * own index.lock (another git command) is waited for.
+ * Only the new entries go into the index, and nothing else in it changes.
+ * Git's protocol: whoever holds <gitdir>/index.lock (created O_EXCL) may
+ * replace the index. We take that lock first, waiting while git or another
+ * pmeta holds it, and only then read the index, so no update made by anyone
+ * in between is lost: the read-modify-write happens on a copy through a
+ * standalone libgit2 index, renamed over the index while we hold the lock.
+ * (git_index_read + git_index_write alone would take the lock only to write,
+ * leaving a window where another process's update gets overwritten.)
  */
 static int index_update(git_repository *repo, const char *root, const char *path,
 			const struct fork_source *src)
 {
+	const char *gitdir = git_repository_path(repo);
+	char *index_path = xstrfmt("%sindex", gitdir), *lock_path = xstrfmt("%sindex.lock", gitdir);
+	char *tmp_path = xstrfmt("%spmeta-index.%ld", gitdir, (long)getpid());
 	git_index *idx = NULL;
-	char *lockpath = xstrfmt("%spmeta-index.lock", git_repository_path(repo));
-	int fd, ret = -1, r;
 	unsigned attempt;
+	int fd = -1, ret = -1;
 
-	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		pm_error(PM_EGIT, "cannot lock '%s': %s", lockpath, strerror(errno));
-		goto out;
-	}
-	if (git_repository_index(&idx, repo) < 0) {
-		pm_error(PM_EGIT, "cannot open the index: %s", vcs_git_msg());
-		goto out;
-	}
 	for (attempt = 0;; attempt++) {
-		if (git_index_read(idx, 1) < 0) {
-			pm_error(PM_EGIT, "cannot read the index: %s", vcs_git_msg());
-			goto out;
-		}
-		if (index_add_tree(idx, repo, root, path, &src->id, src->mode) < 0)
-			goto out;
-		r = git_index_write(idx);
-		if (r == 0)
+		fd = open(lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0)
 			break;
-		if (r != GIT_ELOCKED || attempt >= FORK_MAX_ATTEMPTS) {
-			pm_error(PM_EGIT, "cannot write the index: %s", vcs_git_msg());
+		if (errno != EEXIST || attempt >= FORK_MAX_ATTEMPTS) {
+			pm_error(PM_EGIT, "cannot lock the index ('%s': %s); if no git command is running, remove it",
+				 lock_path, strerror(errno));
 			goto out;
 		}
 		backoff(attempt);
 	}
+	if (copy_file(index_path, tmp_path) < 0)
+		goto unlock;
+	if (git_index_open(&idx, tmp_path) < 0 || git_index_read(idx, 1) < 0) {
+		pm_error(PM_EGIT, "cannot read the index: %s", vcs_git_msg());
+		goto unlock;
+	}
+	if (index_add_tree(idx, repo, root, path, &src->id, src->mode) < 0)
+		goto unlock;
+	if (git_index_write(idx) < 0) {
+		pm_error(PM_EGIT, "cannot write the index: %s", vcs_git_msg());
+		goto unlock;
+	}
+	if (rename(tmp_path, index_path) < 0) {
+		pm_error(PM_EGIT, "cannot replace the index: %s", strerror(errno));
+		goto unlock;
+	}
 	ret = 0;
+unlock:
+	close(fd);
+	unlink(tmp_path);
+	unlink(lock_path);
 out:
 	git_index_free(idx);
-	if (fd >= 0)
-		close(fd); /* releases the flock */
-	free(lockpath);
+	free(index_path);
+	free(lock_path);
+	free(tmp_path);
 	return ret;
 }
 
@@ -874,8 +904,18 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 		return -1;
 	if (fork_check_repo(repo, &branch) < 0)
 		goto out;
-	if (fork_locate(repo, root, &out->src, opts->from_worktree) < 0)
+	if (fork_locate(repo, root, &out->src, opts->from_worktree) < 0) {
+		/* Only on disk? Then say so rather than "no such version". */
+		if (!opts->from_worktree && fork_locate(repo, root, &out->src, 1) == 0) {
+			char *p = version_path(&out->src);
+
+			pm_error(PM_EGIT,
+				 "%s '%s' is not committed ('%s'): commit it, or fork it as it is on disk with --from-worktree",
+				 version_kind_str(out->src.kind), out->src.name, p);
+			free(p);
+		}
 		goto out;
+	}
 	src_path = version_path(&out->src);
 	if (source_content(&content, repo, root, src_path, &out->src, opts->from_worktree) < 0)
 		goto out;

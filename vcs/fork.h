@@ -11,9 +11,8 @@
  *
  * Concurrency: the new file (or folder) is created with O_EXCL (mkdir), so
  * two processes never pick the same name; a moved branch makes the commit
- * start again on the new HEAD; index updates of concurrent pmeta processes
- * are serialised by an flock on <gitdir>/pmeta-index.lock, and git's own
- * index.lock (GIT_ELOCKED) is waited for.
+ * start again on the new HEAD; the index is updated while holding git's own
+ * <gitdir>/index.lock (waited for when git or another fork holds it).
  */
 
 #include "vcs/history.h"
