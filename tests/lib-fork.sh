@@ -19,18 +19,24 @@ fork_workspace() {
 
 # The whole graph, sorted, one line per node and per relationship.
 graph_dump() {
-	cypher 'MATCH (n) RETURN labels(n) AS l, properties(n) AS p' |
+	cypher 'MATCH (n) WHERE NOT n:__Neo4jMigration RETURN labels(n) AS l, properties(n) AS p' |
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["results"][0]["data"]; [print(x) for x in sorted(json.dumps(d["row"], sort_keys=True) for d in r)]' &&
-	cypher 'MATCH (a)-[r]->(b) RETURN coalesce(a.key, a.name), type(r), coalesce(b.key, b.name), properties(r)' |
+	cypher 'MATCH (a)-[r]->(b) WHERE NOT a:__Neo4jMigration RETURN coalesce(a.key, a.name), type(r), coalesce(b.key, b.name), properties(r)' |
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["results"][0]["data"]; [print(x) for x in sorted(json.dumps(d["row"], sort_keys=True) for d in r)]'
 }
 
-# Removes every node, keeps the schema.
+# Removes every node but the migration records, keeps the schema.
 graph_wipe() {
-	cypher 'MATCH (n) DETACH DELETE n' >/dev/null
+	cypher 'MATCH (n) WHERE NOT n:__Neo4jMigration DETACH DELETE n' >/dev/null
 }
 
 # git's own view of a commit's trailer: trailer_of REV KEY
 trailer_of() {
 	git log -1 --format="%(trailers:key=$2,valueonly)" "$1" | sed '/^$/d'
+}
+
+# "nodes relationships" of pmeta's own graph (migration records left out).
+lineage_counts() {
+	printf '%s %s\n' "$(cypher_value 'MATCH (n) WHERE NOT n:__Neo4jMigration RETURN count(n)')" \
+		"$(cypher_value 'MATCH (a)-[r]->() WHERE NOT a:__Neo4jMigration RETURN count(r)')"
 }

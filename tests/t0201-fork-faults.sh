@@ -136,12 +136,12 @@ test_expect_success 'detached HEAD: exit 5, nothing written' '
 '
 
 test_expect_success 'bare repository: exit 5' '
-	git init -q --bare ../bare.git &&
-	(cd ../bare.git && test_expect_code 5 pmeta fork proc_004_v_000 2>err && test_contains err "bare")
+	git init -q --bare bare.git &&
+	(cd bare.git && test_expect_code 5 pmeta fork proc_004_v_000 2>err && test_contains err "bare")
 '
 
 test_expect_success 'a branch without commits: exit 5' '
-	mkdir -p ../unborn/sche_001/pys && cd ../unborn && git init -q -b main &&
+	mkdir -p unborn/sche_001/pys && cd unborn && git init -q -b main &&
 	echo "print(1)" >sche_001/pys/proc_001_v_000.py &&
 	test_expect_code 5 pmeta fork proc_001_v_000 2>err &&
 	test_contains err "has no commit yet" &&
