@@ -7,6 +7,7 @@
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "util/strbuf.h"
+#include "vcs/version.h"
 
 static const char usage[] =
 	"usage: pmeta lineage <name> [--up | --down] [--depth <n>]\n"
@@ -341,7 +342,7 @@ static void browser_text(struct strbuf *text, const char *key)
 			break;
 		q = nl + 1;
 	}
-	strbuf_addstr(text, "// pmeta lineage: cypher/lineage_browser.cypher with $key filled in\n");
+	strbuf_addstr(text, "// pmeta lineage: cypher/lineage_browser.cypher with the key filled in\n");
 	for (p = q; *p; p++) {
 		if (!strncmp(p, "$key", 4) && !(isalnum((unsigned char)p[4]) || p[4] == '_')) {
 			cypher_string(text, key);
@@ -453,6 +454,13 @@ int cmd_lineage(int argc, char **argv, struct ctx *ctx)
 		return cmd_usage_error(usage, "whose lineage?");
 	if (q.up && q.down)
 		q.up = q.down = 0; /* both is the default */
+	{
+		struct version_name v;
+
+		if (version_parse(&v, name) < 0)
+			return cmd_usage_error(usage, "%s", pm_error_msg());
+		version_release(&v);
+	}
 
 	if (ctx_db(ctx, &db) < 0 || lineage_resolve(db, name, &key, &kind) < 0)
 		return cmd_error();
