@@ -58,7 +58,7 @@ int cmd_log(int argc, char **argv, struct ctx *ctx)
 	for (i = 0; i < list.n; i++) {
 		struct log_entry *e = &list.items[i];
 
-		printf("%.12s %s  %-40s  %s  (%s)\n", e->commit, e->at, e->what, e->subject, e->author);
+		printf("%.12s %s  %-44s  %s  (%s)\n", e->commit, e->at, e->what, e->subject, e->author);
 	}
 out:
 	log_list_release(&list);
