@@ -169,10 +169,10 @@ int neo4j_reply_parse(json_t **results, char *code, size_t codesz, int *transien
 		return pm_error(PM_ENEO4J,
 				"Neo4j at %s refused the credentials (HTTP 401): check NEO4J_USERNAME and NEO4J_PASSWORD",
 				uri);
-	if (http_status == 404)
+	root = json_loadb(body, len, 0, &jerr);
+	if (!root && http_status == 404)
 		return pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
 				uri);
-	root = json_loadb(body, len, 0, &jerr);
 	if (!root) {
 		if (http_status >= 500)
 			*transient = 1;
@@ -190,9 +190,13 @@ int neo4j_reply_parse(json_t **results, char *code, size_t codesz, int *transien
 
 		snprintf(code, codesz, "%s", c ? c : "");
 		*transient = is_transient(code);
-		/* Database-not-found comes back as a ClientError whose message
-		 * is good enough; keep Neo4j's own words after the code. */
-		pm_error(PM_ENEO4J, "%s: %s", c ? c : "Neo4j error", m ? m : "(no message)");
+		size_t ml = m ? strlen(m) : 0;
+
+		/* Keep Neo4j's own words after the code, minus trailing space. */
+		while (ml && (m[ml - 1] == '\n' || m[ml - 1] == ' ' || m[ml - 1] == '\r'))
+			ml--;
+		pm_error(PM_ENEO4J, "%s: %.*s", c ? c : "Neo4j error", (int)(m ? ml : 12),
+			 m ? m : "(no message)");
 		json_decref(root);
 		return -1;
 	}

@@ -10,7 +10,11 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct neo4j;
+struct config;
+struct config_base;
 
 struct plan_step {
 	char *name;            /* section name in the config = step name */
@@ -55,5 +59,42 @@ struct plan {
 };
 
 void plan_free(struct plan *plan);
+
+struct plan_options {
+	int latest_patch;      /* run the newest patch fork of every procedure */
+	const char *run_mode;  /* adds --run_mode=M to every command, or NULL */
+	/* Optional: told what plan_load did on the way (config imported, patch
+	 * picked), one message per call, for the caller to show on stderr. */
+	void (*notify)(void *arg, const char *msg);
+	void *notify_arg;
+};
+
+/*
+ * target: a path to a main.conf (relative to cwd) or a process name
+ * ("p_002_v_000" or "sche_001/p_002_v_000"); root is the workspace root.
+ * Imports the config first when its content differs from what the graph
+ * holds; builds the plan from ONE parameterised Cypher query returning the
+ * subgraph (cypher/plan_subgraph.cypher). opts may be NULL.
+ */
+int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
+	      const struct plan_options *opts);
+
+/*
+ * Where a target points: *process_key (caller frees) and *config (the
+ * config's path relative to cwd, or NULL when it has none on disk). db may
+ * be NULL; then a bare process name must have its config on disk.
+ */
+int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
+		 char **config);
+
+/* The parameters of cypher_plan_subgraph for a process (new reference). */
+json_t *plan_query_params(const char *process_key, const struct plan_options *opts);
+
+/* A plan straight from a compiled config, without Neo4j (check, tests). */
+int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
+		     const struct plan_options *opts);
+
+/* The contract JSON of DESIGN.md section 6 (new reference). */
+json_t *plan_to_json(const struct plan *plan);
 
 #endif

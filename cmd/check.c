@@ -1,0 +1,115 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/config_diag.h"
+#include "graph/config.h"
+#include "graph/plan.h"
+
+static const char usage[] =
+	"usage: pmeta check [-q] <config>...\n"
+	"\n"
+	"Validates process configs (<schedule>/process_config/<process>/main.conf)\n"
+	"offline, without Neo4j: syntax, keys, dataset names, `after =` names, cycles,\n"
+	"run settings (max_shard, timeout, retries), the schedule's base.conf and its\n"
+	"command template. Every problem names file:line. Steps whose script\n"
+	"<schedule>/pys/<step>.py is missing are warnings.\n"
+	"\n"
+	"   -q, --quiet   print no warnings, and nothing for a valid config\n"
+	"\n"
+	"Exit 0 when every config is valid, 3 when one is not, 1 when one cannot be read.\n";
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct config_diag *x = *(const struct config_diag *const *)a;
+	const struct config_diag *y = *(const struct config_diag *const *)b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+void print_config_diags(const struct config *cfg, size_t max_warnings)
+{
+	const struct config_diag **d = malloc((cfg->ndiags + 1) * sizeof(*d));
+	size_t i, warned = 0;
+
+	if (!d)
+		return;
+	for (i = 0; i < cfg->ndiags; i++)
+		d[i] = &cfg->diags[i];
+	qsort(d, cfg->ndiags, sizeof(*d), cmp_line);
+	for (i = 0; i < cfg->ndiags; i++) {
+		if (!d[i]->error && warned++ >= max_warnings)
+			continue;
+		if (d[i]->line)
+			fprintf(stderr, "%s: %s:%zu: %s\n", d[i]->error ? "error" : "warning", cfg->file,
+				d[i]->line, d[i]->msg);
+		else
+			fprintf(stderr, "%s: %s: %s\n", d[i]->error ? "error" : "warning", cfg->file,
+				d[i]->msg);
+	}
+	if (warned > max_warnings && max_warnings)
+		fprintf(stderr, "warning: %s: %zu more warnings not shown\n", cfg->file, warned - max_warnings);
+	free(d);
+}
+
+static int check_one(const char *path, int quiet)
+{
+	struct config *cfg = NULL;
+	struct config_base base;
+	struct plan *plan = NULL;
+	int ret = EXIT_OK;
+
+	memset(&base, 0, sizeof(base));
+	if (config_load(&cfg, path) < 0) {
+		if (!cfg)
+			return cmd_error();
+		print_config_diags(cfg, quiet ? 0 : 10);
+		config_free(cfg);
+		return EXIT_CONFIG;
+	}
+	print_config_diags(cfg, quiet ? 0 : 10);
+	/* The command template is checked against every step, as plan will. */
+	if (config_base_load(&base, cfg->root, cfg->schedule) < 0 ||
+	    plan_from_config(&plan, cfg, &base, NULL) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	if (!quiet)
+		printf("%s: ok: %zu steps, %zu stages, %zu jobs, %zu external inputs\n", path,
+		       plan->nsteps, plan->nstages, plan->njobs, plan->ninputs);
+out:
+	plan_free(plan);
+	config_base_release(&base);
+	config_free(cfg);
+	return ret;
+}
+
+int cmd_check(int argc, char **argv, struct ctx *ctx)
+{
+	int i, quiet = 0, ret = EXIT_OK, first = 1;
+
+	(void)ctx;
+	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
+		if (cmd_is_help(argv[first]))
+			return cmd_usage(usage);
+		if (!strcmp(argv[first], "-q") || !strcmp(argv[first], "--quiet"))
+			quiet = 1;
+		else if (!strcmp(argv[first], "--")) {
+			first++;
+			break;
+		} else
+			return cmd_usage_error(usage, "unknown option '%s'", argv[first]);
+	}
+	if (first >= argc)
+		return cmd_usage_error(usage, "no config given");
+	for (i = first; i < argc; i++) {
+		int r = check_one(argv[i], quiet);
+
+		/* The worst outcome wins: a config error over a read failure. */
+		if (r == EXIT_CONFIG || (r != EXIT_OK && ret == EXIT_OK))
+			ret = r;
+	}
+	return ret;
+}

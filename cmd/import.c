@@ -1,0 +1,79 @@
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/config_diag.h"
+#include "graph/config.h"
+#include "graph/import.h"
+#include "graph/neo4j.h"
+
+static const char usage[] =
+	"usage: pmeta import [-q] <config>...\n"
+	"\n"
+	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
+	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
+	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
+	"transaction per config. A config with an error writes nothing. Importing\n"
+	"the same config again creates nothing; an edited config loses the steps and\n"
+	"edges it no longer has. Other processes are left alone.\n"
+	"\n"
+	"   -q, --quiet   print no warnings and no summary\n";
+
+static int import_one(struct neo4j *db, const char *path, int quiet)
+{
+	struct config *cfg = NULL;
+	struct import_stats st;
+	int ret;
+
+	if (config_load(&cfg, path) < 0) {
+		if (!cfg)
+			return cmd_error();
+		print_config_diags(cfg, quiet ? 0 : 10);
+		fprintf(stderr, "error: %s: not imported\n", path);
+		config_free(cfg);
+		return EXIT_CONFIG;
+	}
+	print_config_diags(cfg, quiet ? 0 : 10);
+	if (import_config(db, cfg, &st) < 0) {
+		ret = cmd_error();
+		config_free(cfg);
+		return ret;
+	}
+	if (!quiet)
+		printf("%s: imported %s/%s (%zu steps): %ld nodes and %ld relationships created, "
+		       "%ld nodes and %ld relationships deleted, %ld properties set\n",
+		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
+		       st.nodes_deleted, st.rels_deleted, st.props_set);
+	config_free(cfg);
+	return EXIT_OK;
+}
+
+int cmd_import(int argc, char **argv, struct ctx *ctx)
+{
+	struct neo4j *db;
+	int i, quiet = 0, ret = EXIT_OK, first = 1;
+
+	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
+		if (cmd_is_help(argv[first]))
+			return cmd_usage(usage);
+		if (!strcmp(argv[first], "-q") || !strcmp(argv[first], "--quiet"))
+			quiet = 1;
+		else if (!strcmp(argv[first], "--")) {
+			first++;
+			break;
+		} else
+			return cmd_usage_error(usage, "unknown option '%s'", argv[first]);
+	}
+	if (first >= argc)
+		return cmd_usage_error(usage, "no config given");
+	if (ctx_db(ctx, &db) < 0)
+		return cmd_error();
+	for (i = first; i < argc; i++) {
+		int r = import_one(db, argv[i], quiet);
+
+		if (r != EXIT_OK && (ret == EXIT_OK || r == EXIT_NEO4J))
+			ret = r;
+		if (r == EXIT_NEO4J)
+			break;
+	}
+	return ret;
+}

@@ -1,0 +1,263 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cypher.h"
+#include "graph/neo4j.h"
+#include "graph/plan.h"
+#include "util/strbuf.h"
+
+static const char usage[] =
+	"usage: pmeta plan [--format text|json|sh|dot|mermaid] [--cypher] [--latest-patch]\n"
+	"                  [--run-mode <mode>] <config>|<process>\n"
+	"\n"
+	"Prints the run plan of a process: stages in order (the jobs of a stage may run\n"
+	"in parallel), each job's exact command line, and the external inputs. The\n"
+	"target is a config path (<schedule>/process_config/<process>/main.conf) or a\n"
+	"process name (p_002_v_000 or sche_001/p_002_v_000). A config whose content\n"
+	"differs from what the graph holds is imported first.\n"
+	"\n"
+	"   --format <f>     text (default), json (DESIGN.md section 6), sh (a script\n"
+	"                    running the stages in order, jobs of a stage in parallel,\n"
+	"                    stopping at the first failed stage), dot, mermaid\n"
+	"   --cypher         print the query and its :param lines for Neo4j Browser\n"
+	"   --latest-patch   run the newest patch fork of every procedure (same family,\n"
+	"                    major and minor digit; graph and <schedule>/pys/); says\n"
+	"                    on stderr which it picked\n"
+	"   --run-mode <m>   add --run_mode=<m> to every command\n";
+
+enum format { FMT_TEXT, FMT_JSON, FMT_SH, FMT_DOT, FMT_MERMAID };
+
+static void on_notify(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void print_text(const struct plan *plan)
+{
+	size_t i, j;
+
+	printf("process %s", plan->process_key);
+	if (plan->config)
+		printf(" (%s)", plan->config);
+	putchar('\n');
+	printf("external inputs:");
+	for (i = 0; i < plan->ninputs; i++)
+		printf(" %s", plan->inputs[i]);
+	printf("%s\n", plan->ninputs ? "" : " none");
+	for (i = 0; i < plan->nstages; i++) {
+		printf("stage %zu\n", i);
+		for (j = 0; j < plan->stages[i].njobs; j++) {
+			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
+			const struct plan_step *st = &plan->steps[job->step];
+
+			printf("  %s", st->name);
+			if (job->shard >= 0)
+				printf(" [%d/%d]", job->shard, st->max_shard);
+			if (strcmp(st->procedure, st->name))
+				printf(" runs %s", st->procedure);
+			if (st->timeout)
+				printf(" (timeout %lds)", st->timeout);
+			if (st->retries)
+				printf(" (retries %d)", st->retries);
+			putchar('\n');
+			printf("    %s\n", job->command);
+		}
+	}
+	printf("%zu steps, %zu jobs, %zu stages\n", plan->nsteps, plan->njobs, plan->nstages);
+}
+
+static void print_sq(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	putchar('\'');
+}
+
+static void print_sh(const struct plan *plan, const char *root)
+{
+	size_t i, j;
+
+	printf("#!/bin/sh\n"
+	       "# Run plan of %s, from 'pmeta plan --format sh'.\n"
+	       "# Stages run in order, the jobs of a stage in parallel; the script stops\n"
+	       "# at the first stage where a job failed.\n"
+	       "cd ", plan->process_key);
+	print_sq(root);
+	printf(" || exit 1\n");
+	for (i = 0; i < plan->nstages; i++) {
+		printf("\n# stage %zu\n", i);
+		printf("echo 'pmeta: stage %zu (%zu jobs)' >&2\npids=\n", i, plan->stages[i].njobs);
+		for (j = 0; j < plan->stages[i].njobs; j++) {
+			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
+
+			printf("( %s ) &\npids=\"$pids $!\"\n", job->command);
+		}
+		printf("failed=0\n"
+		       "for pid in $pids; do wait \"$pid\" || failed=1; done\n"
+		       "if [ \"$failed\" -ne 0 ]; then echo 'pmeta: stage %zu failed' >&2; exit 1; fi\n",
+		       i);
+	}
+	printf("echo 'pmeta: %zu stages done' >&2\n", plan->nstages);
+}
+
+static void print_dot(const struct plan *plan)
+{
+	size_t i, j;
+
+	printf("digraph \"%s\" {\n  rankdir=LR;\n  node [shape=box];\n", plan->process_key);
+	for (i = 0; i < plan->nsteps; i++) {
+		const struct plan_step *st = &plan->steps[i];
+
+		if (st->max_shard > 0)
+			printf("  \"%s\" [label=\"%s\\nstage %zu, %d shards\"];\n", st->name, st->name,
+			       st->stage, st->max_shard);
+		else
+			printf("  \"%s\" [label=\"%s\\nstage %zu\"];\n", st->name, st->name, st->stage);
+	}
+	for (i = 0; i < plan->nsteps; i++)
+		for (j = 0; j < plan->steps[i].ndeps; j++)
+			printf("  \"%s\" -> \"%s\";\n", plan->steps[plan->steps[i].deps[j]].name,
+			       plan->steps[i].name);
+	printf("}\n");
+}
+
+static void print_mermaid(const struct plan *plan)
+{
+	size_t i, j;
+
+	printf("flowchart LR\n");
+	for (i = 0; i < plan->nsteps; i++) {
+		const struct plan_step *st = &plan->steps[i];
+
+		if (st->max_shard > 0)
+			printf("  s%zu[\"%s<br/>%d shards\"]\n", i, st->name, st->max_shard);
+		else
+			printf("  s%zu[\"%s\"]\n", i, st->name);
+	}
+	for (i = 0; i < plan->nsteps; i++)
+		for (j = 0; j < plan->steps[i].ndeps; j++)
+			printf("  s%zu --> s%zu\n", plan->steps[i].deps[j], i);
+}
+
+static int print_cypher(struct ctx *ctx, const char *root, const char *target,
+			const struct plan_options *opts)
+{
+	struct neo4j *db = NULL;
+	char *key = NULL, *config = NULL;
+	json_t *params, *v;
+	const char *name;
+
+	/* No Neo4j unless a bare name has no config on disk. */
+	if (plan_resolve(NULL, root, target, &key, &config) < 0) {
+		if (ctx_db(ctx, &db) < 0 || plan_resolve(db, root, target, &key, &config) < 0)
+			return cmd_error();
+	}
+	params = plan_query_params(key, opts);
+	json_object_foreach(params, name, v) {
+		char *lit = json_dumps(v, JSON_ENCODE_ANY);
+
+		printf(":param %s => %s\n", name, lit);
+		free(lit);
+	}
+	fputs(cypher_plan_subgraph, stdout);
+	json_decref(params);
+	free(key);
+	free(config);
+	return EXIT_OK;
+}
+
+int cmd_plan(int argc, char **argv, struct ctx *ctx)
+{
+	struct plan_options opts = { 0 };
+	enum format fmt = FMT_TEXT;
+	const char *target = NULL, *root, *f = NULL;
+	struct neo4j *db;
+	struct plan *plan = NULL;
+	int i, cypher = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (cmd_is_help(a))
+			return cmd_usage(usage);
+		if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+			if (++i >= argc)
+				return cmd_usage_error(usage, "%s needs a value", a);
+			f = argv[i];
+		} else if (!strncmp(a, "--format=", 9)) {
+			f = a + 9;
+		} else if (!strcmp(a, "--cypher")) {
+			cypher = 1;
+		} else if (!strcmp(a, "--latest-patch")) {
+			opts.latest_patch = 1;
+		} else if (!strcmp(a, "--run-mode")) {
+			if (++i >= argc)
+				return cmd_usage_error(usage, "--run-mode needs a value");
+			opts.run_mode = argv[i];
+		} else if (!strncmp(a, "--run-mode=", 11)) {
+			opts.run_mode = a + 11;
+		} else if (a[0] == '-' && a[1]) {
+			return cmd_usage_error(usage, "unknown option '%s'", a);
+		} else if (target) {
+			return cmd_usage_error(usage, "one config or process at a time ('%s' and '%s')",
+					       target, a);
+		} else {
+			target = a;
+		}
+	}
+	if (!target)
+		return cmd_usage_error(usage, "no config or process given");
+	if (opts.run_mode && !*opts.run_mode)
+		return cmd_usage_error(usage, "--run-mode needs a non-empty value");
+	if (f) {
+		if (!strcmp(f, "text"))
+			fmt = FMT_TEXT;
+		else if (!strcmp(f, "json"))
+			fmt = FMT_JSON;
+		else if (!strcmp(f, "sh"))
+			fmt = FMT_SH;
+		else if (!strcmp(f, "dot"))
+			fmt = FMT_DOT;
+		else if (!strcmp(f, "mermaid"))
+			fmt = FMT_MERMAID;
+		else
+			return cmd_usage_error(usage, "unknown format '%s'", f);
+	}
+	if (ctx_root(ctx, &root) < 0)
+		return cmd_error();
+	if (cypher)
+		return print_cypher(ctx, root, target, &opts);
+	opts.notify = on_notify;
+	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, root, target, &opts) < 0)
+		return cmd_error();
+	switch (fmt) {
+	case FMT_TEXT:
+		print_text(plan);
+		break;
+	case FMT_JSON: {
+		json_t *j = plan_to_json(plan);
+
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+		break;
+	}
+	case FMT_SH:
+		print_sh(plan, root);
+		break;
+	case FMT_DOT:
+		print_dot(plan);
+		break;
+	case FMT_MERMAID:
+		print_mermaid(plan);
+		break;
+	}
+	plan_free(plan);
+	return EXIT_OK;
+}

@@ -1,0 +1,148 @@
+#ifndef PMETA_CONFIG_H
+#define PMETA_CONFIG_H
+
+/*
+ * The process config compiler: an INI main.conf (parsed with inih) becomes
+ * steps, the datasets they read, write and delete, and the derived order
+ * between steps (DESIGN.md section 2, rules 1-6).
+ *
+ * config_parse never stops at the first problem: every error and warning
+ * is kept in cfg->diags with its line, so `pmeta check` can show them all.
+ * It returns -1 when there is at least one error; *out is still set then
+ * (the caller frees it) and the recorded pm_error lists every error.
+ */
+
+#include <stddef.h>
+
+#include "util/strmap.h"
+
+enum config_io_kind { CONFIG_READS, CONFIG_WRITES, CONFIG_DELETES };
+
+/* Why a step runs after another (for messages). */
+enum config_reason {
+	CONFIG_BY_DATA,     /* reads a dataset the other writes (rule 1, 2) */
+	CONFIG_BY_DELETE,   /* deletes a dataset the other reads or writes (rule 3) */
+	CONFIG_BY_AFTER     /* after = (rule 4) */
+};
+
+struct config_diag {
+	int error;          /* 0 = warning */
+	size_t line;        /* 0 = the file as a whole */
+	char *msg;          /* without "file:line: " */
+};
+
+struct config_param {
+	char *key;
+	char *value;
+	size_t line;
+};
+
+struct config_io {
+	size_t dataset;     /* index into cfg->datasets */
+	enum config_io_kind kind;
+	int implicit;       /* a write derived by the amend convention (rule 2) */
+	size_t line;        /* the key that made it (the section line for implicit ones) */
+};
+
+struct config_dataset {
+	char *name;         /* "proc_002_v_000" or "proc_002_v_000/predict" */
+	size_t parent;      /* index of the dataset before the last '/', or (size_t)-1 */
+	int written;        /* some step writes it explicitly */
+};
+
+struct config_edge {
+	size_t step;        /* runs after ... */
+	size_t after;       /* ... this step */
+	enum config_reason reason;
+	size_t dataset;     /* for BY_DATA / BY_DELETE */
+	size_t line;        /* the key that made the edge */
+};
+
+struct config_step {
+	char *name;         /* section name = procedure version it runs */
+	size_t line;
+	char *family;       /* "proc_004" of "proc_004_v_012", or the name */
+	char *version;      /* "012", or NULL when the name has no _v_NNN */
+	struct config_param *params;    /* every key of the section, file order */
+	size_t nparams;
+	struct config_io *io;
+	size_t nio;
+	int max_shard;      /* 0 = not sharded */
+	long timeout;       /* seconds, 0 = none */
+	int retries;
+	size_t *deps;       /* steps it runs after: sorted, unique */
+	size_t ndeps;
+};
+
+struct config {
+	char *file;         /* path as given, for messages */
+	char *root;         /* workspace root (folder holding the schedule), or NULL */
+	char *path;         /* workspace-relative path of the config, or NULL */
+	char *schedule;     /* "sche_001" */
+	char *process;      /* "p_002_v_000" */
+	char *family;       /* "p_002" */
+	char *prname;       /* "002" */
+	char *version;      /* "000" */
+	char hash[41];      /* git blob id of the file's content */
+	struct config_step *steps;      /* config order */
+	size_t nsteps;
+	struct config_dataset *datasets;
+	size_t ndatasets;
+	size_t *inputs;     /* datasets read and written by no step, sorted by name */
+	size_t ninputs;
+	struct config_edge *edges;      /* every derived edge, with its reason */
+	size_t nedges;
+	struct config_diag *diags;
+	size_t ndiags;
+	size_t nerrors;
+	struct strmap step_index;       /* name -> index into steps */
+	struct strmap dataset_index;    /* name -> index into datasets */
+};
+
+/*
+ * Compiles text (len bytes; need not be NUL terminated). file names the
+ * config in messages. schedule and process may be NULL (then commands and
+ * keys cannot be made; a parse-only check).
+ */
+int config_parse(struct config **out, const char *file, const char *text, size_t len,
+		 const char *schedule, const char *process);
+
+/*
+ * Reads and compiles the config at path (relative to the current folder),
+ * which must be <root>/<schedule>/process_config/<process>/main.conf.
+ * Missing scripts <root>/<schedule>/pys/<step>.py become warnings.
+ * Returns -1 with an error recorded for I/O problems (then *out is NULL)
+ * and for an invalid config (then *out holds the diagnostics).
+ */
+int config_load(struct config **out, const char *path);
+
+void config_free(struct config *cfg);
+
+/* Splits "p_002_v_000" into family "p_002" and version "000" (caller frees);
+ * -1 when the name has no "_v_<digits>" suffix. */
+int config_split_version(const char *name, char **family, char **version);
+
+/* A section or folder name: [A-Za-z_][A-Za-z0-9_]*. */
+int config_is_ident(const char *s);
+
+/* The value of a step's key, or NULL. */
+const char *config_step_param(const struct config_step *step, const char *key);
+
+/* "file:line: msg" lines of every error, joined by "\nerror: " (caller frees). */
+char *config_error_text(const struct config *cfg);
+
+/*
+ * The schedule-wide settings of <root>/<schedule>/base.conf: the command
+ * interpreter and template. Absent file = defaults.
+ */
+struct config_base {
+	char *file;             /* path for messages, or NULL when defaulted */
+	char *interpreter;      /* "python" */
+	char *template;         /* see DEFAULT_TEMPLATE in config.c */
+	size_t template_line;
+};
+
+int config_base_load(struct config_base *base, const char *root, const char *schedule);
+void config_base_release(struct config_base *base);
+
+#endif

@@ -1,0 +1,832 @@
+/*
+ * The planner: a process's subgraph (one query, cypher/plan_subgraph.cypher)
+ * becomes steps with their dependencies, stages by Kahn's layering (a
+ * step's stage is one more than the deepest of its predecessors; config
+ * order within a stage) and jobs with exact command lines.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <git2.h>
+
+#include "cypher.h"
+#include "graph/config.h"
+#include "graph/import.h"
+#include "graph/neo4j.h"
+#include "graph/plan.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+
+void plan_free(struct plan *plan)
+{
+	size_t i;
+
+	if (!plan)
+		return;
+	for (i = 0; i < plan->nsteps; i++) {
+		struct plan_step *st = &plan->steps[i];
+
+		free(st->name);
+		free(st->key);
+		free(st->procedure);
+		free(st->procedure_key);
+		free(st->script);
+		free(st->blob);
+		free(st->deps);
+	}
+	free(plan->steps);
+	for (i = 0; i < plan->njobs; i++)
+		free(plan->jobs[i].command);
+	free(plan->jobs);
+	for (i = 0; i < plan->nstages; i++)
+		free(plan->stages[i].jobs);
+	free(plan->stages);
+	for (i = 0; i < plan->ninputs; i++)
+		free(plan->inputs[i]);
+	free(plan->inputs);
+	free(plan->schedule);
+	free(plan->process);
+	free(plan->process_key);
+	free(plan->config);
+	free(plan);
+}
+
+static void notify(const struct plan_options *opts, const char *fmt, ...) PM_PRINTF(2, 3);
+
+static void notify(const struct plan_options *opts, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (!opts || !opts->notify)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	opts->notify(opts->notify_arg, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* --- layering --- */
+
+/* Kahn's algorithm over deps: stage = 1 + the deepest predecessor. */
+static int plan_layer(struct plan *plan)
+{
+	size_t n = plan->nsteps, i, j, head = 0, tail = 0, done = 0;
+	size_t *indeg = xcalloc(n + 1, sizeof(size_t));
+	size_t *start = xcalloc(n + 1, sizeof(size_t));
+	size_t *next, *fill, *queue = xmalloc((n + 1) * sizeof(size_t));
+	int ret = 0;
+
+	/* Reverse edges as compressed rows: start[d]..start[d+1] = who waits on d. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < plan->steps[i].ndeps; j++)
+			start[plan->steps[i].deps[j]]++;
+	for (i = 0, j = 0; i <= n; i++) {
+		size_t c = i < n ? start[i] : 0;
+
+		start[i] = j;
+		j += c;
+	}
+	next = xmalloc((j + 1) * sizeof(size_t));
+	fill = xmalloc((n + 1) * sizeof(size_t));
+	memcpy(fill, start, (n + 1) * sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		indeg[i] = plan->steps[i].ndeps;
+		plan->steps[i].stage = 0;
+		for (j = 0; j < plan->steps[i].ndeps; j++)
+			next[fill[plan->steps[i].deps[j]]++] = i;
+		if (!indeg[i])
+			queue[tail++] = i;
+	}
+	while (head < tail) {
+		size_t v = queue[head++];
+
+		done++;
+		for (j = start[v]; j < start[v + 1]; j++) {
+			size_t w = next[j];
+
+			if (plan->steps[w].stage < plan->steps[v].stage + 1)
+				plan->steps[w].stage = plan->steps[v].stage + 1;
+			if (!--indeg[w])
+				queue[tail++] = w;
+		}
+	}
+	if (done < n) {
+		for (i = 0; i < n && !indeg[i]; i++)
+			;
+		ret = pm_error(PM_ECONFIG, "the graph of process '%s' has a cycle through step [%s]; "
+			       "re-import its config ('pmeta check' names the cycle)",
+			       plan->process_key, plan->steps[i].name);
+	}
+	free(indeg);
+	free(start);
+	free(next);
+	free(fill);
+	free(queue);
+	return ret;
+}
+
+/* --- commands --- */
+
+static int shell_safe(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_./=:,+@%-", *s))
+			return 0;
+	return 1;
+}
+
+static void add_quoted(struct strbuf *sb, const char *s)
+{
+	if (shell_safe(s)) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	strbuf_addch(sb, '\'');
+}
+
+struct cmd_env {
+	const struct config_base *base;
+	const struct plan *plan;
+	const char *prname;
+	const char *pr_version;
+};
+
+static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const struct plan_step *st,
+			   json_t *params, const char *name)
+{
+	json_t *v;
+
+	if (!strcmp(name, "interpreter"))
+		strbuf_addstr(sb, env->base->interpreter);
+	else if (!strcmp(name, "script"))
+		add_quoted(sb, st->script);
+	else if (!strcmp(name, "schedule"))
+		add_quoted(sb, env->plan->schedule);
+	else if (!strcmp(name, "process"))
+		add_quoted(sb, env->plan->process);
+	else if (!strcmp(name, "prname"))
+		add_quoted(sb, env->prname);
+	else if (!strcmp(name, "pr_version"))
+		add_quoted(sb, env->pr_version);
+	else if (!strcmp(name, "step"))
+		add_quoted(sb, st->name);
+	else if (!strcmp(name, "procedure"))
+		add_quoted(sb, st->procedure);
+	else if ((v = json_object_get(params, name)) && json_is_string(v))
+		add_quoted(sb, json_string_value(v));
+	else if (v && json_is_integer(v))
+		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+		return -1;
+	return 0;
+}
+
+static int expand_command(struct strbuf *sb, const struct cmd_env *env, const struct plan_step *st,
+			  json_t *params, int shard, const struct plan_options *opts)
+{
+	const char *t = env->base->template;
+
+	while (*t) {
+		const char *close;
+		char *name;
+
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			strbuf_addch(sb, *t);
+			t += 2;
+			continue;
+		}
+		if (*t != '{') {
+			strbuf_addch(sb, *t++);
+			continue;
+		}
+		close = strchr(t, '}');
+		if (!close)
+			return pm_error(PM_ECONFIG, "%s:%zu: template: '{' without '}'",
+					env->base->file ? env->base->file : "base.conf", env->base->template_line);
+		name = xstrndup(t + 1, (size_t)(close - t - 1));
+		if (add_placeholder(sb, env, st, params, name) < 0) {
+			if (env->base->file)
+				pm_error(PM_ECONFIG, "%s:%zu: template: step [%s] has no '%s' for {%s}",
+					 env->base->file, env->base->template_line, st->name, name, name);
+			else
+				pm_error(PM_ECONFIG, "template: step [%s] has no '%s' for {%s}",
+					 st->name, name, name);
+			free(name);
+			return -1;
+		}
+		free(name);
+		t = close + 1;
+	}
+	if (shard >= 0)
+		strbuf_addf(sb, " --shard=%d --max_shard=%d", shard, st->max_shard);
+	if (opts && opts->run_mode) {
+		struct strbuf word = STRBUF_INIT;
+
+		strbuf_addf(&word, "--run_mode=%s", opts->run_mode);
+		strbuf_addch(sb, ' ');
+		add_quoted(sb, word.buf);
+		strbuf_release(&word);
+	}
+	return 0;
+}
+
+/* Stages and jobs from steps whose deps are set; params[i] holds step i's keys. */
+static int plan_finish(struct plan *plan, const struct config_base *base, json_t *params,
+		       const struct plan_options *opts)
+{
+	struct cmd_env env;
+	char *family = NULL, *version = NULL;
+	size_t i, s, *count;
+	int ret = -1;
+
+	if (plan_layer(plan) < 0)
+		return -1;
+	plan->nstages = 0;
+	for (i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].stage + 1 > plan->nstages)
+			plan->nstages = plan->steps[i].stage + 1;
+	plan->stages = xcalloc(plan->nstages + 1, sizeof(*plan->stages));
+	count = xcalloc(plan->nstages + 1, sizeof(size_t));
+	for (i = 0; i < plan->nsteps; i++) {
+		size_t n = plan->steps[i].max_shard > 0 ? (size_t)plan->steps[i].max_shard : 1;
+
+		count[plan->steps[i].stage] += n;
+		plan->njobs += n;
+	}
+	plan->jobs = xcalloc(plan->njobs + 1, sizeof(*plan->jobs));
+	for (s = 0; s < plan->nstages; s++)
+		plan->stages[s].jobs = xmalloc((count[s] + 1) * sizeof(size_t));
+
+	if (config_split_version(plan->process, &family, &version) < 0) {
+		family = xstrdup(plan->process);
+		version = xstrdup("");
+	}
+	env.base = base;
+	env.plan = plan;
+	env.prname = !strncmp(family, "p_", 2) && family[2] ? family + 2 : family;
+	env.pr_version = version;
+
+	/* Fill stage by stage: first the offset of each stage in jobs[]. */
+	{
+		size_t off = 0, *pos = xmalloc((plan->nstages + 1) * sizeof(size_t));
+
+		for (s = 0; s < plan->nstages; s++) {
+			pos[s] = off;
+			off += count[s];
+		}
+		for (i = 0; i < plan->nsteps; i++) {
+			struct plan_step *st = &plan->steps[i];
+			int shard, nshard = st->max_shard > 0 ? st->max_shard : 1;
+
+			for (shard = 0; shard < nshard; shard++) {
+				struct plan_job *job = &plan->jobs[pos[st->stage]];
+				struct plan_stage *stage = &plan->stages[st->stage];
+				struct strbuf cmd = STRBUF_INIT;
+
+				job->step = i;
+				job->shard = st->max_shard > 0 ? shard : -1;
+				if (expand_command(&cmd, &env, st, json_array_get(params, i), job->shard,
+						   opts) < 0) {
+					strbuf_release(&cmd);
+					free(pos);
+					goto out;
+				}
+				job->command = strbuf_detach(&cmd, NULL);
+				stage->jobs[stage->njobs++] = pos[st->stage]++;
+			}
+		}
+		free(pos);
+	}
+	ret = 0;
+out:
+	free(count);
+	free(family);
+	free(version);
+	return ret;
+}
+
+/* --- offline: from a compiled config --- */
+
+int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
+		     const struct plan_options *opts)
+{
+	struct plan *plan = xcalloc(1, sizeof(*plan));
+	json_t *params = json_array();
+	size_t i, j;
+	int ret;
+
+	*out = NULL;
+	plan->schedule = xstrdup(cfg->schedule ? cfg->schedule : "");
+	plan->process = xstrdup(cfg->process ? cfg->process : "");
+	plan->process_key = xstrfmt("%s/%s", plan->schedule, plan->process);
+	plan->config = cfg->path ? xstrdup(cfg->path) : NULL;
+	plan->inputs = xcalloc(cfg->ninputs + 1, sizeof(char *));
+	for (i = 0; i < cfg->ninputs; i++)
+		plan->inputs[plan->ninputs++] = xstrdup(cfg->datasets[cfg->inputs[i]].name);
+	plan->steps = xcalloc(cfg->nsteps + 1, sizeof(*plan->steps));
+	for (i = 0; i < cfg->nsteps; i++) {
+		const struct config_step *cs = &cfg->steps[i];
+		struct plan_step *st = &plan->steps[plan->nsteps++];
+		json_t *p = json_object();
+
+		st->name = xstrdup(cs->name);
+		st->key = xstrfmt("%s/%s", plan->process_key, cs->name);
+		st->procedure = xstrdup(cs->name);
+		st->procedure_key = xstrfmt("%s/%s", plan->schedule, cs->name);
+		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, cs->name);
+		st->max_shard = cs->max_shard;
+		st->timeout = cs->timeout;
+		st->retries = cs->retries;
+		st->line = cs->line;
+		st->ndeps = cs->ndeps;
+		st->deps = xmalloc((cs->ndeps + 1) * sizeof(size_t));
+		if (cs->ndeps)
+			memcpy(st->deps, cs->deps, cs->ndeps * sizeof(size_t));
+		for (j = 0; j < cs->nparams; j++)
+			json_object_set_new(p, cs->params[j].key, json_string(cs->params[j].value));
+		json_array_append_new(params, p);
+	}
+	ret = plan_finish(plan, base, params, opts);
+	json_decref(params);
+	if (ret < 0) {
+		plan_free(plan);
+		return -1;
+	}
+	*out = plan;
+	return 0;
+}
+
+/* --- target resolution --- */
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
+		 char **config)
+{
+	const char *slash = strchr(target, '/');
+	char *path;
+
+	*process_key = NULL;
+	*config = NULL;
+	if (is_file(target)) {
+		char *abs = realpath(target, NULL), *s, *p;
+		size_t n;
+
+		/* .../<S>/process_config/<P>/main.conf */
+		n = abs ? strlen(abs) : 0;
+		if (!abs || n < 10 || strcmp(abs + n - 10, "/main.conf")) {
+			free(abs);
+			return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
+					"<schedule>/process_config/<process>/main.conf", target);
+		}
+		abs[n - 10] = '\0';
+		p = strrchr(abs, '/');
+		if (p && p > abs) {
+			*p = '\0';
+			s = strrchr(abs, '/');
+			if (s && !strcmp(s, "/process_config")) {
+				char *pname = p + 1;
+
+				*s = '\0';
+				s = strrchr(abs, '/');
+				if (s && config_is_ident(s + 1) && config_is_ident(pname)) {
+					*process_key = xstrfmt("%s/%s", s + 1, pname);
+					*config = xstrdup(target);
+					free(abs);
+					return 0;
+				}
+			}
+		}
+		free(abs);
+		return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
+				"<schedule>/process_config/<process>/main.conf", target);
+	}
+	if (slash) {
+		char *s = xstrndup(target, (size_t)(slash - target));
+
+		if (!config_is_ident(s) || !config_is_ident(slash + 1)) {
+			free(s);
+			return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
+					"(p_002_v_000 or sche_001/p_002_v_000)", target);
+		}
+		*process_key = xstrdup(target);
+		path = xstrfmt("%s/%s/process_config/%s/main.conf", root, s, slash + 1);
+		if (is_file(path))
+			*config = path;
+		else
+			free(path);
+		free(s);
+		return 0;
+	}
+	if (!config_is_ident(target))
+		return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
+				"(p_002_v_000 or sche_001/p_002_v_000)", target);
+	{
+		glob_t g;
+		char *pattern = xstrfmt("%s/*/process_config/%s/main.conf", root, target);
+		int rc = glob(pattern, 0, NULL, &g);
+
+		free(pattern);
+		if (rc == 0 && g.gl_pathc > 1) {
+			pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
+				 target, (size_t)g.gl_pathc, target);
+			globfree(&g);
+			return -1;
+		}
+		if (rc == 0 && g.gl_pathc == 1) {
+			const char *p = g.gl_pathv[0] + strlen(root) + 1;
+
+			*process_key = xstrfmt("%.*s/%s", (int)strcspn(p, "/"), p, target);
+			*config = xstrdup(g.gl_pathv[0]);
+			globfree(&g);
+			return 0;
+		}
+		if (rc == 0)
+			globfree(&g);
+	}
+	if (!db)
+		return pm_error(PM_EUSAGE, "no config for process '%s' under '%s'; name it as "
+				"SCHEDULE/%s", target, root, target);
+	{
+		json_t *res = NULL;
+		size_t n;
+
+		if (neo4j_query(db, &res, cypher_plan_find_process, json_pack("{s:s}", "name", target)) < 0)
+			return -1;
+		n = neo4j_nrows(res);
+		if (n == 1)
+			*process_key = xstrdup(json_string_value(neo4j_cell(res, 0, "key")));
+		json_decref(res);
+		if (n == 0)
+			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph",
+					target);
+		if (n > 1)
+			return pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
+					target, n, target);
+	}
+	return 0;
+}
+
+json_t *plan_query_params(const char *process_key, const struct plan_options *opts)
+{
+	return json_pack("{s:s, s:b}", "process", process_key, "latest_patch",
+			 opts && opts->latest_patch);
+}
+
+/* --- from the graph --- */
+
+static char *dup_str(json_t *v)
+{
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+/* A run setting stored as the config's string; 0 when absent. */
+static int prop_int(const char *step, json_t *props, const char *key, long min, long max, long *out)
+{
+	json_t *v = json_object_get(props, key);
+	char *end;
+
+	*out = 0;
+	if (!v)
+		return 0;
+	if (json_is_integer(v))
+		*out = (long)json_integer_value(v);
+	else if (json_is_string(v) && isdigit((unsigned char)*json_string_value(v)))
+		*out = strtol(json_string_value(v), &end, 10);
+	else
+		end = "x";
+	if ((json_is_string(v) && *end) || *out < min || *out > max)
+		return pm_error(PM_ECONFIG, "step '%s': %s in the graph is not an integer in %ld..%ld",
+				step, key, min, max);
+	return 0;
+}
+
+/* Scripts on disk S/pys/<family>_v_<MMP>.py, by "<family>_v_<MM>" -> best name. */
+struct disk_patches {
+	char **names;
+	size_t n;
+	struct strmap best;     /* prefix (name minus its patch digit) -> index */
+	char **prefixes;
+};
+
+static void disk_patches_load(struct disk_patches *d, const char *root, const char *schedule)
+{
+	char *dir = xstrfmt("%s/%s/pys", root, schedule);
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+
+	memset(d, 0, sizeof(*d));
+	while (dh && (e = readdir(dh))) {
+		size_t n = strlen(e->d_name), idx;
+		char *name, *fam, *ver;
+
+		if (n < 4 || strcmp(e->d_name + n - 3, ".py"))
+			continue;
+		name = xstrndup(e->d_name, n - 3);
+		if (config_split_version(name, &fam, &ver) < 0 || strlen(ver) != 3) {
+			free(name);
+			free(fam);
+			free(ver);
+			continue;
+		}
+		d->names = xrealloc(d->names, (d->n + 1) * sizeof(char *));
+		d->prefixes = xrealloc(d->prefixes, (d->n + 1) * sizeof(char *));
+		d->names[d->n] = name;
+		d->prefixes[d->n] = xstrndup(name, strlen(name) - 1);
+		if (!strmap_get(&d->best, d->prefixes[d->n], &idx) || strcmp(d->names[idx], name) < 0)
+			strmap_put(&d->best, d->prefixes[d->n], d->n);
+		d->n++;
+		free(fam);
+		free(ver);
+	}
+	if (dh)
+		closedir(dh);
+	free(dir);
+}
+
+static void disk_patches_release(struct disk_patches *d)
+{
+	size_t i;
+
+	strmap_release(&d->best);
+	for (i = 0; i < d->n; i++) {
+		free(d->names[i]);
+		free(d->prefixes[i]);
+	}
+	free(d->names);
+	free(d->prefixes);
+}
+
+static void replace(char **slot, char *value)
+{
+	free(*slot);
+	*slot = value;
+}
+
+/* --latest-patch: the newest of the graph's and the disk's patch forks. */
+static void pick_latest(struct plan *plan, struct plan_step *st, json_t *proc, json_t *patches,
+			struct disk_patches *disk, const char *root, const struct plan_options *opts)
+{
+	const char *version = json_string_value(json_object_get(proc, "version"));
+	char *best = xstrdup(st->procedure), *prefix;
+	json_t *graph_best = NULL, *x;
+	size_t i, idx;
+
+	if (!version || strlen(version) != 3) {
+		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
+		       st->name, st->procedure);
+		free(best);
+		return;
+	}
+	json_array_foreach(patches, i, x) {
+		const char *name = json_string_value(json_object_get(x, "name"));
+
+		if (name && strlen(name) == strlen(best) && strcmp(name, best) > 0) {
+			replace(&best, xstrdup(name));
+			graph_best = x;
+		}
+	}
+	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
+	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
+		char *path = xstrfmt("%s/%s/pys/%s.py", root, plan->schedule, disk->names[idx]);
+		git_oid oid;
+		char hex[GIT_OID_HEXSZ + 1];
+
+		replace(&best, xstrdup(disk->names[idx]));
+		graph_best = NULL;
+		replace(&st->procedure_key, xstrfmt("%s/%s", plan->schedule, best));
+		replace(&st->script, xstrfmt("%s/pys/%s.py", plan->schedule, best));
+		replace(&st->blob, NULL);
+		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
+			git_oid_tostr(hex, sizeof(hex), &oid);
+			st->blob = xstrdup(hex);
+		}
+		free(path);
+	} else if (graph_best) {
+		replace(&st->procedure_key, dup_str(json_object_get(graph_best, "key")));
+		replace(&st->script, dup_str(json_object_get(graph_best, "path")));
+		replace(&st->blob, dup_str(json_object_get(graph_best, "blob")));
+		if (!st->script)
+			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, best);
+	}
+	if (strcmp(best, st->procedure)) {
+		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
+		       st->procedure);
+		replace(&st->procedure, best);
+	} else {
+		notify(opts, "--latest-patch: step [%s] runs %s (no newer patch)", st->name, best);
+		free(best);
+	}
+	free(prefix);
+}
+
+static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const char *root,
+			  const struct plan_options *opts)
+{
+	struct plan *plan = xcalloc(1, sizeof(*plan));
+	struct config_base base;
+	struct disk_patches disk;
+	json_t *params = json_array(), *inputs, *row, *v;
+	size_t i, j, n = json_array_size(rows), maxorder = 0, *by_order;
+	int ret = -1;
+
+	memset(&disk, 0, sizeof(disk));
+	memset(&base, 0, sizeof(base));
+	*out = NULL;
+	plan->process_key = dup_str(json_object_get(proc, "key"));
+	plan->process = dup_str(json_object_get(proc, "name"));
+	plan->schedule = dup_str(json_object_get(proc, "schedule"));
+	plan->config = dup_str(json_object_get(proc, "config"));
+	if (!plan->process_key || !plan->process || !plan->schedule) {
+		pm_error(PM_EFAIL, "process node lacks key, name or schedule");
+		goto out;
+	}
+	inputs = json_object_get(proc, "inputs");
+	plan->inputs = xcalloc(json_array_size(inputs) + 1, sizeof(char *));
+	json_array_foreach(inputs, i, v)
+		if (json_is_string(v))
+			plan->inputs[plan->ninputs++] = xstrdup(json_string_value(v));
+
+	json_array_foreach(rows, i, row) {
+		json_t *o = json_object_get(json_object_get(row, "step"), "order");
+
+		if (json_is_integer(o) && (size_t)json_integer_value(o) > maxorder)
+			maxorder = (size_t)json_integer_value(o);
+	}
+	by_order = xmalloc((maxorder + 2) * sizeof(size_t));
+	for (i = 0; i <= maxorder; i++)
+		by_order[i] = (size_t)-1;
+	plan->steps = xcalloc(n + 1, sizeof(*plan->steps));
+	if (opts && opts->latest_patch)
+		disk_patches_load(&disk, root, plan->schedule);
+	json_array_foreach(rows, i, row) {
+		json_t *props = json_object_get(row, "step"), *pr = json_object_get(row, "procedure");
+		struct plan_step *st = &plan->steps[plan->nsteps++];
+		json_t *o = json_object_get(props, "order");
+		long x;
+
+		st->name = dup_str(json_object_get(props, "name"));
+		st->key = dup_str(json_object_get(props, "key"));
+		if (!st->name || !st->key || !json_is_object(pr)) {
+			pm_error(PM_EFAIL, "step %zu of '%s' lacks a name, key or procedure in the graph",
+				 i, plan->process_key);
+			free(by_order);
+			goto out;
+		}
+		if (json_is_integer(o))
+			by_order[json_integer_value(o)] = i;
+		st->procedure = dup_str(json_object_get(pr, "name"));
+		st->procedure_key = dup_str(json_object_get(pr, "key"));
+		st->script = dup_str(json_object_get(pr, "path"));
+		st->blob = dup_str(json_object_get(pr, "blob"));
+		if (!st->procedure)
+			st->procedure = xstrdup(st->name);
+		if (!st->script)
+			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
+		v = json_object_get(props, "line");
+		st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
+		if (prop_int(st->name, props, "max_shard", 1, 100000, &x) < 0) {
+			free(by_order);
+			goto out;
+		}
+		st->max_shard = (int)x;
+		if (prop_int(st->name, props, "timeout", 1, 0x7fffffffL, &st->timeout) < 0 ||
+		    prop_int(st->name, props, "retries", 0, 1000, &x) < 0) {
+			free(by_order);
+			goto out;
+		}
+		st->retries = (int)x;
+		json_array_append(params, props);
+		if (opts && opts->latest_patch)
+			pick_latest(plan, st, pr, json_object_get(row, "patches"), &disk, root, opts);
+	}
+	json_array_foreach(rows, i, row) {
+		json_t *deps = json_object_get(row, "deps");
+		struct plan_step *st = &plan->steps[i];
+
+		st->deps = xmalloc((json_array_size(deps) + 1) * sizeof(size_t));
+		json_array_foreach(deps, j, v) {
+			json_int_t o = json_integer_value(v);
+
+			if (json_is_integer(v) && o >= 0 && (size_t)o <= maxorder &&
+			    by_order[o] != (size_t)-1 && by_order[o] != i)
+				st->deps[st->ndeps++] = by_order[o];
+		}
+	}
+	free(by_order);
+	if (config_base_load(&base, root, plan->schedule) < 0)
+		goto out;
+	if (plan_finish(plan, &base, params, opts) < 0)
+		goto out;
+	*out = plan;
+	plan = NULL;
+	ret = 0;
+out:
+	config_base_release(&base);
+	disk_patches_release(&disk);
+	json_decref(params);
+	plan_free(plan);
+	return ret;
+}
+
+static int query_subgraph(struct neo4j *db, json_t **res, const char *key,
+			  const struct plan_options *opts)
+{
+	*res = NULL;
+	return neo4j_query(db, res, cypher_plan_subgraph, plan_query_params(key, opts));
+}
+
+int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
+	      const struct plan_options *opts)
+{
+	struct config *cfg = NULL;
+	char *key = NULL, *config = NULL;
+	json_t *res = NULL, *proc;
+	int ret = -1;
+
+	*out = NULL;
+	if (plan_resolve(db, root, target, &key, &config) < 0)
+		return -1;
+	if (config && config_load(&cfg, config) < 0)
+		goto out;
+	if (query_subgraph(db, &res, key, opts) < 0)
+		goto out;
+	proc = neo4j_cell(res, 0, "process");
+	if (cfg) {
+		const char *hash = json_string_value(json_object_get(proc, "config_hash"));
+
+		if (!hash || strcmp(hash, cfg->hash)) {
+			struct import_stats st;
+
+			if (import_config(db, cfg, &st) < 0)
+				goto out;
+			notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
+			       "%ld nodes and %ld relationships deleted", config,
+			       hash ? "changed since the last import" : "not in the graph yet",
+			       st.nodes_created, st.rels_created, st.nodes_deleted, st.rels_deleted);
+			json_decref(res);
+			if (query_subgraph(db, &res, key, opts) < 0)
+				goto out;
+			proc = neo4j_cell(res, 0, "process");
+		}
+	}
+	if (!json_is_object(proc)) {
+		pm_error(PM_EFAIL, "no process '%s' in the graph; import its config first", key);
+		goto out;
+	}
+	ret = plan_from_rows(out, proc, neo4j_cell(res, 0, "steps"), cfg ? cfg->root : root, opts);
+out:
+	json_decref(res);
+	config_free(cfg);
+	free(key);
+	free(config);
+	return ret;
+}
+
+/* --- JSON (contract) --- */
+
+json_t *plan_to_json(const struct plan *plan)
+{
+	json_t *inputs = json_array(), *stages = json_array();
+	size_t i, j;
+
+	for (i = 0; i < plan->ninputs; i++)
+		json_array_append_new(inputs, json_string(plan->inputs[i]));
+	for (i = 0; i < plan->nstages; i++) {
+		json_t *jobs = json_array();
+
+		for (j = 0; j < plan->stages[i].njobs; j++) {
+			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
+			const struct plan_step *st = &plan->steps[job->step];
+
+			json_array_append_new(jobs, json_pack("{s:s, s:s, s:o, s:o, s:s}",
+				"step", st->name, "procedure", st->procedure,
+				"shard", job->shard >= 0 ? json_integer(job->shard) : json_null(),
+				"max_shard", st->max_shard > 0 ? json_integer(st->max_shard) : json_null(),
+				"command", job->command));
+		}
+		json_array_append_new(stages, json_pack("{s:I, s:o}", "index", (json_int_t)i, "jobs", jobs));
+	}
+	return json_pack("{s:s, s:s, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
+			 "inputs", inputs, "stages", stages);
+}
