@@ -1,7 +1,10 @@
 # Part 3: fork a procedure of the demo schedule, twice, and show its lineage
 # in the terminal, its history, a diff, and the Neo4j Browser link.
 # Runs after 20-import-plan.sh, which made sche_001/ and imported it.
-src=$(ls sche_001/pys/*.py 2>/dev/null | head -n1)
+src=
+for f in sche_001/pys/*.py; do
+	[ -f "$f" ] && src=$f && break
+done
 if [ -z "$src" ]; then
 	# Alone (without part 2), make the one script this part needs.
 	echo "(no sche_001/pys/*.py from part 2: making sche_001/pys/proc_001_v_000.py)"
