@@ -1,14 +1,23 @@
-// Neo4j Browser: the fork lineage of a version as a graph, its ancestors and
-// descendants, the steps and processes that use each of them and the
-// datasets those steps read and write. `pmeta lineage NAME --format url`
-// opens this with the parameter set. Style: `:style` then drop cypher/pmeta.grass.
+// Neo4j Browser: the fork lineage of a version as a graph: its ancestors and
+// descendants with their FORKED_FROM edges, the steps and processes that use
+// each of them, and the datasets those steps read and write.
+// `pmeta lineage NAME --format url` opens this with the key filled in.
+// Style: run `:style`, then drop cypher/pmeta.grass on the Browser.
 // :param key => 'sche_001/proc_004_v_000'
 MATCH (v:Procedure|Process {key: $key})
-OPTIONAL MATCH up = (v)-[:FORKED_FROM*1..]->()
-WITH v, collect(up) AS ups
-OPTIONAL MATCH down = ()-[:FORKED_FROM*1..]->(v)
-WITH v, ups, collect(down) AS downs
-UNWIND [v] + [p IN ups | last(nodes(p))] + [p IN downs | head(nodes(p))] AS x
-OPTIONAL MATCH use = (:Process)-[:HAS_STEP]->(s:Step)-[:RUNS]->(x)
+CALL {
+  WITH v
+  MATCH (v)-[:FORKED_FROM*]->(a)
+  RETURN DISTINCT a AS n
+  UNION
+  WITH v
+  MATCH (d)-[:FORKED_FROM*]->(v)
+  RETURN DISTINCT d AS n
+  UNION
+  WITH v
+  RETURN v AS n
+}
+OPTIONAL MATCH fork = (n)-[:FORKED_FROM]->()
+OPTIONAL MATCH use = (:Process)-[:HAS_STEP]->(s:Step)-[:RUNS]->(n)
 OPTIONAL MATCH io = (s)-[:READS|WRITES]->(:Dataset)
-RETURN v, ups, downs, collect(DISTINCT use) AS uses, collect(DISTINCT io) AS datasets
+RETURN n, fork, use, io

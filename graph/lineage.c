@@ -166,34 +166,112 @@ static void attach(json_t *index, const json_t *result, const char *field)
 	}
 }
 
+static const char *key_of(json_t *o, const char *field)
+{
+	const char *s = json_string_value(json_object_get(o, field));
+
+	return s ? s : "";
+}
+
+/*
+ * Depth of every node from the parent links: ancestors of the target count
+ * -1, -2, ... up its chain; every other node one more than its parent.
+ * Nodes whose chain does not reach a node of known depth are dropped.
+ */
+static int assign_depths(json_t *index, const char *target, int up)
+{
+	const char *k;
+	json_t *node, *cur;
+	json_int_t d;
+	json_t **stack = NULL;
+	size_t n = 0, alloc = 0;
+
+	json_object_set_new(json_object_get(index, target), "depth", json_integer(0));
+	if (up) {
+		cur = json_object_get(index, target);
+		for (d = -1; (node = json_object_get(index, key_of(cur, "parent"))) &&
+			     !json_object_get(node, "depth"); d--) {
+			json_object_set_new(node, "depth", json_integer(d));
+			cur = node;
+		}
+	}
+	json_object_foreach(index, k, node) {
+		if (json_object_get(node, "depth"))
+			continue;
+		n = 0;
+		for (cur = node; cur && !json_object_get(cur, "depth");
+		     cur = json_object_get(index, key_of(cur, "parent"))) {
+			if (n == alloc) {
+				alloc = alloc ? 2 * alloc : 64;
+				stack = xrealloc(stack, alloc * sizeof(*stack));
+			}
+			stack[n++] = cur;
+			if (n > json_object_size(index))
+				break; /* a cycle: FORKED_FROM should never have one */
+		}
+		d = cur && n <= json_object_size(index)
+			? json_integer_value(json_object_get(cur, "depth")) : -1000000000;
+		while (n > 0)
+			json_object_set_new(stack[--n], "depth", json_integer(d < -999999 ? d : ++d));
+	}
+	free(stack);
+	return 0;
+}
+
+static int by_depth_then_key(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t dx = json_integer_value(json_object_get(x, "depth"));
+	json_int_t dy = json_integer_value(json_object_get(y, "depth"));
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return strcmp(key_of(x, "key"), key_of(y, "key"));
+}
+
 int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q)
 {
 	json_t *stmts = json_array(), *results = NULL, *tree, *nodes = json_array();
-	json_t *index = json_object(), *procs = json_array(), *processes = json_array();
+	json_t *index = json_object(), *procs = json_array(), *processes = json_array(), *node;
+	json_t **sorted = NULL;
 	int up = q->up || !q->down, down = q->down || !q->up;
-	size_t i;
+	const char *k;
+	size_t i, n = 0;
 	int ret = -1;
 
 	*out = NULL;
 	json_array_append_new(stmts, neo4j_stmt(cypher_lineage_tree,
-						json_pack("{sssbsbsI}", "key", q->key, "up", up, "down", down,
-							  "depth", (json_int_t)(q->depth < 0 ? 1000000000L : q->depth))));
+						json_pack("{sssbsb}", "key", q->key, "up", up, "down", down)));
 	if (neo4j_commit(db, &results, stmts) < 0)
 		goto out;
 	tree = json_array_get(results, 0);
-	if (neo4j_nrows(tree) == 0) {
+	for (i = 0; i < neo4j_nrows(tree); i++) {
+		json_t *o = row_object(tree, i);
+
+		json_object_set_new(index, key_of(o, "key"), o);
+	}
+	if (!json_object_get(index, q->key)) {
 		pm_error(PM_EGIT, "no version '%s' in the graph", q->key);
 		goto out;
 	}
-	for (i = 0; i < neo4j_nrows(tree); i++) {
-		json_t *o = row_object(tree, i);
-		const char *key = json_string_value(json_object_get(o, "key"));
-		int is_process = !strcmp(json_string_value(json_object_get(o, "kind")), "process");
+	assign_depths(index, q->key, up);
 
-		json_object_set_new(o, is_process ? "steps" : "used_by", json_array());
-		json_array_append(is_process ? processes : procs, json_object_get(o, "key"));
-		json_object_set(index, key, o);
-		json_array_append_new(nodes, o);
+	/* Keep what --depth allows, ordered by depth then key. */
+	sorted = xcalloc(json_object_size(index) + 1, sizeof(*sorted));
+	json_object_foreach(index, k, node) {
+		json_int_t d = json_integer_value(json_object_get(node, "depth"));
+
+		if (d < -999999 || (q->depth >= 0 && (d > q->depth || -d > q->depth)))
+			continue;
+		sorted[n++] = node;
+	}
+	qsort(sorted, n, sizeof(*sorted), by_depth_then_key);
+	for (i = 0; i < n; i++) {
+		int is_process = !strcmp(key_of(sorted[i], "kind"), "process");
+
+		json_object_set_new(sorted[i], is_process ? "steps" : "used_by", json_array());
+		json_array_append(is_process ? processes : procs, json_object_get(sorted[i], "key"));
+		json_array_append(nodes, sorted[i]);
 	}
 	if (q->usage) {
 		json_t *more = json_array(), *res2 = NULL;
@@ -213,6 +291,7 @@ int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q)
 			 json_object_get(json_object_get(index, q->key), "kind"), "nodes", nodes);
 	ret = 0;
 out:
+	free(sorted);
 	json_decref(nodes);
 	json_decref(index);
 	json_decref(procs);

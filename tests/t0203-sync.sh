@@ -104,7 +104,17 @@ test_expect_success 'many forks go in batches: 1200 fork commits made by git' '
 	git reset -q --hard &&
 	pmeta sync >out &&
 	test_contains out "1200 fork(s) in the history; 1201 node(s), 1200 relationship(s) created" &&
-	test_eq "$(cypher_value "MATCH p = (:Procedure {key: \"s/proc_1201_v_000\"})-[:FORKED_FROM*]->(:Procedure {key: \"s/proc_1_v_000\"}) RETURN length(p)")" 1200
+	test_eq "$(cypher_value "MATCH p = (:Procedure {key: \"s/proc_1201_v_000\"})-[:FORKED_FROM*]->(:Procedure {key: \"s/proc_1_v_000\"}) RETURN length(p)")" 1200 &&
+	pmeta lineage s/proc_1201_v_000 --up --format json >up.json &&
+	pmeta lineage s/proc_601_v_000 --depth 3 --format json >mid.json &&
+	python3 -c "
+import json
+up = json.load(open(\"up.json\"))[\"nodes\"]
+assert len(up) == 1201 and up[0][\"name\"] == \"proc_1_v_000\" and up[0][\"depth\"] == -1200, up[0]
+assert [n[\"depth\"] for n in up] == list(range(-1200, 1))
+mid = json.load(open(\"mid.json\"))[\"nodes\"]
+assert [n[\"name\"] for n in mid] == [\"proc_%d_v_000\" % i for i in range(598, 605)], [n[\"name\"] for n in mid]
+"
 '
 
 test_done
