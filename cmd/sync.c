@@ -64,6 +64,7 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 		return cmd_error();
 	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)
 		return cmd_error();
+	/* One step per kind of record git or the disk holds; each prints its line. */
 	ret = sync_lineage(db, repo, dry_run);
 	git_repository_free(repo);
 	return ret;
