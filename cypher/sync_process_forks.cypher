@@ -1,7 +1,8 @@
 // Upserts process versions, their schedule and their FORKED_FROM edges, one
 // row per fork commit. A process fork copies the config folder; its steps
-// come from `pmeta import` of the new main.conf.
-// :param forks => [{src: {key: 'sche_001/p_002_v_000', name: 'p_002_v_000', schedule: 'sche_001', family: 'p_002', prname: '002', version: '000', path: 'sche_001/process_config/p_002_v_000', config: 'sche_001/process_config/p_002_v_000/main.conf', tree: null}, dst: {key: 'sche_001/p_002_v_001', name: 'p_002_v_001', schedule: 'sche_001', family: 'p_002', prname: '002', version: '001', path: 'sche_001/process_config/p_002_v_001', config: 'sche_001/process_config/p_002_v_001/main.conf', tree: null, commit: null}, commit: '', bump: 'patch', at: '2026-01-01T00:00:00Z'}]
+// come from `pmeta import` of the new main.conf. A new version gets the tree
+// of its fork commit; the tree a fork copied is on the edge (source).
+// :param forks => [{src: {key: 'sche_001/p_002_v_000', name: 'p_002_v_000', schedule: 'sche_001', family: 'p_002', prname: '002', version: '000', path: 'sche_001/process_config/p_002_v_000', config: 'sche_001/process_config/p_002_v_000/main.conf'}, dst: {key: 'sche_001/p_002_v_001', name: 'p_002_v_001', schedule: 'sche_001', family: 'p_002', prname: '002', version: '001', path: 'sche_001/process_config/p_002_v_001', config: 'sche_001/process_config/p_002_v_001/main.conf', tree: null, commit: null}, source: null, commit: '', bump: 'patch', at: '2026-01-01T00:00:00Z'}]
 UNWIND $forks AS f
 MERGE (sc:Schedule {name: f.src.schedule})
 MERGE (d:Process {key: f.dst.key})
@@ -10,7 +11,7 @@ MERGE (d:Process {key: f.dst.key})
     d.family = coalesce(d.family, f.dst.family), d.prname = coalesce(d.prname, f.dst.prname),
     d.version = coalesce(d.version, f.dst.version), d.path = coalesce(d.path, f.dst.path),
     d.config = coalesce(d.config, f.dst.config),
-    d.tree = CASE WHEN d.commit IS NULL THEN f.dst.tree ELSE d.tree END,
+    d.tree = coalesce(d.tree, f.dst.tree),
     d.commit = coalesce(d.commit, f.dst.commit)
 MERGE (s:Process {key: f.src.key})
   ON CREATE SET s += f.src
@@ -21,5 +22,5 @@ MERGE (s:Process {key: f.src.key})
 MERGE (sc)-[:HAS_PROCESS]->(s)
 MERGE (sc)-[:HAS_PROCESS]->(d)
 MERGE (d)-[r:FORKED_FROM]->(s)
-  ON CREATE SET r.commit = f.commit, r.bump = f.bump, r.at = f.at
+  ON CREATE SET r.commit = f.commit, r.bump = f.bump, r.at = f.at, r.source = f.source
 RETURN count(r) AS forks

@@ -8,7 +8,7 @@
 #include "util/strbuf.h"
 #include "vcs/history.h"
 
-/* A version's node properties (new reference); commit and id only for a fork's new version. */
+/* A version's node properties (new reference); id (blob or tree) and commit only for a fork's new version. */
 static json_t *version_props(const struct version_name *v, const char *id, const char *commit)
 {
 	char *key = version_key(v), *path = version_path(v);
@@ -25,10 +25,11 @@ static json_t *version_props(const struct version_name *v, const char *id, const
 
 		json_object_set_new(o, "prname", json_string(v->number));
 		json_object_set_new(o, "config", json_string(config));
-		json_object_set_new(o, "tree", id ? json_string(id) : json_null());
+		if (id)
+			json_object_set_new(o, "tree", json_string(id));
 		free(config);
-	} else {
-		json_object_set_new(o, "blob", id ? json_string(id) : json_null());
+	} else if (id) {
+		json_object_set_new(o, "blob", json_string(id));
 	}
 	if (commit)
 		json_object_set_new(o, "commit", json_string(commit));
@@ -41,7 +42,10 @@ json_t *lineage_fork_row(const struct fork_record *rec)
 {
 	json_t *row = json_object();
 
-	json_object_set_new(row, "src", version_props(&rec->src, rec->source_id, NULL));
+	/* The source's content goes on the edge: the source node's blob is
+	 * pmeta import's (the script as it is now), or absent. */
+	json_object_set_new(row, "src", version_props(&rec->src, NULL, NULL));
+	json_object_set_new(row, "source", rec->source_id ? json_string(rec->source_id) : json_null());
 	json_object_set_new(row, "dst", version_props(&rec->dst, rec->dst_id, rec->commit));
 	json_object_set_new(row, "commit", json_string(rec->commit));
 	json_object_set_new(row, "bump", json_string(rec->bump));

@@ -38,6 +38,8 @@ test_expect_success 'the graph holds both versions and the edge' '
 		"patch $(git rev-parse HEAD) $(git rev-parse HEAD) proc_004 001 sche_001/pys/proc_004_v_001.py" &&
 	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"sche_001/proc_004_v_001\"}) RETURN d.blob")" \
 		"$(git rev-parse HEAD:sche_001/pys/proc_004_v_001.py)" &&
+	test_eq "$(cypher_value "MATCH (:Procedure {key: \"sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->(s) RETURN r.source + \" \" + coalesce(s.blob, \"no-blob\")")" \
+		"$(git rev-parse HEAD:sche_001/pys/proc_004_v_000.py) no-blob" &&
 	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->() RETURN r.at")" \
 		"$(TZ=UTC git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd)"
 '

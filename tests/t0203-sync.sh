@@ -65,7 +65,20 @@ test_expect_success 'sync --dry-run lists the forks and writes nothing' '
 	test_eq "$(lineage_counts)" "0 0"
 '
 
+test_expect_success 'after pmeta import, sync joins the forks to the imported nodes' '
+	graph_wipe &&
+	pmeta import sche_001/process_config/p_002_v_000/main.conf >/dev/null &&
+	blob=$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN n.blob") &&
+	test_eq "$blob" "$(git rev-parse HEAD:sche_001/pys/proc_004_v_000.py)" &&
+	pmeta sync >/dev/null &&
+	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN n.blob")" "$blob" &&
+	test_eq "$(cypher_value "MATCH (:Step)-[:RUNS]->(:Procedure {key: \"sche_001/proc_004_v_000\"})<-[:FORKED_FROM]-(d) RETURN count(d)")" 2 &&
+	pmeta lineage proc_004_v_000 >out &&
+	test_contains out "used by p_002_v_000, step proc_004_v_000"
+'
+
 test_expect_success 'sync in a repository without forks writes nothing' '
+	graph_wipe &&
 	mkdir plain && cd plain && test_git_workspace &&
 	pmeta sync >out &&
 	test_contains out "0 fork(s) in the history" &&
