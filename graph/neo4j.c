@@ -16,6 +16,7 @@ struct neo4j {
 	struct curl_slist *headers;
 	char code[128];
 	unsigned long requests;
+	unsigned long connects;
 };
 
 struct neo4j_tx {
@@ -129,6 +130,11 @@ const char *neo4j_last_code(const struct neo4j *db)
 unsigned long neo4j_request_count(const struct neo4j *db)
 {
 	return db->requests;
+}
+
+unsigned long neo4j_connect_count(const struct neo4j *db)
+{
+	return db->connects;
 }
 
 json_t *neo4j_stmt(const char *statement, json_t *params)
@@ -280,6 +286,12 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	}
 	db->requests++;
 	rc = curl_easy_perform(c);
+	{
+		long n = 0;
+
+		if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK && n > 0)
+			db->connects += (unsigned long)n;
+	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			return pm_error(PM_ENEO4J, "Neo4j at %s did not answer within %.1f s",
