@@ -15,12 +15,12 @@
 # the next run makes ext4's inode allocation slow: `recently_deleted`).
 #
 # Needs the Neo4j of build/neo4j/env (make neo4j-start). Workspaces go under
-# $BENCH_DIR (default build/bench-run).
+# $BENCH_DIR (default: a folder under $TMPDIR or /tmp, outside the checkout).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 repeats=${1:-3}
 what=${2:-all}   # all | dag | cpu
-work=${BENCH_DIR:-$top/build/bench-run}
+work=${BENCH_DIR:-${TMPDIR:-/tmp}/pmeta-bench-run-$(printf %s "$top" | cksum | cut -d" " -f1)}
 pmeta=$top/pmeta
 set -a
 . "$top/build/neo4j/env"
