@@ -4,8 +4,9 @@
 # by the runner itself when Neo4j is back before the run ends, else through
 # `pmeta runs --sync` (the replay `pmeta sync` also does).
 #
-# This file runs its OWN second Neo4j instance (ports 7583/7793, data under
-# its trash folder) so it can stop and start it without disturbing others.
+# This file runs its OWN second Neo4j instance (ports 7583/7793, or
+# T0304_HTTP_PORT/T0304_BOLT_PORT; data under its trash folder) so it can
+# stop and start it without disturbing others.
 REAL_HOME=$HOME
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/lib-run.sh"
@@ -13,7 +14,8 @@ REAL_HOME=$HOME
 N2_DIR=$TRASH/neo4j2
 export NEO4J_CACHE=${NEO4J_CACHE:-$REAL_HOME/.cache/pmeta/neo4j-$(sed -n 's/^readonly NEO4J_VERSION=//p' "$TEST_ROOT/scripts/neo4j.sh")}
 n2() {
-	NEO4J_DIR=$N2_DIR NEO4J_HTTP_PORT=7583 NEO4J_BOLT_PORT=7793 "$TEST_ROOT/scripts/neo4j.sh" "$@"
+	NEO4J_DIR=$N2_DIR NEO4J_HTTP_PORT=${T0304_HTTP_PORT:-7583} \
+		NEO4J_BOLT_PORT=${T0304_BOLT_PORT:-7793} "$TEST_ROOT/scripts/neo4j.sh" "$@"
 }
 trap 'n2 stop >/dev/null 2>&1' EXIT
 
