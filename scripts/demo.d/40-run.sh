@@ -2,6 +2,25 @@
 # one step, rerun what failed with --resume.
 # (20-import-plan.sh made and imported sche_001 with process p_001_v_000.)
 proc=p_001_v_000
+conf=sche_001/process_config/$proc/main.conf
+
+if [ ! -f "$conf" ]; then
+	# Alone (without part 2), make a small process: a, then b, then 2 shards of c.
+	echo "(no $conf from part 2: making a small 3-step process)"
+	mkdir -p "$(dirname "$conf")" sche_001/pys
+	[ -f sche_001/base.conf ] || echo 'interpreter = python3' >sche_001/base.conf
+	for p in proc_001_v_000 proc_002_v_000 proc_003_v_000; do
+		[ -f "sche_001/pys/$p.py" ] || printf '%s\n' 'import os, time' \
+			'time.sleep(0.3)' \
+			'print("step", os.environ["PMETA_STEP"], "shard", os.environ.get("PMETA_SHARD", "-"))' \
+			>"sche_001/pys/$p.py"
+	done
+	printf '%s\n' '[proc_001_v_000]' '' '[proc_002_v_000]' 'last_proc = proc_001_v_000' '' \
+		'[proc_003_v_000]' 'last_proc = proc_002_v_000' 'max_shard = 2' >"$conf"
+	git add sche_001
+	git commit -q -m 'demo: a small process to run'
+	pmeta import "$conf"
+fi
 
 echo "--- pmeta run $proc -j 2"
 pmeta run "$proc" -j 2
@@ -34,7 +53,7 @@ pmeta run --resume "$failed_run" --dry-run
 pmeta run --resume "$failed_run" -j 2
 pmeta status
 echo
-echo "--- pmeta runs $proc"
-pmeta runs "$proc"
+echo "--- pmeta runs sche_001/$proc"
+pmeta runs "sche_001/$proc"
 echo
 echo "In Neo4j Browser: MATCH (r:Run)-[:HAS_JOB]->(j:JobRun)-[:OF]->(s:Step) RETURN r, j, s"
