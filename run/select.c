@@ -106,7 +106,7 @@ static const json_t *old_job(const struct old_entry *e, size_t n, const char *st
 
 int run_select(struct run_choice *out, const struct plan *plan, const struct run_selection *sel)
 {
-	unsigned char *from = NULL, *to = NULL, *only = NULL, *rerun = NULL;
+	unsigned char *from = NULL, *to = NULL, *only = NULL, *failed = NULL, *down = NULL;
 	const json_t **old = NULL;
 	size_t i, s = 0;
 	int ret = -1;
@@ -140,11 +140,14 @@ int run_select(struct run_choice *out, const struct plan *plan, const struct run
 		}
 	}
 	if (sel->resume_id) {
-		/* rerun[s]: 1 = a job of s did not succeed in R, 2 = downstream of one. */
-		rerun = xcalloc(plan->nsteps, 1);
-		size_t nentries;
+		/* failed[s]: a job of s did not succeed in R; down[s]: s runs after
+		 * such a step (transitively), so all of its jobs rerun. */
+		size_t nentries, j;
 		struct old_entry *entries = index_old(sel->resume_jobs, &nentries);
+		int changed = 1;
 
+		failed = xcalloc(plan->nsteps, 1);
+		down = xcalloc(plan->nsteps, 1);
 		old = xcalloc(plan->njobs, sizeof(*old));
 		for (i = 0; i < plan->njobs; i++) {
 			const struct plan_job *pj = &plan->jobs[i];
@@ -153,10 +156,21 @@ int run_select(struct run_choice *out, const struct plan *plan, const struct run
 			old[i] = old_job(entries, nentries, plan->steps[pj->step].name, pj->shard);
 			st = json_string_value(json_object_get(old[i], "status"));
 			if (old[i] && (!st || strcmp(st, "succeeded")))
-				rerun[pj->step] = 1;
+				failed[pj->step] = 1;
 		}
 		free(entries);
-		walk(plan, rerun, 1);
+		while (changed) {
+			changed = 0;
+			for (i = 0; i < plan->nsteps; i++)
+				for (j = 0; j < plan->steps[i].ndeps && !down[i]; j++) {
+					size_t d = plan->steps[i].deps[j];
+
+					if (failed[d] || down[d]) {
+						down[i] = 1;
+						changed = 1;
+					}
+				}
+		}
 	}
 
 	for (i = 0; i < plan->njobs; i++) {
@@ -184,7 +198,7 @@ int run_select(struct run_choice *out, const struct plan *plan, const struct run
 				if (in)
 					strbuf_addf(&why, "not in run %s", sel->resume_id);
 				in = 0;
-			} else if (st && !strcmp(st, "succeeded") && !rerun[pj->step]) {
+			} else if (st && !strcmp(st, "succeeded") && !down[pj->step]) {
 				if (in) {
 					out->reuse[i] = old[i];
 					out->nreused++;
@@ -223,7 +237,8 @@ out:
 	free(from);
 	free(to);
 	free(only);
-	free(rerun);
+	free(failed);
+	free(down);
 	free(old);
 	if (ret < 0)
 		run_choice_release(out);

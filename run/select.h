@@ -8,8 +8,9 @@
  *   --to S      S and every step it needs (transitively)
  *   --only S... exactly those steps (their predecessors are taken as done)
  *   --resume R  the jobs of run R that did not succeed, and every job of R
- *               downstream of them; R's successes are reused (recorded in
- *               the new run as succeeded, with reused_from = R)
+ *               in a step after theirs; R's other successes (sibling shards
+ *               included) are reused (recorded in the new run as succeeded,
+ *               with reused_from = R)
  *
  * Given together, the selections intersect.
  */
