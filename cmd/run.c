@@ -474,6 +474,9 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	clear_line(&prog);
 	print_summary(&s);
+	if (s.journal_error)
+		cmd_warn("the run's journal is incomplete (%s): its records in Neo4j are the only full copy",
+			 s.journal_error);
 	if (s.record_error)
 		cmd_warn("run not recorded in Neo4j (%s); it is in %s/journal.jsonl: "
 			 "'pmeta runs --sync' writes it", s.record_error, s.rel_dir);

@@ -139,7 +139,9 @@ static void record_job(struct run_session *s, size_t job, json_t *set)
 {
 	json_t *line = json_pack("{sssIsO}", "ev", "job", "index", (json_int_t)job, "set", set);
 
-	journal_append(&s->journal, line, 0);
+	/* The jobs go on (and the graph still gets the change); say it at the end. */
+	if (journal_append(&s->journal, line, 0) < 0 && !s->journal_error)
+		s->journal_error = xstrdup(pm_error_msg());
 	json_decref(line);
 	if (s->rec)
 		recorder_job(s->rec, job, set);  /* steals set */
@@ -326,7 +328,8 @@ int run_session_execute(struct run_session *s)
 	if (r->interrupted)
 		json_object_set_new(end, "interrupted_by", json_string(run_signal_name(r->interrupted)));
 	line = json_pack("{sssO}", "ev", "end", "set", end);
-	journal_append(&s->journal, line, 1);
+	if (journal_append(&s->journal, line, 1) < 0 && !s->journal_error)
+		s->journal_error = xstrdup(pm_error_msg());
 	json_decref(line);
 	if (s->rec) {
 		recorder_run(s->rec, end);  /* steals */
@@ -355,6 +358,7 @@ void run_session_release(struct run_session *s)
 	runner_release(&s->runner);
 	free(s->records.error);
 	free(s->record_error);
+	free(s->journal_error);
 	free(s->reuse);
 	free(s->id);
 	free(s->dir);

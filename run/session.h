@@ -49,6 +49,7 @@ struct run_session {
 	struct recorder *rec;
 	struct recorder_result records;
 	char *record_error;        /* why the writer did not start, or NULL */
+	char *journal_error;       /* the first journal write that failed, or NULL */
 	double elapsed;
 };
 
