@@ -33,6 +33,9 @@ static const struct command commands[] = {
 	{ "log", cmd_log, "list a version's history: commits and forks" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
 	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
+	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
+	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
+	{ "status", cmd_status, "show a run job by job (the latest by default)" },
 	{ "sync", cmd_sync, "rebuild the graph's fork lineage from git history" },
 	{ "version", cmd_version, "print the version" },
 };

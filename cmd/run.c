@@ -1,0 +1,501 @@
+/*
+ * pmeta run: build a process's plan as `pmeta plan` does, pick the jobs
+ * (--from/--to/--only/--resume), run them with the worker pool and record
+ * the run in the journal and in Neo4j. Progress and the summary print here.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "graph/plan.h"
+#include "run/journal.h"
+#include "run/select.h"
+#include "run/session.h"
+#include "util/strbuf.h"
+
+static const char usage[] =
+	"usage: pmeta run (<config> | <process>) [-j <n>] [--from <step>] [--to <step>]\n"
+	"                 [--only <step>...] [--resume <run>] [--dry-run] [--quiet]\n"
+	"                 [--run-mode <mode>] [--latest-patch] [--grace <seconds>] [--no-record]\n"
+	"   or: pmeta run --resume <run> [options]\n"
+	"\n"
+	"Runs the process's plan on this machine: a job starts as soon as every job of\n"
+	"the steps it runs after has succeeded; at most <n> jobs at once (default: the\n"
+	"number of cores). Each job runs `/bin/sh -c <command>` from the workspace root\n"
+	"with its output in .pmeta/runs/<run>/<step>[.<shard>].log, and the run is\n"
+	"recorded in Neo4j (Run, JobRun) and in .pmeta/runs/<run>/journal.jsonl.\n"
+	"\n"
+	"    -j, --jobs <n>       run at most <n> jobs at once\n"
+	"    --from <step>        run <step> and every step after it\n"
+	"    --to <step>          run <step> and every step it needs\n"
+	"    --only <step>        run only these steps (repeat, or a,b,c)\n"
+	"    --resume <run>       rerun what failed, was skipped or aborted in <run> (an id\n"
+	"                         or 'last') and what depends on it; reuse its successes\n"
+	"    -n, --dry-run        print what would run and why, run nothing\n"
+	"    -q, --quiet          one line per job event, even on a terminal\n"
+	"    --run-mode <mode>    pass --run_mode=<mode> to every procedure\n"
+	"    --latest-patch       run the newest patch fork of every procedure\n"
+	"    --grace <seconds>    from SIGTERM to SIGKILL when stopping jobs (default 5)\n"
+	"    --no-record          keep the run in the journal only ('pmeta runs --sync'\n"
+	"                         writes it to Neo4j later)\n"
+	"\n"
+	"Exit status: 0 when every job succeeded, 1 when one failed or the run was\n"
+	"interrupted, 2 usage, 3 invalid config, 4 Neo4j unreachable.\n";
+
+struct progress {
+	int tty;
+	const struct run_session *s;
+	size_t total;
+	int line_shown;
+	double last_draw;   /* redraws at most every 100 ms */
+};
+
+static void job_label(struct strbuf *sb, const struct plan *plan, size_t job)
+{
+	const struct plan_job *pj = &plan->jobs[job];
+
+	strbuf_addstr(sb, plan->steps[pj->step].name);
+	if (pj->shard >= 0)
+		strbuf_addf(sb, "[%d/%d]", pj->shard, plan->steps[pj->step].max_shard);
+}
+
+static void clear_line(struct progress *p)
+{
+	if (p->tty && p->line_shown) {
+		fputs("\r\033[K", stdout);
+		p->line_shown = 0;
+	}
+}
+
+static void status_line(struct progress *p, const struct runner *r)
+{
+	double t = runner_now() - r->mono_started;
+	size_t done = r->count[JOB_SUCCEEDED] + r->count[JOB_FAILED] + r->count[JOB_SKIPPED] +
+		      r->count[JOB_ABORTED];
+
+	printf("\r\033[K[%zu/%zu done] %zu running, %zu failed  %d:%02d", done, p->total,
+	       r->count[JOB_RUNNING], r->count[JOB_FAILED], (int)t / 60, (int)t % 60);
+	fflush(stdout);
+	p->line_shown = 1;
+}
+
+static void on_progress(void *data, const struct runner *r, enum runner_event ev, size_t job)
+{
+	struct progress *p = data;
+	const struct job_result *jr = job < r->plan->njobs ? &r->jobs[job] : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	double t = runner_now() - r->mono_started;
+	int permanent = !p->tty;
+
+	strbuf_addf(&sb, "[%6.1fs] ", t);
+	switch (ev) {
+	case RUNNER_JOB_STARTED:
+		strbuf_addstr(&sb, "started   ");
+		job_label(&sb, r->plan, job);
+		if (jr->attempts > 1)
+			strbuf_addf(&sb, " (attempt %d)", jr->attempts);
+		break;
+	case RUNNER_JOB_RETRY:
+		strbuf_addstr(&sb, "retry     ");
+		job_label(&sb, r->plan, job);
+		if (jr->signal)
+			strbuf_addf(&sb, ": attempt %d ended by %s", jr->attempts,
+				    run_signal_name(jr->signal));
+		else
+			strbuf_addf(&sb, ": attempt %d exited %d", jr->attempts, jr->exit_code);
+		permanent = 1;
+		break;
+	case RUNNER_JOB_TIMEOUT:
+		strbuf_addstr(&sb, "timeout   ");
+		job_label(&sb, r->plan, job);
+		strbuf_addf(&sb, " after %lds: SIGTERM to its process group",
+			    r->plan->steps[r->plan->jobs[job].step].timeout);
+		permanent = 1;
+		break;
+	case RUNNER_JOB_FINISHED:
+		strbuf_addf(&sb, "%-9s ", job_state_name(jr->state));
+		job_label(&sb, r->plan, job);
+		if (jr->state == JOB_SUCCEEDED || jr->state == JOB_FAILED ||
+		    (jr->state == JOB_ABORTED && jr->attempts))
+			strbuf_addf(&sb, " (%.1fs)", (jr->finished_ms - jr->started_ms) / 1000.0);
+		if (jr->state == JOB_FAILED) {
+			if (jr->timed_out)
+				strbuf_addstr(&sb, " timed out");
+			else if (jr->signal)
+				strbuf_addf(&sb, " killed by %s", run_signal_name(jr->signal));
+			else
+				strbuf_addf(&sb, " exit %d", jr->exit_code);
+			permanent = 1;
+		}
+		if (jr->state == JOB_SKIPPED && jr->cause != (size_t)-1) {
+			strbuf_addstr(&sb, " after failed ");
+			job_label(&sb, r->plan, jr->cause);
+		}
+		break;
+	case RUNNER_INTERRUPTED:
+		strbuf_addf(&sb, "interrupted by %s: stopping the running jobs",
+			    run_signal_name(r->interrupted));
+		permanent = 1;
+		break;
+	case RUNNER_TICK:
+		permanent = 0;
+		strbuf_reset(&sb);
+		break;
+	}
+	if (permanent && sb.len) {
+		clear_line(p);
+		printf("%s\n", sb.buf);
+	}
+	if (p->tty && (permanent || ev == RUNNER_TICK || runner_now() - p->last_draw >= 0.1)) {
+		status_line(p, r);
+		p->last_draw = runner_now();
+	}
+	strbuf_release(&sb);
+}
+
+static int parse_count(const char *arg, unsigned *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v < 1 || v > 4096)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "last" -> the newest run of the workspace (caller frees); NULL with an error. */
+static char *resolve_run_id(const char *root, const char *arg)
+{
+	char *id;
+
+	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
+		if (!run_id_valid(arg)) {
+			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-a3f9) nor 'last'", arg);
+			return NULL;
+		}
+		return xstrdup(arg);
+	}
+	id = run_latest_local(root);
+	if (!id)
+		pm_error(PM_EFAIL, "no run in this workspace yet (.pmeta/runs is empty)");
+	return id;
+}
+
+static void add_only(struct strbuf *names, const char *arg)
+{
+	if (names->len)
+		strbuf_addch(names, ',');
+	strbuf_addstr(names, arg);
+}
+
+static void print_dry_run(const struct plan *plan, const struct run_choice *c,
+			  const char *resume_id)
+{
+	size_t st, k;
+
+	printf("dry run of %s: %zu of %zu jobs would run", plan->process_key, c->nselected,
+	       plan->njobs);
+	if (c->nreused)
+		printf(", %zu reused from %s", c->nreused, resume_id);
+	putchar('\n');
+	for (st = 0; st < plan->nstages; st++) {
+		printf("stage %zu\n", st);
+		for (k = 0; k < plan->stages[st].njobs; k++) {
+			size_t j = plan->stages[st].jobs[k];
+			struct strbuf label = STRBUF_INIT;
+
+			job_label(&label, plan, j);
+			printf("  %-6s %-32s %s\n", c->selected[j] ? "run" : c->reuse[j] ? "reuse" : "skip",
+			       label.buf, c->why[j]);
+			if (c->selected[j])
+				printf("         $ %s\n", plan->jobs[j].command);
+			strbuf_release(&label);
+		}
+	}
+	if (plan->ninputs) {
+		printf("external inputs:");
+		for (k = 0; k < plan->ninputs; k++)
+			printf(" %s", plan->inputs[k]);
+		putchar('\n');
+	}
+}
+
+static void print_summary(const struct run_session *s)
+{
+	const struct runner *r = &s->runner;
+	const struct plan *plan = s->plan;
+	size_t i, nreused = 0;
+
+	for (i = 0; i < plan->njobs; i++)
+		nreused += s->reuse[i] != NULL;
+	printf("run %s %s: %zu succeeded, %zu failed, %zu skipped, %zu aborted", s->id, s->status,
+	       r->count[JOB_SUCCEEDED], r->count[JOB_FAILED], r->count[JOB_SKIPPED],
+	       r->count[JOB_ABORTED]);
+	if (nreused)
+		printf(", %zu reused", nreused);
+	printf(" (of %zu) in %.1fs\n", r->nselected + nreused, s->elapsed);
+	for (i = 0; i < plan->njobs; i++) {
+		const struct job_result *jr = &r->jobs[i];
+		struct strbuf label = STRBUF_INIT;
+		char *name, *path, *tail;
+
+		if (!jr->selected || jr->state != JOB_FAILED)
+			continue;
+		job_label(&label, plan, i);
+		name = runner_log_name(plan, i);
+		path = xstrfmt("%s/%s", s->dir, name);
+		printf("failed: %s: ", label.buf);
+		if (jr->timed_out)
+			printf("timed out after %lds", plan->steps[plan->jobs[i].step].timeout);
+		else if (jr->signal)
+			printf("killed by %s", run_signal_name(jr->signal));
+		else
+			printf("exit %d", jr->exit_code);
+		if (jr->attempts > 1)
+			printf(" (after %d attempts)", jr->attempts);
+		printf(", log %s/%s\n", s->rel_dir, name);
+		tail = run_log_tail(path, 5);
+		if (*tail) {
+			char *line = tail, *nl;
+
+			for (; line; line = nl ? nl + 1 : NULL) {
+				nl = strchr(line, '\n');
+				printf("    | %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+			}
+		}
+		free(tail);
+		free(path);
+		free(name);
+		strbuf_release(&label);
+	}
+}
+
+int cmd_run(int argc, char **argv, struct ctx *ctx)
+{
+	struct plan_options popts = { 0 };
+	struct run_selection sel = { 0 };
+	struct run_choice choice = { 0 };
+	struct run_session_options sopts = { 0 };
+	struct run_session s;
+	struct progress prog = { 0 };
+	struct strbuf only = STRBUF_INIT, selection = STRBUF_INIT;
+	struct plan *plan = NULL;
+	struct neo4j *db;
+	const char *root, *target = NULL, *resume = NULL;
+	const char **only_list = NULL;
+	char *resume_id = NULL, *default_target = NULL;
+	json_t *old_run = NULL, *old_jobs = NULL;
+	unsigned jobs = 0;
+	int dry_run = 0, quiet = 0, record = 1, session_ready = 0, i, ret = EXIT_OK;
+	double grace = 5;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (cmd_is_help(a))
+			return cmd_usage(usage);
+		if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+			if (!v || parse_count(v, &jobs) < 0)
+				return cmd_usage_error(usage, "%s needs a number of jobs from 1 to 4096", a);
+			i++;
+		} else if (!strncmp(a, "-j", 2) && a[2]) {
+			if (parse_count(a + 2, &jobs) < 0)
+				return cmd_usage_error(usage, "-j needs a number of jobs from 1 to 4096");
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--only") ||
+			   !strcmp(a, "--resume") || !strcmp(a, "--run-mode") || !strcmp(a, "--grace")) {
+			if (!v)
+				return cmd_usage_error(usage, "%s needs a value", a);
+			i++;
+			if (!strcmp(a, "--from"))
+				sel.from = v;
+			else if (!strcmp(a, "--to"))
+				sel.to = v;
+			else if (!strcmp(a, "--only"))
+				add_only(&only, v);
+			else if (!strcmp(a, "--resume"))
+				resume = v;
+			else if (!strcmp(a, "--run-mode"))
+				popts.run_mode = v;
+			else {
+				char *end;
+
+				grace = strtod(v, &end);
+				if (*end || grace <= 0 || grace > 3600)
+					return cmd_usage_error(usage, "--grace needs seconds (0 < s <= 3600)");
+			}
+		} else if (!strcmp(a, "-n") || !strcmp(a, "--dry-run")) {
+			dry_run = 1;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = 1;
+		} else if (!strcmp(a, "--latest-patch")) {
+			popts.latest_patch = 1;
+		} else if (!strcmp(a, "--no-record")) {
+			record = 0;
+		} else if (a[0] == '-' && a[1]) {
+			return cmd_usage_error(usage, "unknown option '%s'", a);
+		} else if (!target) {
+			target = a;
+		} else {
+			return cmd_usage_error(usage, "unexpected argument '%s'", a);
+		}
+	}
+	if (!target && !resume)
+		return cmd_usage_error(usage, "name a config or a process to run");
+
+	if (ctx_root(ctx, &root) < 0)
+		return cmd_error();
+	if (resume) {
+		char *dir, *path;
+		int ended;
+
+		resume_id = resolve_run_id(root, resume);
+		if (!resume_id) {
+			ret = cmd_error();
+			goto out;
+		}
+		dir = run_dir(root, resume_id);
+		path = xstrfmt("%s/journal.jsonl", dir);
+		if (access(path, F_OK) < 0) {
+			ret = cmd_die(EXIT_FAIL, "no run '%s' in this workspace (no %s)", resume_id, path);
+			free(path);
+			free(dir);
+			goto out;
+		}
+		if (journal_load(&old_run, &old_jobs, &ended, path) < 0) {
+			free(path);
+			free(dir);
+			ret = cmd_error();
+			goto out;
+		}
+		free(path);
+		free(dir);
+		if (!target) {
+			const char *p = json_string_value(json_object_get(old_run, "process"));
+
+			if (!p) {
+				ret = cmd_die(EXIT_FAIL, "run '%s' does not name its process", resume_id);
+				goto out;
+			}
+			default_target = xstrdup(p);
+			target = default_target;
+		}
+		sel.resume_id = resume_id;
+		sel.resume_jobs = old_jobs;
+	}
+
+	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, root, target, &popts) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	if (resume_id) {
+		const char *p = json_string_value(json_object_get(old_run, "process"));
+
+		if (p && plan->process_key && strcmp(p, plan->process_key)) {
+			ret = cmd_die(EXIT_USAGE, "run %s ran %s, not %s", resume_id, p, plan->process_key);
+			goto out;
+		}
+	}
+	if (only.len) {
+		char *p = only.buf;
+		size_t n = 1;
+
+		for (; *p; p++)
+			n += *p == ',';
+		only_list = xcalloc(n, sizeof(*only_list));
+		for (p = strtok(only.buf, ","); p; p = strtok(NULL, ","))
+			if (*p)
+				only_list[sel.nonly++] = p;
+	}
+	sel.only = only_list;
+	if (sel.from)
+		strbuf_addf(&selection, "--from %s ", sel.from);
+	if (sel.to)
+		strbuf_addf(&selection, "--to %s ", sel.to);
+	for (i = 0; (size_t)i < sel.nonly; i++)
+		strbuf_addf(&selection, "--only %s ", sel.only[i]);
+	if (resume_id)
+		strbuf_addf(&selection, "--resume %s ", resume_id);
+	if (selection.len)
+		strbuf_setlen(&selection, selection.len - 1);
+	if (run_select(&choice, plan, &sel) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	if (dry_run) {
+		print_dry_run(plan, &choice, resume_id);
+		goto out;
+	}
+	if (!choice.nselected) {
+		ret = cmd_die(EXIT_FAIL, "nothing to run: the selection leaves no job of %s",
+			      plan->process_key);
+		goto out;
+	}
+
+	prog.tty = !quiet && isatty(STDOUT_FILENO);
+	if (!prog.tty)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	prog.total = choice.nselected;
+	sopts.root = root;
+	sopts.target = target;
+	sopts.max_jobs = jobs;
+	sopts.grace = grace;
+	sopts.tick = prog.tty ? 1.0 : 0;
+	sopts.resume_of = resume_id;
+	sopts.selection = selection.len ? selection.buf : NULL;
+	sopts.record = record;
+	sopts.record_wait = 5;
+	sopts.progress = on_progress;
+	sopts.progress_data = &prog;
+	if (run_session_init(&s, plan, &sopts) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	session_ready = 1;
+	prog.s = &s;
+	for (i = 0; (size_t)i < plan->njobs; i++) {
+		s.runner.jobs[i].selected = choice.selected[i];
+		s.reuse[i] = choice.reuse[i];
+	}
+	printf("run %s: %s, %zu jobs, -j %u%s%s\n", s.id, plan->process_key, choice.nselected,
+	       s.runner.opts.max_jobs, selection.len ? ", " : "", selection.buf);
+	if (run_session_execute(&s) < 0) {
+		clear_line(&prog);
+		ret = cmd_error();
+		goto out;
+	}
+	clear_line(&prog);
+	print_summary(&s);
+	if (s.journal_error)
+		cmd_warn("the run's journal is incomplete (%s): its records in Neo4j are the only full copy",
+			 s.journal_error);
+	if (s.record_error)
+		cmd_warn("run not recorded in Neo4j (%s); it is in %s/journal.jsonl: "
+			 "'pmeta runs --sync' writes it", s.record_error, s.rel_dir);
+	else if (record && !s.records.synced)
+		cmd_warn("Neo4j did not take the run's records (%s); they are in %s/journal.jsonl: "
+			 "'pmeta runs --sync' writes them", s.records.error ? s.records.error : "unknown error",
+			 s.rel_dir);
+	ret = strcmp(s.status, "succeeded") ? EXIT_FAIL : EXIT_OK;
+out:
+	if (session_ready)
+		run_session_release(&s);
+	run_choice_release(&choice);
+	plan_free(plan);
+	json_decref(old_run);
+	json_decref(old_jobs);
+	free(only_list);
+	free(resume_id);
+	free(default_target);
+	strbuf_release(&only);
+	strbuf_release(&selection);
+	return ret;
+}

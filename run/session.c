@@ -1,0 +1,369 @@
+/*
+ * A recorded run (see run/session.h). Every runner event becomes one
+ * journal line (a plain write(2), synced by the writer thread or at the
+ * run's start and end) and one queued change for the graph writer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graph/plan.h"
+#include "run/session.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+const char *run_signal_name(int sig)
+{
+	static _Thread_local char buf[32];
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev)
+		snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	else
+		snprintf(buf, sizeof(buf), "signal %d", sig);
+	return buf;
+}
+
+char *run_log_tail(const char *path, int lines)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size, from;
+	size_t i;
+	int seen = 0;
+
+	if (fd < 0)
+		return xstrdup("");
+	size = lseek(fd, 0, SEEK_END);
+	from = size > 4096 ? size - 4096 : 0;
+	strbuf_grow(&sb, (size_t)(size - from));
+	if (pread(fd, sb.buf, (size_t)(size - from), from) == (ssize_t)(size - from))
+		strbuf_setlen(&sb, (size_t)(size - from));
+	close(fd);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		strbuf_setlen(&sb, sb.len - 1);
+	for (i = sb.len; i > 0; i--)
+		if (sb.buf[i - 1] == '\n' && ++seen == lines)
+			break;
+	{
+		char *tail = xstrdup(sb.buf + i);
+
+		strbuf_release(&sb);
+		return tail;
+	}
+}
+
+static json_t *iso_or_null(long long ms)
+{
+	char *s;
+	json_t *v;
+
+	if (!ms)
+		return json_null();
+	s = run_time_iso(ms);
+	v = json_string(s);
+	free(s);
+	return v;
+}
+
+static char *job_key(const struct run_session *s, size_t job)
+{
+	const struct plan_job *pj = &s->plan->jobs[job];
+	const char *step = s->plan->steps[pj->step].name;
+
+	if (pj->shard < 0)
+		return xstrfmt("%s/%s/-", s->id, step);
+	return xstrfmt("%s/%s/%d", s->id, step, pj->shard);
+}
+
+static json_t *str_or_null(const char *v)
+{
+	return v ? json_string(v) : json_null();
+}
+
+/* The full JobRun properties of a recorded job, for the journal header. */
+static json_t *job_header(struct run_session *s, size_t job)
+{
+	const struct plan *plan = s->plan;
+	const struct plan_job *pj = &plan->jobs[job];
+	const struct plan_step *ps = &plan->steps[pj->step];
+	const json_t *old = s->reuse[job];
+	char *key = job_key(s, job), *log = runner_log_name(plan, job);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "run", json_string(s->id));
+	json_object_set_new(o, "index", json_integer((json_int_t)job));
+	json_object_set_new(o, "step", json_string(ps->name));
+	json_object_set_new(o, "step_key", str_or_null(ps->key));
+	json_object_set_new(o, "shard", pj->shard < 0 ? json_null() : json_integer(pj->shard));
+	json_object_set_new(o, "max_shard", ps->max_shard ? json_integer(ps->max_shard) : json_null());
+	json_object_set_new(o, "procedure", str_or_null(ps->procedure));
+	json_object_set_new(o, "procedure_key", str_or_null(ps->procedure_key));
+	json_object_set_new(o, "script", str_or_null(ps->script));
+	json_object_set_new(o, "blob", str_or_null(ps->blob));
+	json_object_set_new(o, "command", str_or_null(pj->command));
+	if (old) {
+		/* Reused: the earlier run's outcome, and where it came from. */
+		static const char *const keep[] = { "exit_code", "attempts", "started_at",
+						    "finished_at", "duration_ms", "log", NULL };
+		size_t i;
+
+		json_object_set_new(o, "status", json_string("succeeded"));
+		for (i = 0; keep[i]; i++) {
+			json_t *v = json_object_get(old, keep[i]);
+
+			json_object_set_new(o, keep[i], v ? json_incref(v) : json_null());
+		}
+		json_object_set_new(o, "reused_from", str_or_null(
+			json_string_value(json_object_get(old, "run"))));
+	} else {
+		char *rel = xstrfmt("%s/%s", s->rel_dir, log);
+
+		json_object_set_new(o, "status", json_string("pending"));
+		json_object_set_new(o, "attempts", json_integer(0));
+		json_object_set_new(o, "exit_code", json_null());
+		json_object_set_new(o, "log", json_string(rel));
+		free(rel);
+	}
+	free(key);
+	free(log);
+	return o;
+}
+
+static void record_job(struct run_session *s, size_t job, json_t *set)
+{
+	json_t *line = json_pack("{sssIsO}", "ev", "job", "index", (json_int_t)job, "set", set);
+
+	/* The jobs go on (and the graph still gets the change); say it at the end. */
+	if (journal_append(&s->journal, line, 0) < 0 && !s->journal_error)
+		s->journal_error = xstrdup(pm_error_msg());
+	json_decref(line);
+	if (s->rec)
+		recorder_job(s->rec, job, set);  /* steals set */
+	else
+		json_decref(set);
+}
+
+static void on_event(void *data, const struct runner *r, enum runner_event ev, size_t job)
+{
+	struct run_session *s = data;
+	const struct job_result *jr = job < r->plan->njobs ? &r->jobs[job] : NULL;
+	json_t *set;
+
+	switch (ev) {
+	case RUNNER_JOB_STARTED:
+		set = json_object();
+		json_object_set_new(set, "status", json_string("running"));
+		json_object_set_new(set, "attempts", json_integer(jr->attempts));
+		json_object_set_new(set, "started_at", iso_or_null(jr->started_ms));
+		record_job(s, job, set);
+		break;
+	case RUNNER_JOB_RETRY:
+	case RUNNER_JOB_FINISHED:
+		set = json_object();
+		json_object_set_new(set, "status", json_string(job_state_name(jr->state)));
+		json_object_set_new(set, "attempts", json_integer(jr->attempts));
+		json_object_set_new(set, "exit_code",
+				    jr->exit_code >= 0 ? json_integer(jr->exit_code) : json_null());
+		json_object_set_new(set, "signal",
+				    jr->signal ? json_string(run_signal_name(jr->signal)) : json_null());
+		json_object_set_new(set, "timed_out", json_boolean(jr->timed_out));
+		if (ev == RUNNER_JOB_FINISHED) {
+			/* A job that never started has no log. */
+			if (!jr->attempts)
+				json_object_set_new(set, "log", json_null());
+			json_object_set_new(set, "finished_at", iso_or_null(jr->finished_ms));
+			json_object_set_new(set, "duration_ms",
+					    jr->started_ms && jr->finished_ms ?
+					    json_integer(jr->finished_ms - jr->started_ms) : json_null());
+			if (jr->state == JOB_SKIPPED && jr->cause != (size_t)-1) {
+				char *cause = job_key(s, jr->cause);
+
+				json_object_set_new(set, "skipped_after", json_string(cause));
+				free(cause);
+			}
+		}
+		record_job(s, job, set);
+		break;
+	case RUNNER_JOB_TIMEOUT:
+		record_job(s, job, json_pack("{sb}", "timed_out", 1));
+		break;
+	case RUNNER_INTERRUPTED:
+	case RUNNER_TICK:
+		break;
+	}
+	if (s->opts.progress)
+		s->opts.progress(s->opts.progress_data, r, ev, job);
+}
+
+int run_session_init(struct run_session *s, const struct plan *plan,
+		     const struct run_session_options *opts)
+{
+	struct runner_options ro = { 0 };
+	int tries;
+
+	memset(s, 0, sizeof(*s));
+	s->plan = plan;
+	s->opts = *opts;
+	s->lock = -1;
+	s->journal.fd = -1;
+	s->reuse = xcalloc(plan->njobs ? plan->njobs : 1, sizeof(*s->reuse));
+	/* Two runs started in the same second differ in their random part. */
+	for (tries = 0; tries < 8; tries++) {
+		free(s->id);
+		s->id = run_id_new();
+		if (run_dir_create(opts->root, s->id) == 0)
+			break;
+		if (tries == 7)
+			return -1;
+	}
+	s->dir = run_dir(opts->root, s->id);
+	s->rel_dir = xstrfmt(".pmeta/runs/%s", s->id);
+	ro.root = opts->root;
+	ro.run_id = s->id;
+	ro.log_dir = s->dir;
+	ro.max_jobs = opts->max_jobs;
+	ro.grace = opts->grace;
+	ro.tick = opts->tick;
+	ro.event = on_event;
+	ro.data = s;
+	return runner_init(&s->runner, plan, &ro);
+}
+
+static json_t *run_header(struct run_session *s, size_t nrecorded)
+{
+	const struct plan *plan = s->plan;
+	char host[256] = "";
+	char *at = run_time_iso(runner_wall_ms());
+	json_t *run = json_object();
+
+	gethostname(host, sizeof(host) - 1);
+	json_object_set_new(run, "id", json_string(s->id));
+	json_object_set_new(run, "status", json_string("running"));
+	json_object_set_new(run, "started_at", json_string(at));
+	json_object_set_new(run, "finished_at", json_null());
+	json_object_set_new(run, "process", str_or_null(plan->process_key));
+	json_object_set_new(run, "process_name", str_or_null(plan->process));
+	json_object_set_new(run, "schedule", str_or_null(plan->schedule));
+	json_object_set_new(run, "config", str_or_null(plan->config));
+	json_object_set_new(run, "target", str_or_null(s->opts.target));
+	json_object_set_new(run, "host", json_string(host));
+	json_object_set_new(run, "workspace", json_string(s->opts.root));
+	json_object_set_new(run, "dir", json_string(s->rel_dir));
+	json_object_set_new(run, "max_jobs", json_integer(s->runner.opts.max_jobs));
+	json_object_set_new(run, "jobs", json_integer((json_int_t)nrecorded));
+	json_object_set_new(run, "resume_of", str_or_null(s->opts.resume_of));
+	json_object_set_new(run, "selection", str_or_null(s->opts.selection));
+	free(at);
+	return run;
+}
+
+int run_session_execute(struct run_session *s)
+{
+	const struct plan *plan = s->plan;
+	struct runner *r = &s->runner;
+	json_t *run, *jobs, *line, *end;
+	char *path = NULL, *at;
+	size_t i, nreused = 0;
+	int ret = -1;
+
+	if (run_lock(&s->lock, s->dir, 0) < 0)
+		return -1;
+	path = xstrfmt("%s/journal.jsonl", s->dir);
+	if (journal_create(&s->journal, path) < 0)
+		goto out;
+
+	/* Reused jobs count as succeeded for the runner, and are not run. */
+	jobs = json_array();
+	for (i = 0; i < plan->njobs; i++) {
+		if (s->reuse[i]) {
+			r->jobs[i].selected = 0;
+			r->jobs[i].state = JOB_SUCCEEDED;
+			nreused++;
+		}
+		if (r->jobs[i].selected || s->reuse[i])
+			json_array_append_new(jobs, job_header(s, i));
+	}
+	run = run_header(s, json_array_size(jobs));
+	json_object_set_new(run, "reused", json_integer((json_int_t)nreused));
+	line = json_pack("{sssOsO}", "ev", "run", "run", run, "jobs", jobs);
+	if (journal_append(&s->journal, line, 1) < 0) {
+		json_decref(line);
+		json_decref(run);
+		json_decref(jobs);
+		goto out;
+	}
+	json_decref(line);
+	if (s->opts.record && recorder_start(&s->rec, run, jobs, s->journal.fd) < 0) {
+		s->record_error = xstrdup(pm_error_msg());
+		s->rec = NULL;
+	}
+	json_decref(run);
+	json_decref(jobs);
+
+	if (runner_execute(r) < 0)
+		goto out;
+	s->elapsed = runner_now() - r->mono_started;
+
+	if (r->interrupted)
+		s->status = "aborted";
+	else if (r->count[JOB_FAILED] || r->count[JOB_SKIPPED] || r->count[JOB_ABORTED])
+		s->status = "failed";
+	else
+		s->status = "succeeded";
+	at = run_time_iso(runner_wall_ms());
+	end = json_pack("{sssssIsIsIsIsIsI}", "status", s->status, "finished_at", at,
+			"duration_ms", (json_int_t)(s->elapsed * 1000),
+			"succeeded", (json_int_t)(r->count[JOB_SUCCEEDED] + nreused),
+			"failed", (json_int_t)r->count[JOB_FAILED],
+			"skipped", (json_int_t)r->count[JOB_SKIPPED],
+			"aborted", (json_int_t)r->count[JOB_ABORTED],
+			"reused", (json_int_t)nreused);
+	free(at);
+	if (r->interrupted)
+		json_object_set_new(end, "interrupted_by", json_string(run_signal_name(r->interrupted)));
+	line = json_pack("{sssO}", "ev", "end", "set", end);
+	if (journal_append(&s->journal, line, 1) < 0 && !s->journal_error)
+		s->journal_error = xstrdup(pm_error_msg());
+	json_decref(line);
+	if (s->rec) {
+		recorder_run(s->rec, end);  /* steals */
+		recorder_finish(s->rec, s->opts.record_wait, &s->records);
+		s->rec = NULL;
+		if (s->records.synced)
+			run_mark_synced(s->dir, s->journal.size);
+	} else {
+		json_decref(end);
+	}
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
+void run_session_release(struct run_session *s)
+{
+	if (!s)
+		return;
+	if (s->rec)
+		recorder_finish(s->rec, 0, NULL);
+	journal_close(&s->journal);
+	if (s->lock >= 0)
+		close(s->lock);
+	runner_release(&s->runner);
+	free(s->records.error);
+	free(s->record_error);
+	free(s->journal_error);
+	free(s->reuse);
+	free(s->id);
+	free(s->dir);
+	free(s->rel_dir);
+	memset(s, 0, sizeof(*s));
+	s->lock = -1;
+	s->journal.fd = -1;
+}

@@ -1,0 +1,136 @@
+/*
+ * Run journals: ids, times, appending and folding (with a torn last line),
+ * the synced marker.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run/journal.h"
+#include "util/strbuf.h"
+
+static void test_run_ids(void **state)
+{
+	char *a = run_id_new(), *b;
+
+	(void)state;
+	assert_true(run_id_valid(a));
+	assert_int_equal(strlen(a), 21);
+	assert_true(run_id_valid("20261121T101500Z-a3f9"));
+	assert_false(run_id_valid("20261121T101500Z-A3F9"));
+	assert_false(run_id_valid("20261121T101500Z-a3f"));
+	assert_false(run_id_valid("202611211T101500Z-a3f9"));
+	assert_false(run_id_valid("last"));
+	assert_false(run_id_valid(""));
+	usleep(2000);
+	b = run_id_new();
+	assert_true(strcmp(a, b) < 0);  /* sortable by start time */
+	free(a);
+	free(b);
+}
+
+static void test_time_iso(void **state)
+{
+	char *s = run_time_iso(1795249464035LL);
+
+	(void)state;
+	assert_string_equal(s, "2026-11-21T08:24:24.035Z");
+	free(s);
+}
+
+static void test_append_and_fold(void **state)
+{
+	char dir[] = "/tmp/pmeta-test-journal-XXXXXX";
+	char *path, *cmd;
+	struct journal j;
+	json_t *line, *run, *jobs;
+	int ended;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xstrfmt("%s/journal.jsonl", dir);
+	assert_int_equal(journal_create(&j, path), 0);
+	{
+		struct journal again;
+
+		assert_int_equal(journal_create(&again, path), -1);  /* exists: refused */
+	}
+	journal_close(&j);
+	unlink(path);
+	assert_int_equal(journal_create(&j, path), 0);
+	line = json_pack("{sss{ssss}s[{sIssss}{sIssss}]}", "ev", "run",
+			 "run", "id", "20261121T101500Z-a3f9", "status", "running",
+			 "jobs", "index", (json_int_t)0, "step", "a", "status", "pending",
+			 "index", (json_int_t)2, "step", "b", "status", "pending");
+	assert_int_equal(journal_append(&j, line, 1), 0);
+	json_decref(line);
+	line = json_pack("{sssIs{sssi}}", "ev", "job", "index", (json_int_t)2,
+			 "set", "status", "failed", "exit_code", 3);
+	assert_int_equal(journal_append(&j, line, 0), 0);
+	json_decref(line);
+	assert_int_equal(run_is_synced(dir, j.size), 0);
+	assert_int_equal(run_mark_synced(dir, j.size), 0);
+	assert_int_equal(run_is_synced(dir, j.size), 1);
+	journal_close(&j);
+
+	assert_int_equal(journal_load(&run, &jobs, &ended, path), 0);
+	assert_false(ended);
+	assert_string_equal(json_string_value(json_object_get(run, "status")), "running");
+	assert_int_equal(json_array_size(jobs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 1), "status")),
+			    "failed");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(jobs, 1), "exit_code")), 3);
+	json_decref(run);
+	json_decref(jobs);
+
+	/* An end line, then a torn line (a runner killed mid-write): ignored. */
+	f = fopen(path, "a");
+	fputs("{\"ev\":\"end\",\"set\":{\"status\":\"failed\"}}\n{\"ev\":\"job\",\"index\":0,\"se", f);
+	fclose(f);
+	assert_int_equal(journal_load(&run, &jobs, &ended, path), 0);
+	assert_true(ended);
+	assert_string_equal(json_string_value(json_object_get(run, "status")), "failed");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "status")),
+			    "pending");
+	json_decref(run);
+	json_decref(jobs);
+
+	cmd = xstrfmt("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
+static void test_no_header(void **state)
+{
+	char path[] = "/tmp/pmeta-test-journal-XXXXXX";
+	int fd = mkstemp(path), ended;
+	json_t *run, *jobs;
+
+	(void)state;
+	assert_true(write(fd, "{\"ev\":\"job\"}\n", 13) == 13);
+	close(fd);
+	assert_int_equal(journal_load(&run, &jobs, &ended, path), -1);
+	assert_null(run);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_ids),
+		cmocka_unit_test(test_time_iso),
+		cmocka_unit_test(test_append_and_fold),
+		cmocka_unit_test(test_no_header),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
