@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
+#include "run/journal.h"
 #include "vcs/history.h"
 #include "vcs/workspace.h"
 
@@ -14,8 +15,9 @@ static const char usage[] =
 	"\n"
 	"Rebuilds the graph's fork lineage from git: walks the history of HEAD, reads\n"
 	"the trailers of every fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and\n"
-	"upserts each version node and FORKED_FROM edge. Idempotent: a second run\n"
-	"changes nothing.\n"
+	"upserts each version node and FORKED_FROM edge. Then replays the run\n"
+	"journals under .pmeta/runs/ that the graph has not seen (runs recorded while\n"
+	"Neo4j was away). Idempotent: a second run changes nothing.\n"
 	"\n"
 	"    --dry-run   list the forks found in the history, write nothing\n";
 
@@ -66,6 +68,14 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 		return cmd_error();
 	/* One step per kind of record git or the disk holds; each prints its line. */
 	ret = sync_lineage(db, repo, dry_run);
+	if (ret == EXIT_OK && !dry_run) {
+		size_t replayed = 0;
+
+		if (journal_replay_all(db, root, &replayed) < 0)
+			ret = cmd_error();
+		else
+			printf("runs: %zu journal(s) replayed\n", replayed);
+	}
 	git_repository_free(repo);
 	return ret;
 }

@@ -94,6 +94,28 @@ test_expect_success 'Neo4j back: runs --sync writes the run; the graph had it as
 	test_contains out "0 runs written"
 '
 
+test_expect_success 'pmeta sync replays a journal the graph has not seen' '
+	rm -f go1 go2 trace &&
+	{ pmeta run $CONF -j 2 >out 2>err & } &&
+	pid=$! &&
+	wait_for 1 "^start proc_001_v_000" &&
+	sleep 0.5 &&
+	id=$(run_id_of out) &&
+	n2 stop >/dev/null &&
+	touch go1 go2 &&
+	{ wait $pid; rc=$?; } &&
+	test "$rc" = 0 &&
+	n2 start >n2.out 2>&1 &&
+	test_eq "$(run_prop $id status)" running &&
+	git commit -q --allow-empty -m "a commit for sync to walk" &&
+	pmeta sync >out &&
+	cat out &&
+	test_contains out "runs: 1 journal(s) replayed" &&
+	test_eq "$(run_prop $id status)" succeeded &&
+	pmeta sync >out &&
+	test_contains out "runs: 0 journal(s) replayed"
+'
+
 test_expect_success 'Neo4j down and back within a run: the runner writes the records itself' '
 	rm -f go1 go2 trace &&
 	{ pmeta run $CONF -j 2 >out 2>err & } &&
