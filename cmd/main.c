@@ -36,7 +36,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
-	{ "sync", cmd_sync, "rebuild the graph's fork lineage from git history" },
+	{ "sync", cmd_sync, "rebuild fork lineage from git history; replay run journals" },
 	{ "version", cmd_version, "print the version" },
 };
 
