@@ -733,7 +733,8 @@ static void build_deps(struct config *cfg)
 {
 	size_t i, s;
 
-	qsort(cfg->edges, cfg->nedges, sizeof(*cfg->edges), cmp_edge);
+	if (cfg->nedges)
+		qsort(cfg->edges, cfg->nedges, sizeof(*cfg->edges), cmp_edge);
 	for (i = 0; i < cfg->nedges; i = s) {
 		struct config_step *st = &cfg->steps[cfg->edges[i].step];
 
