@@ -1000,6 +1000,29 @@ static int split_config_path(const char *abs, char **root, char **schedule, char
 	return 0;
 }
 
+int config_file_hash(char hash[41], const char *path)
+{
+	git_oid oid;
+
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+		return pm_error(PM_EFAIL, "cannot read config '%s': %s", path, strerror(errno));
+	git_oid_tostr(hash, 41, &oid);
+	return 0;
+}
+
+int config_locate(const char *path, char **root, char **schedule, char **process)
+{
+	char *abs = realpath(path, NULL);
+	int ret = 0;
+
+	*root = *schedule = *process = NULL;
+	if (!abs || split_config_path(abs, root, schedule, process) < 0)
+		ret = pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
+			       "<schedule>/process_config/<process>/main.conf", path);
+	free(abs);
+	return ret;
+}
+
 int config_load(struct config **out, const char *path)
 {
 	struct strbuf text = STRBUF_INIT;

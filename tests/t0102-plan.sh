@@ -97,9 +97,11 @@ test_expect_success '--cypher: :param lines, then the query; Neo4j answers it' '
 	test_contains out ":param process => \"sche_001/p_001_v_000\"" &&
 	test_contains out ":param latest_patch => false" &&
 	test_contains out "MATCH (p:Process {key: \$process})" &&
+	test_contains out ":param params => []" &&
 	sed -n "/^:param/!p" out >query &&
-	cypher "$(cat query)" "{\"process\": \"sche_001/p_001_v_000\", \"latest_patch\": false}" >reply &&
-	test_contains reply "\"key\":\"sche_001/p_001_v_000/proc_004_v_000\""
+	params=$(sed -n "s/^:param \([a-z_]*\) => \(.*\)/\"\1\": \2/p" out | paste -sd, -) &&
+	cypher "$(cat query)" "{$params}" >reply &&
+	test_contains reply "\"proc_004_v_000\""
 '
 
 test_expect_success 'sh: runs the stages in order, jobs in parallel, stops at a failed stage' '
