@@ -38,18 +38,23 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: pmeta
 
-pmeta: $(CMD_OBJS) $(BUILD)/libpmeta.a
+pmeta: $(CMD_OBJS) $(BUILD)/libpmeta.a $(BUILD)/gen/flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libpmeta.a $(LIBS)
 
 $(BUILD)/libpmeta.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/cypher.h $(BUILD)/gen/migrations.h
+# Objects built with other flags (say, SANITIZE) are never mixed in.
+$(BUILD)/gen/flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/gen/flags | $(BUILD)/gen/cypher.h $(BUILD)/gen/migrations.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/gen/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -83,19 +88,22 @@ $(BUILD)/gen/migrations.list: FORCE
 	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
 
 # Unit tests (cmocka).
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a $(BUILD)/gen/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpmeta.a $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 
 # `make check` runs every test: unit tests, then the end-to-end shell tests
-# against a real Neo4j (started here when none is configured).
-check: pmeta unit
-	tests/run.sh
+# against a real Neo4j (started here, and stopped after, when none runs).
+# It installs missing Debian packages first, then builds in a sub-make so
+# pkg-config sees them.
+check: deps
+	$(MAKE) pmeta unit
+	scripts/with-neo4j.sh tests/run.sh $(TESTS)
 
 deps:
-	scripts/install-deps.sh
+	@scripts/install-deps.sh
 
 neo4j-fetch:
 	scripts/neo4j.sh fetch

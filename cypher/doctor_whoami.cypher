@@ -1,1 +1,3 @@
-RETURN 1 AS ok
+// Run against the system database: accepted credentials answer with the user.
+SHOW CURRENT USER YIELD user
+RETURN user

@@ -1,4 +1,6 @@
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,8 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 
-/* How long a second `pmeta migrate` waits for the first one's lock. */
+/* How long a second `pmeta migrate` waits for the first one's lock, unless
+ * PMETA_MIGRATE_LOCK_WAIT (seconds) says otherwise. */
 #define LOCK_WAIT_MS 60000
 
 int migration_parse_name(const char *file, char **version, char **description)
@@ -141,27 +144,78 @@ static int cmp_migration(const void *a, const void *b)
 	return migration_version_cmp(x->version, y->version);
 }
 
+static int load_dir(struct migration_set *set, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return pm_error(PM_EFAIL, "cannot read PMETA_MIGRATIONS_DIR '%s': %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		struct strbuf sb = STRBUF_INIT;
+		struct migration *m;
+		char *path;
+		size_t n = strlen(e->d_name);
+
+		if (e->d_name[0] != 'V' || n < 8 || strcmp(e->d_name + n - 7, ".cypher"))
+			continue;
+		path = xstrfmt("%s/%s", dir, e->d_name);
+		if (strbuf_read_file(&sb, path) < 0) {
+			free(path);
+			closedir(d);
+			return -1;
+		}
+		free(path);
+		set->items = xrealloc(set->items, (set->n + 1) * sizeof(*set->items));
+		m = &set->items[set->n++];
+		memset(m, 0, sizeof(*m));
+		m->owned_file = xstrdup(e->d_name);
+		m->len = sb.len;
+		m->owned_text = strbuf_detach(&sb, NULL);
+		m->file = m->owned_file;
+		m->text = m->owned_text;
+	}
+	closedir(d);
+	return 0;
+}
+
 int migrations_load(struct migration_set *set)
 {
+	const char *dir = getenv("PMETA_MIGRATIONS_DIR");
 	size_t i;
 
 	memset(set, 0, sizeof(*set));
-	set->items = xcalloc(migration_nfiles ? migration_nfiles : 1, sizeof(*set->items));
-	for (i = 0; i < migration_nfiles; i++) {
+	if (dir && *dir) {
+		if (load_dir(set, dir) < 0) {
+			migrations_release(set);
+			return -1;
+		}
+	} else {
+		set->items = xcalloc(migration_nfiles ? migration_nfiles : 1, sizeof(*set->items));
+		for (i = 0; i < migration_nfiles; i++) {
+			set->items[i].file = migration_files[i].name;
+			set->items[i].text = migration_files[i].text;
+			set->items[i].len = migration_files[i].len;
+		}
+		set->n = migration_nfiles;
+	}
+	for (i = 0; i < set->n; i++) {
 		struct migration *m = &set->items[i];
 
-		m->file = migration_files[i].name;
-		m->text = migration_files[i].text;
-		m->len = migration_files[i].len;
 		if (migration_parse_name(m->file, &m->version, &m->description) < 0) {
-			set->n = i;
 			migrations_release(set);
 			return -1;
 		}
 		migration_checksum(m->text, m->len, m->checksum);
-		set->n = i + 1;
 	}
 	qsort(set->items, set->n, sizeof(*set->items), cmp_migration);
+	for (i = 1; i < set->n; i++)
+		if (!migration_version_cmp(set->items[i - 1].version, set->items[i].version)) {
+			pm_error(PM_EFAIL, "migrations '%s' and '%s' have the same version",
+				 set->items[i - 1].file, set->items[i].file);
+			migrations_release(set);
+			return -1;
+		}
 	return 0;
 }
 
@@ -176,6 +230,8 @@ void migrations_release(struct migration_set *set)
 		free(set->items[i].description);
 		free(set->items[i].applied_checksum);
 		free(set->items[i].applied_at);
+		free(set->items[i].owned_file);
+		free(set->items[i].owned_text);
 	}
 	for (i = 0; i < set->nunknown; i++)
 		free(set->unknown[i]);
@@ -249,9 +305,12 @@ static double now_ms(void)
 
 static int lock_acquire(struct neo4j *db, const char *owner)
 {
-	double start = now_ms();
+	double start = now_ms(), limit = LOCK_WAIT_MS;
+	const char *w = getenv("PMETA_MIGRATE_LOCK_WAIT");
 	int waited = 0;
 
+	if (w && *w)
+		limit = atof(w) * 1000;
 	if (neo4j_query(db, NULL, cypher_migrate_lock_constraint, NULL) < 0 &&
 	    strcmp(neo4j_last_code(db), "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"))
 		return pm_error_prefix("cannot create the migration lock constraint");
@@ -263,7 +322,7 @@ static int lock_acquire(struct neo4j *db, const char *owner)
 			return 0;
 		if (strcmp(neo4j_last_code(db), "Neo.ClientError.Schema.ConstraintValidationFailed"))
 			return -1;
-		if (now_ms() - start > LOCK_WAIT_MS) {
+		if (now_ms() - start > limit) {
 			const char *who = "another process", *at = "?";
 
 			if (neo4j_query(db, &holder, cypher_migrate_lock_holder, NULL) == 0 &&
@@ -307,7 +366,7 @@ static int apply_one(struct neo4j *db, struct migration *m, const char *previous
 	for (i = 0; i < n; i++) {
 		/* Schema statements cannot share a transaction: one request each. */
 		if (neo4j_query(db, NULL, stmts[i], NULL) < 0) {
-			pm_error_prefix("migrations/%s: statement %zu", m->file, i + 1);
+			pm_error_prefix("migration %s: statement %zu", m->file, i + 1);
 			goto out;
 		}
 	}
@@ -323,7 +382,7 @@ static int apply_one(struct neo4j *db, struct migration *m, const char *previous
 				  "version", m->version, "description", m->description,
 				  "checksum", m->checksum, "source", m->file, "ms", (int)*ms,
 				  "by", by, "user", user)) < 0) {
-		pm_error_prefix("migrations/%s: cannot record it as applied", m->file);
+		pm_error_prefix("migration %s: cannot record it as applied", m->file);
 		goto out;
 	}
 	m->state = MIGRATION_APPLIED;

@@ -18,7 +18,7 @@ enum migration_state {
 };
 
 struct migration {
-	const char *file;       /* borrowed from the embedded table */
+	const char *file;       /* borrowed from the embedded table, or owned below */
 	const char *text;
 	size_t len;
 	char *version;          /* "0001" */
@@ -27,6 +27,8 @@ struct migration {
 	enum migration_state state;
 	char *applied_checksum;
 	char *applied_at;
+	char *owned_file;       /* set when read from PMETA_MIGRATIONS_DIR */
+	char *owned_text;
 };
 
 struct migration_set {
@@ -37,7 +39,11 @@ struct migration_set {
 	size_t nunknown;
 };
 
-/* Reads the embedded files, sorted by numeric version parts. */
+/*
+ * Reads the embedded files, sorted by numeric version parts. When
+ * PMETA_MIGRATIONS_DIR is set, reads V*.cypher from that folder instead
+ * (for developing a migration before it is compiled in).
+ */
 int migrations_load(struct migration_set *set);
 void migrations_release(struct migration_set *set);
 /* Fills state, applied_* and unknown from the graph. */

@@ -16,6 +16,7 @@ struct neo4j {
 	struct curl_slist *headers;
 	char code[128];
 	unsigned long requests;
+	unsigned long connects;
 };
 
 struct neo4j_tx {
@@ -131,6 +132,11 @@ unsigned long neo4j_request_count(const struct neo4j *db)
 	return db->requests;
 }
 
+unsigned long neo4j_connect_count(const struct neo4j *db)
+{
+	return db->connects;
+}
+
 json_t *neo4j_stmt(const char *statement, json_t *params)
 {
 	json_t *s = json_object();
@@ -169,10 +175,10 @@ int neo4j_reply_parse(json_t **results, char *code, size_t codesz, int *transien
 		return pm_error(PM_ENEO4J,
 				"Neo4j at %s refused the credentials (HTTP 401): check NEO4J_USERNAME and NEO4J_PASSWORD",
 				uri);
-	if (http_status == 404)
+	root = json_loadb(body, len, 0, &jerr);
+	if (!root && http_status == 404)
 		return pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
 				uri);
-	root = json_loadb(body, len, 0, &jerr);
 	if (!root) {
 		if (http_status >= 500)
 			*transient = 1;
@@ -190,9 +196,13 @@ int neo4j_reply_parse(json_t **results, char *code, size_t codesz, int *transien
 
 		snprintf(code, codesz, "%s", c ? c : "");
 		*transient = is_transient(code);
-		/* Database-not-found comes back as a ClientError whose message
-		 * is good enough; keep Neo4j's own words after the code. */
-		pm_error(PM_ENEO4J, "%s: %s", c ? c : "Neo4j error", m ? m : "(no message)");
+		size_t ml = m ? strlen(m) : 0;
+
+		/* Keep Neo4j's own words after the code, minus trailing space. */
+		while (ml && (m[ml - 1] == '\n' || m[ml - 1] == ' ' || m[ml - 1] == '\r'))
+			ml--;
+		pm_error(PM_ENEO4J, "%s: %.*s", c ? c : "Neo4j error", (int)(m ? ml : 12),
+			 m ? m : "(no message)");
 		json_decref(root);
 		return -1;
 	}
@@ -276,6 +286,12 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	}
 	db->requests++;
 	rc = curl_easy_perform(c);
+	{
+		long n = 0;
+
+		if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK && n > 0)
+			db->connects += (unsigned long)n;
+	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			return pm_error(PM_ENEO4J, "Neo4j at %s did not answer within %.1f s",

@@ -42,8 +42,10 @@ const char *neo4j_uri(const struct neo4j *db);
 const char *neo4j_database(const struct neo4j *db);
 /* Status code of the last Neo4j error ("" when the failure had none). */
 const char *neo4j_last_code(const struct neo4j *db);
-/* Number of HTTP requests sent so far (for tests and benchmarks). */
+/* Number of HTTP requests sent, and TCP connections opened, so far (for
+ * tests and benchmarks: keep-alive means one connection for many requests). */
 unsigned long neo4j_request_count(const struct neo4j *db);
+unsigned long neo4j_connect_count(const struct neo4j *db);
 
 /*
  * GET / (the discovery document: neo4j_version, neo4j_edition); needs no

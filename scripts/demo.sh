@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the main job on a fresh machine. Installs what is missing,
-# builds pmeta, starts Neo4j, makes a demo workspace under build/demo and
+# builds pmeta, starts Neo4j, makes a demo workspace ($DEMO, default
+# /tmp/pmeta-demo: outside this checkout) and
 # runs each part of scripts/demo.d/ in order (init and migrate, import and
 # plan, fork and lineage, run ...).
 set -euo pipefail
@@ -13,7 +14,12 @@ set -a
 . build/neo4j/env
 set +a
 export PATH="$top:$PATH"
-DEMO=${DEMO:-$top/build/demo}
+# The demo workspace is a git repository of its own, so it must not sit
+# inside pmeta's checkout (pmeta would find this repository instead).
+DEMO=${DEMO:-${TMPDIR:-/tmp}/pmeta-demo}
+case "$DEMO/" in
+"$top"/*) echo "error: DEMO='$DEMO' is inside pmeta's own repository" >&2; exit 2 ;;
+esac
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
 export DEMO top

@@ -10,7 +10,9 @@ TEST_NAME=$(basename "$0" .sh)
 TEST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PMETA=${PMETA:-$TEST_ROOT/pmeta}
 export PATH="$TEST_ROOT:$PATH"
-TRASH="$TEST_ROOT/build/trash/$TEST_NAME"
+# Scratch folders live outside the checkout: a workspace made by a test must
+# not sit inside pmeta's own git repository. One tree per checkout.
+TRASH="${TMPDIR:-/tmp}/pmeta-trash-$(printf '%s' "$TEST_ROOT" | cksum | cut -d' ' -f1)/$TEST_NAME"
 test_count=0
 test_failed=0
 test_skipped=0

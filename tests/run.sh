@@ -7,6 +7,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 passed=0
 failed=0
+# The live unit tests and the shell tests read the connection from here.
+if [ -z "${NEO4J_URI:-}" ] && [ -f build/neo4j/env ]; then
+	set -a
+	. build/neo4j/env
+	set +a
+fi
 failures=()
 
 patterns=("$@")
