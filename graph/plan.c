@@ -681,6 +681,13 @@ enum {
 	COL_PROC, COL_PATH, COL_BLOB, COL_DEPS, COL_PARAMS, COL_PATCHES
 };
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_row_order(const void *a, const void *b)
 {
 	json_int_t x = json_integer_value(json_array_get(*(json_t *const *)a, COL_ORDER));
@@ -793,6 +800,9 @@ static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const c
 			    by_order[o] != (size_t)-1 && by_order[o] != i)
 				st->deps[st->ndeps++] = by_order[o];
 		}
+		/* Config order, whatever order the graph returned them in. */
+		if (st->ndeps)
+			qsort(st->deps, st->ndeps, sizeof(size_t), cmp_size);
 	}
 	if (plan_finish(plan, base, params, opts) < 0)
 		goto out;
