@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a benchmark workspace: one process of N steps, a layered DAG.
 
-    gen.py N OUT_DIR [--width W]
+    gen.py N OUT_DIR [--width W] [--schedule NAME]
 
 Layer L has W steps (default 16) and 8 datasets d_L_0..d_L_7; step j of
 layer L writes d_L_(j mod 8) (cur_proc_to), so each dataset has W/8 writers,
@@ -18,16 +18,20 @@ import sys
 
 def main():
     args = sys.argv[1:]
-    width = 16
+    width, sched = 16, "sche_001"
     if "--width" in args:
         i = args.index("--width")
         width = int(args[i + 1])
         del args[i:i + 2]
+    if "--schedule" in args:
+        i = args.index("--schedule")
+        sched = args[i + 1]
+        del args[i:i + 2]
     n, out = int(args[0]), args[1]
     rnd = random.Random(n)
-    conf_dir = os.path.join(out, "sche_001", "process_config", "p_001_v_000")
+    conf_dir = os.path.join(out, sched, "process_config", "p_001_v_000")
     os.makedirs(conf_dir, exist_ok=True)
-    os.makedirs(os.path.join(out, "sche_001", "pys"), exist_ok=True)
+    os.makedirs(os.path.join(out, sched, "pys"), exist_ok=True)
     writers = {}          # dataset -> [step names]
     conf, make = [], []
     names = []
@@ -47,7 +51,7 @@ def main():
         conf.append("cur_proc_to = %s" % ds)
         conf.append("")
         writers.setdefault(ds, []).append(name)
-        cmd = ("python ./sche_001/pys/%s.py --sname=sche_001 --prname=001 --pr_version=000" % name)
+        cmd = ("python ./%s/pys/%s.py --sname=%s --prname=001 --pr_version=000" % (sched, name, sched))
         make.append("%s:%s\n\t%s\n" % (name, "".join(" " + d for d in deps), cmd))
     with open(os.path.join(conf_dir, "main.conf"), "w") as f:
         f.write("\n".join(conf))
