@@ -95,6 +95,7 @@ struct parse {
 	int seen_section;
 	int prev_name;       /* inih's prev_name: a key seen in this section */
 	int continuation;    /* the line just read continues the previous key */
+	int no_steps;        /* base.conf: sections are not steps */
 	size_t last_param;   /* index of the last key in steps[cur] */
 };
 
@@ -177,6 +178,10 @@ static void classify(struct parse *p, char *line)
 			return;
 		}
 		p->prev_name = 0;
+		if (p->no_steps) {
+			p->cur = NONE;
+			return;
+		}
 		add_section(p, t + 1, (size_t)(end - (t + 1)));
 		index_step(p);
 		return;
@@ -1171,7 +1176,7 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 		b.p.len = text.len;
 		b.p.cur = NONE;
 		b.p.seen_section = 1;  /* top-level keys are fine here */
-		/* The reader's section tracking needs a sink; keys go to base_handler. */
+		b.p.no_steps = 1;
 		ret = ini_parse_stream(reader, &b.p, base_handler, &b);
 		if (ret > 0 && !b.diags->nerrors)
 			diag(b.diags, 1, (size_t)ret, "malformed line");

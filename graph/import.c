@@ -15,8 +15,6 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 
-static const char *const io_type[] = { "READS", "WRITES", "DELETES" };
-
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -48,11 +46,12 @@ static json_t *process_json(const struct config *cfg)
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
 }
 
-/* [name, props, family, version, blob] for import_steps. */
+/* [name, props, family, version, blob, reads, writes, deletes, after]:
+ * one array per step, so the request holds few JSON values per step. */
 static json_t *step_json(const struct config *cfg, size_t i)
 {
 	const struct config_step *st = &cfg->steps[i];
-	json_t *props, *blob = json_null();
+	json_t *props, *blob = json_null(), *io[3], *after = json_array();
 	size_t j;
 
 	props = json_pack("{s:s++++, s:s, s:s++, s:I, s:I}",
@@ -68,7 +67,15 @@ static json_t *step_json(const struct config *cfg, size_t i)
 		blob = script_blob(script);
 		free(script);
 	}
-	return json_pack("[s, o, s, o, o]", st->name, props, st->family, str_or_null(st->version), blob);
+	for (j = 0; j < 3; j++)
+		io[j] = json_array();
+	for (j = 0; j < st->nio; j++)
+		json_array_append_new(io[st->io[j].kind], json_string(cfg->datasets[st->io[j].dataset].name));
+	for (j = 0; j < st->ndeps; j++)
+		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
+	return json_pack("[s, o, s, o, o, o, o, o, o]", st->name, props, st->family,
+			 str_or_null(st->version), blob, io[CONFIG_READS], io[CONFIG_WRITES],
+			 io[CONFIG_DELETES], after);
 }
 
 /* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
@@ -88,12 +95,10 @@ static void add(json_t *stmts, const char *statement, json_t *params)
 
 int import_config(struct neo4j *db, const struct config *cfg, struct import_stats *stats)
 {
-	json_t *steps = json_array(), *names = json_array(), *want = json_object();
-	json_t *datasets = json_array(), *after = json_array();
-	json_t *edges[3] = { json_array(), json_array(), json_array() };
+	json_t *steps = json_array(), *names = json_array(), *index = json_object();
 	json_t *stmts = json_array(), *results = NULL;
 	char *process_key;
-	size_t i, j;
+	size_t i;
 	int ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -101,43 +106,18 @@ int import_config(struct neo4j *db, const struct config *cfg, struct import_stat
 		return pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
 	process_key = xstrfmt("%s/%s", cfg->schedule, cfg->process);
 	for (i = 0; i < cfg->nsteps; i++) {
-		const struct config_step *st = &cfg->steps[i];
-		json_t *w = json_array();
-
-		json_array_append_new(names, json_string(st->name));
+		json_array_append_new(names, json_string(cfg->steps[i].name));
 		json_array_append_new(steps, step_json(cfg, i));
-		for (j = 0; j < st->nio; j++) {
-			const char *d = cfg->datasets[st->io[j].dataset].name;
-
-			json_array_append_new(w, json_sprintf("%s|%s", io_type[st->io[j].kind], d));
-			json_array_append_new(edges[st->io[j].kind], json_pack("[s,s]", st->name, d));
-		}
-		for (j = 0; j < st->ndeps; j++) {
-			const char *a = cfg->steps[st->deps[j]].name;
-
-			json_array_append_new(w, json_sprintf("AFTER|%s", a));
-			json_array_append_new(after, json_pack("[s,s]", st->name, a));
-		}
-		json_object_set_new(want, st->name, w);
+		json_object_set_new(index, cfg->steps[i].name, json_integer((json_int_t)i));
 	}
-	for (i = 0; i < cfg->ndatasets; i++)
-		json_array_append_new(datasets, json_string(cfg->datasets[i].name));
-
-	/* Order matters: stale things go before new ones come. */
+	/* Stale edges go before new ones come: a first import scans nothing. */
 	add(stmts, cypher_import_process, json_pack("{s:o}", "process", process_json(cfg)));
 	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:o}", "process", process_key, "names", names));
-	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:o}", "process", process_key,
+	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:o}", "process", process_key,
+							"steps", steps, "index", index));
+	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:O}", "process", process_key,
 						  "schedule", cfg->schedule, "steps", steps));
-	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:o}", "process", process_key, "want", want));
-	add(stmts, cypher_import_datasets, json_pack("{s:s, s:o}", "schedule", cfg->schedule,
-						     "datasets", datasets));
-	add(stmts, cypher_import_reads, json_pack("{s:s, s:s, s:o}", "process", process_key,
-						  "schedule", cfg->schedule, "edges", edges[0]));
-	add(stmts, cypher_import_writes, json_pack("{s:s, s:s, s:o}", "process", process_key,
-						   "schedule", cfg->schedule, "edges", edges[1]));
-	add(stmts, cypher_import_deletes, json_pack("{s:s, s:s, s:o}", "process", process_key,
-						    "schedule", cfg->schedule, "edges", edges[2]));
-	add(stmts, cypher_import_after, json_pack("{s:s, s:o}", "process", process_key, "edges", after));
+	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "process", process_key, "steps", steps));
 	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s}", "schedule", cfg->schedule));
 	if (neo4j_commit(db, &results, stmts) < 0) {
 		pm_error_prefix("cannot import '%s'", cfg->file);
@@ -149,6 +129,7 @@ int import_config(struct neo4j *db, const struct config *cfg, struct import_stat
 out:
 	json_decref(results);
 	json_decref(stmts);
+	json_decref(steps);
 	free(process_key);
 	return ret;
 }

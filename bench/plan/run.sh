@@ -5,6 +5,10 @@
 #
 #   bench/plan/run.sh [N...]        (default: 1000 10000 100000)
 #
+# Then a second table: the naive plan against pmeta's on small DAGs
+# (NAIVE_SIZES, default "64 96 128 160 192 224"), to show how the path
+# query grows with the depth (16 steps per layer).
+#
 # Environment: NEO4J_* (default: build/neo4j/env), BENCH_DIR (workspaces,
 # default /tmp/pmeta-bench-plan), NAIVE_TIMEOUT (seconds, default 60),
 # PMETA (binary, default ./pmeta). Each size uses its own schedule
@@ -49,6 +53,22 @@ timed() {
 	fi
 	read -r secs kb <"$tmp/time"
 	mb=$((kb / 1024))
+}
+
+# naive PROCESS_KEY: sets $naive to the seconds the path query took, or to
+# "> T s (stopped)" after terminating it on the server.
+naive() {
+	local start
+	start=$(date +%s.%N)
+	if cypher "$(cat "$here/naive.cypher")" "{\"process\": \"$1\"}" "$NAIVE_TIMEOUT" >"$tmp/naive" 2>/dev/null &&
+		! grep -q '"errors":\[{' "$tmp/naive"; then
+		naive="$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $start}") s"
+	else
+		naive="> $NAIVE_TIMEOUT s (stopped)"
+		ids=$(cypher 'SHOW TRANSACTIONS YIELD transactionId, currentQuery WHERE currentQuery CONTAINS "[:AFTER" + "*]" RETURN collect(transactionId)' '{}' |
+			python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["results"][0]["data"][0]["row"][0]))')
+		cypher 'TERMINATE TRANSACTIONS $ids' "{\"ids\": $ids}" >/dev/null || true
+	fi
 }
 
 forget_schedule() {
@@ -105,17 +125,25 @@ for n in "$@"; do
 		"{\"p\":\"bench_$n/p_001_v_000\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
 	timed make make -n -f Makefile all
 	makef="$secs s, $mb MB"
-	start=$(date +%s.%N)
-	if cypher "$(cat "$here/naive.cypher")" "{\"process\": \"bench_$n/p_001_v_000\"}" "$NAIVE_TIMEOUT" >"$tmp/naive" 2>/dev/null &&
-		! grep -q '"errors":\[{' "$tmp/naive"; then
-		naive="$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $start}") s"
-	else
-		naive="> $NAIVE_TIMEOUT s (stopped)"
-		# The server keeps running a query whose client left: stop it.
-		ids=$(cypher 'SHOW TRANSACTIONS YIELD transactionId, currentQuery WHERE currentQuery CONTAINS "[:AFTER" + "*]" RETURN collect(transactionId)' '{}' |
-			python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["results"][0]["data"][0]["row"][0]))')
-		cypher 'TERMINATE TRANSACTIONS $ids' "{\"ids\": $ids}" >/dev/null || true
-	fi
+	naive "bench_$n/p_001_v_000"
 	cd - >/dev/null
 	echo "| $n ($stages stages) | $edges | $check | $import1 | $import2 | $plan | $makef | $naive |"
+done
+
+
+echo
+echo "| steps (layers) | AFTER edges | pmeta plan json | naive [:AFTER*] plan |"
+echo "|---:|---:|---:|---:|"
+for n in ${NAIVE_SIZES:-64 96 128 160 192 224}; do
+	workspace "$n" >/dev/null
+	forget_schedule "bench_$n"
+	cd "$OUT/w$n"
+	"$PMETA" import -q "bench_$n/process_config/p_001_v_000/main.conf"
+	timed plan "$PMETA" plan --format json p_001_v_000
+	plan="$secs s"
+	edges=$(cypher 'MATCH (:Process {key: $p})-[:HAS_STEP]->(:Step)-[r:AFTER]->() RETURN count(r)' \
+		"{\"p\":\"bench_$n/p_001_v_000\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
+	naive "bench_$n/p_001_v_000"
+	cd - >/dev/null
+	echo "| $n ($((n / 16))) | $edges | $plan | $naive |"
 done

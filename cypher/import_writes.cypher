@@ -1,5 +1,0 @@
-// pmeta import, 6/8: WRITES edges, batched. $edges: [[step name, dataset name], ...]
-UNWIND $edges AS e
-MATCH (s:Step {key: $process + '/' + e[0]})
-MATCH (d:Dataset {key: $schedule + '/' + e[1]})
-MERGE (s)-[:WRITES]->(d)
