@@ -23,12 +23,17 @@ struct command {
 /* Sorted by name. */
 static const struct command commands[] = {
 	{ "check", cmd_check, "validate process configs offline (file:line diagnostics)" },
+	{ "diff", cmd_diff, "show the differences between two versions" },
 	{ "doctor", cmd_doctor, "check Neo4j, auth, database, migrations and the workspace" },
+	{ "fork", cmd_fork, "fork a procedure or process version: copy, commit, graph" },
 	{ "help", cmd_help, "show help for pmeta or one verb" },
 	{ "import", cmd_import, "write process configs into the graph (idempotent)" },
 	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
+	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
+	{ "log", cmd_log, "list a version's history: commits and forks" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
 	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
+	{ "sync", cmd_sync, "rebuild the graph's fork lineage from git history" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -1,0 +1,68 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "cmd/cmd.h"
+#include "vcs/fork.h"
+#include "vcs/history.h"
+#include "vcs/workspace.h"
+
+static const char usage[] =
+	"usage: pmeta log <name>\n"
+	"\n"
+	"Lists the history of a procedure or process version on the current branch,\n"
+	"newest first: the commits that changed its file (or folder), the fork that\n"
+	"created it and the forks made from it. Reads git only (no Neo4j needed).\n";
+
+int cmd_log(int argc, char **argv, struct ctx *ctx)
+{
+	struct version_name v;
+	struct log_list list = { 0 };
+	git_repository *repo = NULL;
+	const char *root, *name = NULL;
+	size_t i;
+	int ret = EXIT_OK;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (cmd_is_help(argv[i]))
+			return cmd_usage(usage);
+		if (argv[i][0] == '-')
+			return cmd_usage_error(usage, "unknown option '%s'", argv[i]);
+		if (name)
+			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
+		name = argv[i];
+	}
+	if (!name)
+		return cmd_usage_error(usage, "whose history?");
+	if (version_parse(&v, name) < 0)
+		return cmd_usage_error(usage, "%s", pm_error_msg());
+	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	/* A named schedule is walked as it is: the version may be gone from HEAD. */
+	if (!v.schedule && fork_locate(repo, root, &v, 1) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	if (history_log(&list, repo, &v) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	if (!list.n) {
+		ret = cmd_die(EXIT_GIT, "no commit touches %s '%s/%s' on this branch",
+			      version_kind_str(v.kind), v.schedule, v.name);
+		goto out;
+	}
+	for (i = 0; i < list.n; i++) {
+		struct log_entry *e = &list.items[i];
+
+		printf("%.12s %s  %-44s  %s  (%s)\n", e->commit, e->at, e->what, e->subject, e->author);
+	}
+out:
+	log_list_release(&list);
+	version_release(&v);
+	git_repository_free(repo);
+	return ret;
+}

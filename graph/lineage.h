@@ -1,0 +1,62 @@
+#ifndef PMETA_LINEAGE_H
+#define PMETA_LINEAGE_H
+
+/*
+ * Fork lineage in the graph: writing the version nodes and FORKED_FROM
+ * edges that git's fork commits record (pmeta fork, pmeta sync), and
+ * reading a version's ancestry, descendants and usage (pmeta lineage).
+ */
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct neo4j;
+struct fork_record;
+
+/* Rows per UNWIND statement when writing many forks. */
+#define LINEAGE_BATCH 500
+
+struct lineage_stats {
+	long forks;           /* rows written */
+	long nodes_created;
+	long edges_created;   /* relationships of any type */
+	long properties_set;
+};
+
+/*
+ * Upserts the versions and FORKED_FROM edges of recs (procedures and
+ * processes) in one transaction, in batches of LINEAGE_BATCH rows. stats may
+ * be NULL. 0, or -1 with a PM_ENEO4J error.
+ */
+int lineage_write_forks(struct neo4j *db, const struct fork_record *recs, size_t n,
+			struct lineage_stats *stats);
+
+/* The parameter row the sync_*_forks queries take for one record (new reference). */
+json_t *lineage_fork_row(const struct fork_record *rec);
+
+/*
+ * Resolves a name or key to the graph's version key; *key and *kind
+ * ("procedure"/"process") are the caller's to free. PM_EGIT error when the
+ * graph does not know it or when the bare name is in several schedules.
+ */
+int lineage_resolve(struct neo4j *db, const char *name, char **key, char **kind);
+
+struct lineage_query {
+	const char *key;
+	int up, down;      /* directions wanted (both when neither is set) */
+	long depth;        /* generations each way; < 0 = all */
+	int usage;         /* also where each version is used */
+};
+
+/*
+ * The lineage as a new JSON object:
+ *   {"key", "kind", "nodes": [{"key","name","kind","path","blob","commit","depth",
+ *     "parent","bump","fork_commit","at","used_by":[{"process","process_key","step",
+ *     "step_key","datasets":[{"rel","dataset","key","producers","consumers"}]}],
+ *     "steps":[{"step","step_key","procedure"}]}]}
+ * nodes ordered by depth (ancestors negative), then key.
+ */
+int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q);
+
+#endif
