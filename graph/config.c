@@ -481,16 +481,15 @@ static void keyed_dataset(struct config *cfg, size_t step, const struct config_p
 	char *amend_key = xstrfmt("%s%.*s_amend", prefix, (int)sn, suffix);
 	const char *amend = config_step_param(st, amend_key);
 
+	/* A bad amend value is reported at its own key (step_keys). */
 	if (!valid_dataset(kv->value)) {
 		diag(cfg, 1, kv->line, "%s = '%s': not a dataset name", kv->key, kv->value);
-	} else if (amend && !valid_dataset(amend)) {
-		/* reported at the amend key */
-	} else if (amend) {
+	} else if (amend && valid_dataset(amend)) {
 		char *name = xstrfmt("%s/%s", kv->value, amend);
 
 		add_io(cfg, st, name, kind, 0, kv->line);
 		free(name);
-	} else {
+	} else if (!amend) {
 		add_io(cfg, st, kv->value, kind, 0, kv->line);
 	}
 	free(amend_key);
