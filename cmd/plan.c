@@ -3,6 +3,7 @@
 
 #include "cmd/cmd.h"
 #include "cypher.h"
+#include "graph/config.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
 #include "util/strbuf.h"
@@ -158,7 +159,20 @@ static int print_cypher(struct ctx *ctx, const char *root, const char *target,
 		if (ctx_db(ctx, &db) < 0 || plan_resolve(db, root, target, &key, &config) < 0)
 			return cmd_error();
 	}
-	params = plan_query_params(key, opts);
+	{
+		struct config_base base;
+		char *schedule = xstrndup(key, strcspn(key, "/"));
+		int r = config_base_load(&base, root, schedule);
+
+		free(schedule);
+		if (r < 0) {
+			free(key);
+			free(config);
+			return cmd_error();
+		}
+		params = plan_query_params(key, &base, opts);
+		config_base_release(&base);
+	}
 	json_object_foreach(params, name, v) {
 		char *lit = json_dumps(v, JSON_ENCODE_ANY);
 

@@ -1,6 +1,8 @@
-// pmeta import, 1/9: the schedule and the process of one config.
-// $process: {key, name, schedule, family, prname, version, config, config_hash, inputs}
+// pmeta import, 1/6: the schedule and the process of one config; properties
+// are written only when they differ, so a re-import changes nothing.
+// $process: {key, name, schedule, family, prname, version, config, config_hash, inputs, steps}
 MERGE (sc:Schedule {name: $process.schedule})
 MERGE (p:Process {key: $process.key})
-SET p += $process
+WITH sc, p, [k IN keys($process) WHERE (p[k] IS NULL) <> ($process[k] IS NULL) OR p[k] <> $process[k]] AS changed
+FOREACH (_ IN CASE WHEN size(changed) > 0 THEN [1] ELSE [] END | SET p += $process)
 MERGE (sc)-[:HAS_PROCESS]->(p)

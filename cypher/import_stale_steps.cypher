@@ -1,5 +1,5 @@
-// pmeta import, 2/9: steps the config no longer has go, with their edges.
-// $process: process key; $keys: the step keys the config has now.
+// pmeta import, 2/6: steps the config no longer has go, with their edges.
+// $process: process key; $names: the step (section) names the config has now.
 MATCH (:Process {key: $process})-[:HAS_STEP]->(s:Step)
-WHERE NOT s.key IN $keys
+WHERE NOT s.name IN $names
 DETACH DELETE s

@@ -1,15 +1,30 @@
-// pmeta import, 3/9: upsert the steps (all properties replaced: a key removed
-// from the config disappears) and the procedures they run. A procedure's
-// blob is the git blob id of its script when the file exists; its commit
-// belongs to `pmeta fork` and is left alone.
+// pmeta import, 3/6: upsert the steps, the procedures they run and their
+// dataset edges, one row per step (the step node is found once).
+// A step's properties are replaced (a key removed from the config goes) but
+// only when they differ. A procedure's blob is the git blob id of its script
+// when the file exists; its commit belongs to `pmeta fork` and stays.
+// $steps: [[name, {key, name, process, line, order, ...params}, family, version,
+//           blob, [reads], [writes], [deletes], [after]], ...]
 MATCH (p:Process {key: $process})
 UNWIND $steps AS st
-MERGE (s:Step {key: st.props.key})
-SET s = st.props
+MERGE (s:Step {key: $process + '/' + st[0]})
+FOREACH (_ IN CASE WHEN properties(s) <> st[1] THEN [1] ELSE [] END | SET s = st[1])
 MERGE (p)-[:HAS_STEP]->(s)
-MERGE (pr:Procedure {key: st.procedure.key})
-SET pr.name = st.procedure.name, pr.schedule = st.procedure.schedule,
-    pr.family = st.procedure.family, pr.version = st.procedure.version,
-    pr.path = st.procedure.path,
-    pr.blob = coalesce(st.procedure.blob, pr.blob)
+MERGE (pr:Procedure {key: $schedule + '/' + st[0]})
+WITH s, pr, st, {name: st[0], schedule: $schedule, family: st[2], version: st[3],
+                 path: $schedule + '/pys/' + st[0] + '.py', blob: coalesce(st[4], pr.blob)} AS want
+FOREACH (_ IN CASE WHEN any(k IN keys(want) WHERE (pr[k] IS NULL) <> (want[k] IS NULL) OR pr[k] <> want[k])
+                   THEN [1] ELSE [] END | SET pr += want)
 MERGE (s)-[:RUNS]->(pr)
+FOREACH (name IN st[5] |
+  MERGE (d:Dataset {key: $schedule + '/' + name})
+    ON CREATE SET d.name = name, d.schedule = $schedule
+  MERGE (s)-[:READS]->(d))
+FOREACH (name IN st[6] |
+  MERGE (d:Dataset {key: $schedule + '/' + name})
+    ON CREATE SET d.name = name, d.schedule = $schedule
+  MERGE (s)-[:WRITES]->(d))
+FOREACH (name IN st[7] |
+  MERGE (d:Dataset {key: $schedule + '/' + name})
+    ON CREATE SET d.name = name, d.schedule = $schedule
+  MERGE (s)-[:DELETES]->(d))

@@ -1,24 +1,23 @@
-// The run plan's subgraph: one process, its steps in config order, the
-// procedure each runs, the steps each runs after (by their config order),
-// and with $latest_patch the patch forks of each procedure (same family,
-// same major and minor digit) the graph knows.
+// The run plan's subgraph: one process and, per step, a compact row
+//   [order, name, line, max_shard, timeout, retries,
+//    procedure name, script path, blob, [orders of the steps it runs after],
+//    [values of the step keys named in $params],
+//    [patch forks of its procedure, with $latest_patch]]
+// Patch forks: same family, same major and minor digit (the graph's part of
+// `pmeta plan --latest-patch`; the planner adds the scripts on disk).
 //   :param process => "sche_001/p_002_v_000"
+//   :param params => []
 //   :param latest_patch => false
 MATCH (p:Process {key: $process})
-OPTIONAL MATCH (p)-[:HAS_STEP]->(s:Step)
-OPTIONAL MATCH (s)-[:RUNS]->(pr:Procedure)
-WITH p, s, pr
-ORDER BY s.order
-WITH p, collect({
-    step: s {.*},
-    procedure: pr {.key, .name, .family, .version, .path, .blob},
-    deps: [(s)-[:AFTER]->(d:Step)<-[:HAS_STEP]-(p) | d.order],
-    patches: CASE WHEN $latest_patch AND size(pr.version) = 3 THEN COLLECT {
+OPTIONAL MATCH (p)-[:HAS_STEP]->(s:Step)-[:RUNS]->(pr:Procedure)
+WITH p, collect([s.order, s.name, s.line, s.max_shard, s.timeout, s.retries,
+    pr.name, pr.path, pr.blob,
+    [(s)-[:AFTER]->(d:Step) WHERE d.process = p.key | d.order],
+    [k IN $params | s[k]],
+    CASE WHEN $latest_patch AND size(pr.version) = 3 THEN COLLECT {
         MATCH (x:Procedure {family: pr.family})
         WHERE x.schedule = pr.schedule AND size(x.version) = 3
           AND substring(x.version, 0, 2) = substring(pr.version, 0, 2)
-        RETURN x {.key, .name, .version, .path, .blob}
-      } ELSE [] END
-  }) AS rows
-RETURN p {.key, .name, .schedule, .prname, .version, .config, .config_hash, .inputs} AS process,
-       [r IN rows WHERE r.step IS NOT NULL] AS steps
+        RETURN [x.name, x.path, x.blob]
+      } ELSE [] END]) AS steps
+RETURN p {.key, .name, .schedule, .config, .config_hash, .inputs} AS process, steps

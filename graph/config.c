@@ -95,6 +95,7 @@ struct parse {
 	int seen_section;
 	int prev_name;       /* inih's prev_name: a key seen in this section */
 	int continuation;    /* the line just read continues the previous key */
+	int no_steps;        /* base.conf: sections are not steps */
 	size_t last_param;   /* index of the last key in steps[cur] */
 };
 
@@ -177,6 +178,10 @@ static void classify(struct parse *p, char *line)
 			return;
 		}
 		p->prev_name = 0;
+		if (p->no_steps) {
+			p->cur = NONE;
+			return;
+		}
 		add_section(p, t + 1, (size_t)(end - (t + 1)));
 		index_step(p);
 		return;
@@ -476,16 +481,15 @@ static void keyed_dataset(struct config *cfg, size_t step, const struct config_p
 	char *amend_key = xstrfmt("%s%.*s_amend", prefix, (int)sn, suffix);
 	const char *amend = config_step_param(st, amend_key);
 
+	/* A bad amend value is reported at its own key (step_keys). */
 	if (!valid_dataset(kv->value)) {
 		diag(cfg, 1, kv->line, "%s = '%s': not a dataset name", kv->key, kv->value);
-	} else if (amend && !valid_dataset(amend)) {
-		/* reported at the amend key */
-	} else if (amend) {
+	} else if (amend && valid_dataset(amend)) {
 		char *name = xstrfmt("%s/%s", kv->value, amend);
 
 		add_io(cfg, st, name, kind, 0, kv->line);
 		free(name);
-	} else {
+	} else if (!amend) {
 		add_io(cfg, st, kv->value, kind, 0, kv->line);
 	}
 	free(amend_key);
@@ -733,7 +737,8 @@ static void build_deps(struct config *cfg)
 {
 	size_t i, s;
 
-	qsort(cfg->edges, cfg->nedges, sizeof(*cfg->edges), cmp_edge);
+	if (cfg->nedges)
+		qsort(cfg->edges, cfg->nedges, sizeof(*cfg->edges), cmp_edge);
 	for (i = 0; i < cfg->nedges; i = s) {
 		struct config_step *st = &cfg->steps[cfg->edges[i].step];
 
@@ -999,6 +1004,29 @@ static int split_config_path(const char *abs, char **root, char **schedule, char
 	return 0;
 }
 
+int config_file_hash(char hash[41], const char *path)
+{
+	git_oid oid;
+
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+		return pm_error(PM_EFAIL, "cannot read config '%s': %s", path, strerror(errno));
+	git_oid_tostr(hash, 41, &oid);
+	return 0;
+}
+
+int config_locate(const char *path, char **root, char **schedule, char **process)
+{
+	char *abs = realpath(path, NULL);
+	int ret = 0;
+
+	*root = *schedule = *process = NULL;
+	if (!abs || split_config_path(abs, root, schedule, process) < 0)
+		ret = pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
+			       "<schedule>/process_config/<process>/main.conf", path);
+	free(abs);
+	return ret;
+}
+
 int config_load(struct config **out, const char *path)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -1147,7 +1175,7 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 		b.p.len = text.len;
 		b.p.cur = NONE;
 		b.p.seen_section = 1;  /* top-level keys are fine here */
-		/* The reader's section tracking needs a sink; keys go to base_handler. */
+		b.p.no_steps = 1;
 		ret = ini_parse_stream(reader, &b.p, base_handler, &b);
 		if (ret > 0 && !b.diags->nerrors)
 			diag(b.diags, 1, (size_t)ret, "malformed line");

@@ -118,6 +118,13 @@ int config_load(struct config **out, const char *path);
 
 void config_free(struct config *cfg);
 
+/* The git blob id of the file at path (what config_load puts in cfg->hash). */
+int config_file_hash(char hash[41], const char *path);
+
+/* Splits <root>/<schedule>/process_config/<process>/main.conf (after
+ * realpath) into its parts; the caller frees them. */
+int config_locate(const char *path, char **root, char **schedule, char **process);
+
 /* Splits "p_002_v_000" into family "p_002" and version "000" (caller frees);
  * -1 when the name has no "_v_<digits>" suffix. */
 int config_split_version(const char *name, char **family, char **version);

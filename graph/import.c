@@ -1,3 +1,9 @@
+/*
+ * pmeta import: one config, one transaction, a fixed number of statements
+ * whatever the size (cypher/import_*.cypher, each an UNWIND over a list).
+ * Lists carry step and dataset names, not keys: the statements rebuild keys
+ * from $process and $schedule, which keeps a 100,000-step request small.
+ */
 #include <string.h>
 
 #include <git2.h>
@@ -9,14 +15,12 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 
-static const char *const io_type[] = { "READS", "WRITES", "DELETES" };
-
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
 
-/* The git blob id of a file (as `git hash-object` gives it), or NULL. */
+/* The git blob id of a file (as `git hash-object` gives it), or null. */
 static json_t *script_blob(const char *path)
 {
 	git_oid oid;
@@ -26,11 +30,6 @@ static json_t *script_blob(const char *path)
 		return json_null();
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	return json_string(hex);
-}
-
-static char *step_key(const struct config *cfg, const struct config_step *st)
-{
-	return xstrfmt("%s/%s/%s", cfg->schedule, cfg->process, st->name);
 }
 
 static json_t *process_json(const struct config *cfg)
@@ -47,42 +46,36 @@ static json_t *process_json(const struct config *cfg)
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
 }
 
-static json_t *step_json(const struct config *cfg, size_t i, json_t *edges[3], json_t *after)
+/* [name, props, family, version, blob, reads, writes, deletes, after]:
+ * one array per step, so the request holds few JSON values per step. */
+static json_t *step_json(const struct config *cfg, size_t i)
 {
 	const struct config_step *st = &cfg->steps[i];
-	char *key = step_key(cfg, st), *script;
-	json_t *props, *proc, *io = json_array(), *deps = json_array();
+	json_t *props, *blob = json_null(), *io[3], *after = json_array();
 	size_t j;
 
-	props = json_pack("{s:s, s:s, s:s++, s:I, s:I}", "key", key, "name", st->name,
-			  "process", cfg->schedule, "/", cfg->process,
+	props = json_pack("{s:s++++, s:s, s:s++, s:I, s:I}",
+			  "key", cfg->schedule, "/", cfg->process, "/", st->name,
+			  "name", st->name, "process", cfg->schedule, "/", cfg->process,
 			  "line", (json_int_t)st->line, "order", (json_int_t)i);
 	for (j = 0; j < st->nparams; j++)
 		json_object_set_new(props, st->params[j].key, json_string(st->params[j].value));
-	script = xstrfmt("%s/%s/pys/%s.py", cfg->root, cfg->schedule, st->name);
-	proc = json_pack("{s:s++, s:s, s:s, s:s, s:o, s:s+++, s:o}",
-			 "key", cfg->schedule, "/", st->name, "name", st->name,
-			 "schedule", cfg->schedule, "family", st->family,
-			 "version", str_or_null(st->version),
-			 "path", cfg->schedule, "/pys/", st->name, ".py",
-			 "blob", cfg->root ? script_blob(script) : json_null());
-	free(script);
-	for (j = 0; j < st->nio; j++) {
-		const char *dname = cfg->datasets[st->io[j].dataset].name;
+	if (cfg->root) {
+		char *script = xstrfmt("%s/%s/pys/%s.py", cfg->root, cfg->schedule, st->name);
 
-		json_array_append_new(io, json_sprintf("%s|%s", io_type[st->io[j].kind], dname));
-		json_array_append_new(edges[st->io[j].kind], json_pack("[s,s]", key, dname));
+		json_decref(blob);
+		blob = script_blob(script);
+		free(script);
 	}
-	for (j = 0; j < st->ndeps; j++) {
-		char *other = step_key(cfg, &cfg->steps[st->deps[j]]);
-
-		json_array_append_new(deps, json_string(other));
-		json_array_append_new(after, json_pack("[s,s]", key, other));
-		free(other);
-	}
-	free(key);
-	return json_pack("{s:o, s:o, s:o, s:o}", "props", props, "procedure", proc, "io", io,
-			 "after", deps);
+	for (j = 0; j < 3; j++)
+		io[j] = json_array();
+	for (j = 0; j < st->nio; j++)
+		json_array_append_new(io[st->io[j].kind], json_string(cfg->datasets[st->io[j].dataset].name));
+	for (j = 0; j < st->ndeps; j++)
+		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
+	return json_pack("[s, o, s, o, o, o, o, o, o]", st->name, props, st->family,
+			 str_or_null(st->version), blob, io[CONFIG_READS], io[CONFIG_WRITES],
+			 io[CONFIG_DELETES], after);
 }
 
 /* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
@@ -95,11 +88,16 @@ static void add_stats(struct import_stats *s, const json_t *result)
 	s->props_set += neo4j_stat(result, "properties_set");
 }
 
+static void add(json_t *stmts, const char *statement, json_t *params)
+{
+	json_array_append_new(stmts, neo4j_stmt(statement, params));
+}
+
 int import_config(struct neo4j *db, const struct config *cfg, struct import_stats *stats)
 {
-	json_t *steps = json_array(), *keys = json_array(), *after = json_array();
-	json_t *edges[3] = { json_array(), json_array(), json_array() };
-	json_t *stmts = json_array(), *results = NULL, *pkey;
+	json_t *steps = json_array(), *names = json_array(), *index = json_object();
+	json_t *stmts = json_array(), *results = NULL;
+	struct neo4j_tx *tx;
 	char *process_key;
 	size_t i;
 	int ret = -1;
@@ -108,45 +106,50 @@ int import_config(struct neo4j *db, const struct config *cfg, struct import_stat
 	if (cfg->nerrors || !cfg->schedule || !cfg->process || !cfg->prname)
 		return pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
 	process_key = xstrfmt("%s/%s", cfg->schedule, cfg->process);
-	pkey = json_string(process_key);
 	for (i = 0; i < cfg->nsteps; i++) {
-		char *key = step_key(cfg, &cfg->steps[i]);
+		json_array_append_new(names, json_string(cfg->steps[i].name));
+		json_array_append_new(steps, step_json(cfg, i));
+		json_object_set_new(index, cfg->steps[i].name, json_integer((json_int_t)i));
+	}
+	/* Stale edges go before new ones come: a first import scans nothing. */
+	add(stmts, cypher_import_process, json_pack("{s:o}", "process", process_json(cfg)));
+	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:o}", "process", process_key, "names", names));
+	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:o}", "process", process_key,
+							"steps", steps, "index", index));
+	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:O}", "process", process_key,
+						  "schedule", cfg->schedule, "steps", steps));
+	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "process", process_key, "steps", steps));
+	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s}", "schedule", cfg->schedule));
+	/*
+	 * One explicit transaction, one request per statement: as atomic as a
+	 * single /tx/commit, but Neo4j holds one statement's parameters at a
+	 * time (100,000 steps in one request took twice as long, in GC).
+	 */
+	if (neo4j_tx_begin(db, &tx) < 0)
+		goto fail;
+	for (i = 0; i < json_array_size(stmts); i++) {
+		json_t *one = json_pack("[O]", json_array_get(stmts, i));
+		int r = neo4j_tx_run(tx, &results, one);
 
-		json_array_append_new(keys, json_string(key));
-		free(key);
-		json_array_append_new(steps, step_json(cfg, i, edges, after));
+		json_decref(one);
+		if (r < 0) {
+			neo4j_tx_rollback(tx);
+			goto fail;
+		}
+		add_stats(stats, json_array_get(results, 0));
+		json_decref(results);
+		results = NULL;
 	}
-	/* Statement order matters: stale things go before new ones come. The
-	 * parameter objects share arrays (json_incref), not copies. */
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_process,
-						json_pack("{s:o}", "process", process_json(cfg))));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_stale_steps,
-						json_pack("{s:O, s:o}", "process", pkey, "keys", keys)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_steps,
-						json_pack("{s:O, s:O}", "process", pkey, "steps", steps)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_stale_io, json_pack("{s:O}", "steps", steps)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_stale_after, json_pack("{s:O}", "steps", steps)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_reads,
-						json_pack("{s:o, s:s}", "edges", edges[0], "schedule", cfg->schedule)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_writes,
-						json_pack("{s:o, s:s}", "edges", edges[1], "schedule", cfg->schedule)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_deletes,
-						json_pack("{s:o, s:s}", "edges", edges[2], "schedule", cfg->schedule)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_after, json_pack("{s:o}", "edges", after)));
-	json_array_append_new(stmts, neo4j_stmt(cypher_import_orphan_datasets,
-						json_pack("{s:s}", "schedule", cfg->schedule)));
-	if (neo4j_commit(db, &results, stmts) < 0) {
-		pm_error_prefix("cannot import '%s'", cfg->file);
-		goto out;
-	}
-	for (i = 0; i < json_array_size(results); i++)
-		add_stats(stats, json_array_get(results, i));
+	if (neo4j_tx_commit(tx, NULL, NULL) < 0)
+		goto fail;
 	ret = 0;
+	goto out;
+fail:
+	pm_error_prefix("cannot import '%s'", cfg->file);
 out:
 	json_decref(results);
 	json_decref(stmts);
 	json_decref(steps);
-	json_decref(pkey);
 	free(process_key);
 	return ret;
 }

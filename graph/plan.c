@@ -487,10 +487,45 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 	return 0;
 }
 
-json_t *plan_query_params(const char *process_key, const struct plan_options *opts)
+static const char *const builtin_placeholders[] = {
+	"interpreter", "script", "schedule", "process", "prname", "pr_version", "step", "procedure", NULL
+};
+
+/* The step keys a template names ({lang}), which the query must return. */
+static json_t *template_params(const struct config_base *base)
 {
-	return json_pack("{s:s, s:b}", "process", process_key, "latest_patch",
-			 opts && opts->latest_patch);
+	json_t *names = json_array();
+	const char *t = base ? base->template : NULL;
+
+	while (t && *t) {
+		const char *close;
+		size_t i;
+		char *name;
+
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t += 2;
+			continue;
+		}
+		if (*t != '{' || !(close = strchr(t, '}'))) {
+			t++;
+			continue;
+		}
+		name = xstrndup(t + 1, (size_t)(close - t - 1));
+		for (i = 0; builtin_placeholders[i] && strcmp(builtin_placeholders[i], name); i++)
+			;
+		if (!builtin_placeholders[i])
+			json_array_append_new(names, json_string(name));
+		free(name);
+		t = close + 1;
+	}
+	return names;
+}
+
+json_t *plan_query_params(const char *process_key, const struct config_base *base,
+			  const struct plan_options *opts)
+{
+	return json_pack("{s:s, s:o, s:b}", "process", process_key, "params", template_params(base),
+			 "latest_patch", opts && opts->latest_patch);
 }
 
 /* --- from the graph --- */
@@ -500,22 +535,20 @@ static char *dup_str(json_t *v)
 	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
 }
 
-/* A run setting stored as the config's string; 0 when absent. */
-static int prop_int(const char *step, json_t *props, const char *key, long min, long max, long *out)
+/* A run setting stored as the config's string (null when absent = 0). */
+static int prop_int(const char *step, json_t *v, const char *key, long min, long max, long *out)
 {
-	json_t *v = json_object_get(props, key);
-	char *end;
+	const char *s = json_string_value(v);
+	char *end = NULL;
 
 	*out = 0;
-	if (!v)
+	if (!v || json_is_null(v))
 		return 0;
 	if (json_is_integer(v))
 		*out = (long)json_integer_value(v);
-	else if (json_is_string(v) && isdigit((unsigned char)*json_string_value(v)))
-		*out = strtol(json_string_value(v), &end, 10);
-	else
-		end = "x";
-	if ((json_is_string(v) && *end) || *out < min || *out > max)
+	else if (s && isdigit((unsigned char)*s))
+		*out = strtol(s, &end, 10);
+	if ((!json_is_integer(v) && (!end || *end)) || *out < min || *out > max)
 		return pm_error(PM_ECONFIG, "step '%s': %s in the graph is not an integer in %ld..%ld",
 				step, key, min, max);
 	return 0;
@@ -583,23 +616,25 @@ static void replace(char **slot, char *value)
 	*slot = value;
 }
 
-/* --latest-patch: the newest of the graph's and the disk's patch forks. */
-static void pick_latest(struct plan *plan, struct plan_step *st, json_t *proc, json_t *patches,
+/* --latest-patch: the newest of the graph's and the disk's patch forks.
+ * patches: [[name, path, blob], ...] from the query. */
+static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches,
 			struct disk_patches *disk, const char *root, const struct plan_options *opts)
 {
-	const char *version = json_string_value(json_object_get(proc, "version"));
-	char *best = xstrdup(st->procedure), *prefix;
+	char *family = NULL, *version = NULL, *best, *prefix;
 	json_t *graph_best = NULL, *x;
 	size_t i, idx;
 
-	if (!version || strlen(version) != 3) {
+	if (config_split_version(st->procedure, &family, &version) < 0 || strlen(version) != 3) {
 		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
 		       st->name, st->procedure);
-		free(best);
+		free(family);
+		free(version);
 		return;
 	}
+	best = xstrdup(st->procedure);
 	json_array_foreach(patches, i, x) {
-		const char *name = json_string_value(json_object_get(x, "name"));
+		const char *name = json_string_value(json_array_get(x, 0));
 
 		if (name && strlen(name) == strlen(best) && strcmp(name, best) > 0) {
 			replace(&best, xstrdup(name));
@@ -613,8 +648,6 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *proc, j
 		char hex[GIT_OID_HEXSZ + 1];
 
 		replace(&best, xstrdup(disk->names[idx]));
-		graph_best = NULL;
-		replace(&st->procedure_key, xstrfmt("%s/%s", plan->schedule, best));
 		replace(&st->script, xstrfmt("%s/pys/%s.py", plan->schedule, best));
 		replace(&st->blob, NULL);
 		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
@@ -623,35 +656,86 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *proc, j
 		}
 		free(path);
 	} else if (graph_best) {
-		replace(&st->procedure_key, dup_str(json_object_get(graph_best, "key")));
-		replace(&st->script, dup_str(json_object_get(graph_best, "path")));
-		replace(&st->blob, dup_str(json_object_get(graph_best, "blob")));
+		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
+		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
 		if (!st->script)
 			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, best);
 	}
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
 		       st->procedure);
+		replace(&st->procedure_key, xstrfmt("%s/%s", plan->schedule, best));
 		replace(&st->procedure, best);
 	} else {
 		notify(opts, "--latest-patch: step [%s] runs %s (no newer patch)", st->name, best);
 		free(best);
 	}
 	free(prefix);
+	free(family);
+	free(version);
+}
+
+/* Row columns of cypher/plan_subgraph.cypher. */
+enum {
+	COL_ORDER, COL_NAME, COL_LINE, COL_MAX_SHARD, COL_TIMEOUT, COL_RETRIES,
+	COL_PROC, COL_PATH, COL_BLOB, COL_DEPS, COL_PARAMS, COL_PATCHES
+};
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_row_order(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_array_get(*(json_t *const *)a, COL_ORDER));
+	json_int_t y = json_integer_value(json_array_get(*(json_t *const *)b, COL_ORDER));
+
+	return x < y ? -1 : x > y;
+}
+
+static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *row)
+{
+	json_t *v;
+	long x;
+
+	st->name = dup_str(json_array_get(row, COL_NAME));
+	st->procedure = dup_str(json_array_get(row, COL_PROC));
+	if (!st->name || !st->procedure)
+		return pm_error(PM_EFAIL, "a step of '%s' lacks its name or procedure in the graph",
+				plan->process_key);
+	st->key = xstrfmt("%s/%s", plan->process_key, st->name);
+	st->procedure_key = xstrfmt("%s/%s", plan->schedule, st->procedure);
+	st->script = dup_str(json_array_get(row, COL_PATH));
+	if (!st->script)
+		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
+	st->blob = dup_str(json_array_get(row, COL_BLOB));
+	v = json_array_get(row, COL_LINE);
+	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
+	if (prop_int(st->name, json_array_get(row, COL_MAX_SHARD), "max_shard", 1, 100000, &x) < 0)
+		return -1;
+	st->max_shard = (int)x;
+	if (prop_int(st->name, json_array_get(row, COL_TIMEOUT), "timeout", 1, 0x7fffffffL,
+		     &st->timeout) < 0 ||
+	    prop_int(st->name, json_array_get(row, COL_RETRIES), "retries", 0, 1000, &x) < 0)
+		return -1;
+	st->retries = (int)x;
+	return 0;
 }
 
 static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const char *root,
+			  const struct config_base *base, json_t *param_names,
 			  const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
-	struct config_base base;
 	struct disk_patches disk;
-	json_t *params = json_array(), *inputs, *row, *v;
-	size_t i, j, n = json_array_size(rows), maxorder = 0, *by_order;
+	json_t *params = json_array(), *inputs, *v, **sorted = NULL;
+	size_t i, j, n = json_array_size(rows), maxorder = 0, *by_order = NULL;
 	int ret = -1;
 
 	memset(&disk, 0, sizeof(disk));
-	memset(&base, 0, sizeof(base));
 	*out = NULL;
 	plan->process_key = dup_str(json_object_get(proc, "key"));
 	plan->process = dup_str(json_object_get(proc, "name"));
@@ -667,61 +751,45 @@ static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const c
 		if (json_is_string(v))
 			plan->inputs[plan->ninputs++] = xstrdup(json_string_value(v));
 
-	json_array_foreach(rows, i, row) {
-		json_t *o = json_object_get(json_object_get(row, "step"), "order");
+	/* Config order: rows come unsorted (sorting here is cheaper than in Cypher). */
+	sorted = xmalloc((n + 1) * sizeof(*sorted));
+	for (i = 0; i < n; i++) {
+		json_int_t o;
 
-		if (json_is_integer(o) && (size_t)json_integer_value(o) > maxorder)
-			maxorder = (size_t)json_integer_value(o);
+		sorted[i] = json_array_get(rows, i);
+		o = json_integer_value(json_array_get(sorted[i], COL_ORDER));
+		if (o < 0 || !json_is_integer(json_array_get(sorted[i], COL_ORDER))) {
+			pm_error(PM_EFAIL, "a step of '%s' has no order in the graph", plan->process_key);
+			goto out;
+		}
+		if ((size_t)o > maxorder)
+			maxorder = (size_t)o;
 	}
+	qsort(sorted, n, sizeof(*sorted), cmp_row_order);
 	by_order = xmalloc((maxorder + 2) * sizeof(size_t));
 	for (i = 0; i <= maxorder; i++)
 		by_order[i] = (size_t)-1;
 	plan->steps = xcalloc(n + 1, sizeof(*plan->steps));
 	if (opts && opts->latest_patch)
 		disk_patches_load(&disk, root, plan->schedule);
-	json_array_foreach(rows, i, row) {
-		json_t *props = json_object_get(row, "step"), *pr = json_object_get(row, "procedure");
+	for (i = 0; i < n; i++) {
 		struct plan_step *st = &plan->steps[plan->nsteps++];
-		json_t *o = json_object_get(props, "order");
-		long x;
+		json_t *p = json_object();
 
-		st->name = dup_str(json_object_get(props, "name"));
-		st->key = dup_str(json_object_get(props, "key"));
-		if (!st->name || !st->key || !json_is_object(pr)) {
-			pm_error(PM_EFAIL, "step %zu of '%s' lacks a name, key or procedure in the graph",
-				 i, plan->process_key);
-			free(by_order);
+		by_order[json_integer_value(json_array_get(sorted[i], COL_ORDER))] = i;
+		if (plan_step_from_row(plan, st, sorted[i]) < 0) {
+			json_decref(p);
 			goto out;
 		}
-		if (json_is_integer(o))
-			by_order[json_integer_value(o)] = i;
-		st->procedure = dup_str(json_object_get(pr, "name"));
-		st->procedure_key = dup_str(json_object_get(pr, "key"));
-		st->script = dup_str(json_object_get(pr, "path"));
-		st->blob = dup_str(json_object_get(pr, "blob"));
-		if (!st->procedure)
-			st->procedure = xstrdup(st->name);
-		if (!st->script)
-			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
-		v = json_object_get(props, "line");
-		st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
-		if (prop_int(st->name, props, "max_shard", 1, 100000, &x) < 0) {
-			free(by_order);
-			goto out;
-		}
-		st->max_shard = (int)x;
-		if (prop_int(st->name, props, "timeout", 1, 0x7fffffffL, &st->timeout) < 0 ||
-		    prop_int(st->name, props, "retries", 0, 1000, &x) < 0) {
-			free(by_order);
-			goto out;
-		}
-		st->retries = (int)x;
-		json_array_append(params, props);
+		json_array_foreach(json_array_get(sorted[i], COL_PARAMS), j, v)
+			if (!json_is_null(v))
+				json_object_set(p, json_string_value(json_array_get(param_names, j)), v);
+		json_array_append_new(params, p);
 		if (opts && opts->latest_patch)
-			pick_latest(plan, st, pr, json_object_get(row, "patches"), &disk, root, opts);
+			pick_latest(plan, st, json_array_get(sorted[i], COL_PATCHES), &disk, root, opts);
 	}
-	json_array_foreach(rows, i, row) {
-		json_t *deps = json_object_get(row, "deps");
+	for (i = 0; i < n; i++) {
+		json_t *deps = json_array_get(sorted[i], COL_DEPS);
 		struct plan_step *st = &plan->steps[i];
 
 		st->deps = xmalloc((json_array_size(deps) + 1) * sizeof(size_t));
@@ -732,17 +800,18 @@ static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const c
 			    by_order[o] != (size_t)-1 && by_order[o] != i)
 				st->deps[st->ndeps++] = by_order[o];
 		}
+		/* Config order, whatever order the graph returned them in. */
+		if (st->ndeps)
+			qsort(st->deps, st->ndeps, sizeof(size_t), cmp_size);
 	}
-	free(by_order);
-	if (config_base_load(&base, root, plan->schedule) < 0)
-		goto out;
-	if (plan_finish(plan, &base, params, opts) < 0)
+	if (plan_finish(plan, base, params, opts) < 0)
 		goto out;
 	*out = plan;
 	plan = NULL;
 	ret = 0;
 out:
-	config_base_release(&base);
+	free(sorted);
+	free(by_order);
 	disk_patches_release(&disk);
 	json_decref(params);
 	plan_free(plan);
@@ -750,54 +819,70 @@ out:
 }
 
 static int query_subgraph(struct neo4j *db, json_t **res, const char *key,
-			  const struct plan_options *opts)
+			  const struct config_base *base, const struct plan_options *opts)
 {
 	*res = NULL;
-	return neo4j_query(db, res, cypher_plan_subgraph, plan_query_params(key, opts));
+	return neo4j_query(db, res, cypher_plan_subgraph, plan_query_params(key, base, opts));
 }
 
 int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
 	      const struct plan_options *opts)
 {
 	struct config *cfg = NULL;
-	char *key = NULL, *config = NULL;
-	json_t *res = NULL, *proc;
+	struct config_base base;
+	char *key = NULL, *config = NULL, *schedule = NULL, *croot = NULL, *cs = NULL, *cp = NULL;
+	char hash[41];
+	json_t *res = NULL, *proc, *names = NULL;
+	const char *graph_hash;
 	int ret = -1;
 
 	*out = NULL;
+	memset(&base, 0, sizeof(base));
 	if (plan_resolve(db, root, target, &key, &config) < 0)
 		return -1;
-	if (config && config_load(&cfg, config) < 0)
+	if (config) {
+		/* Only the hash now: the config is compiled when the graph lacks it. */
+		if (config_locate(config, &croot, &cs, &cp) < 0 || config_file_hash(hash, config) < 0)
+			goto out;
+		root = croot;
+	}
+	/* base.conf first: its template says which step keys the query returns. */
+	schedule = xstrndup(key, strcspn(key, "/"));
+	if (config_base_load(&base, root, schedule) < 0)
 		goto out;
-	if (query_subgraph(db, &res, key, opts) < 0)
+	names = template_params(&base);
+	if (query_subgraph(db, &res, key, &base, opts) < 0)
 		goto out;
 	proc = neo4j_cell(res, 0, "process");
-	if (cfg) {
-		const char *hash = json_string_value(json_object_get(proc, "config_hash"));
+	graph_hash = json_string_value(json_object_get(proc, "config_hash"));
+	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
+		struct import_stats st;
 
-		if (!hash || strcmp(hash, cfg->hash)) {
-			struct import_stats st;
-
-			if (import_config(db, cfg, &st) < 0)
-				goto out;
-			notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
-			       "%ld nodes and %ld relationships deleted", config,
-			       hash ? "changed since the last import" : "not in the graph yet",
-			       st.nodes_created, st.rels_created, st.nodes_deleted, st.rels_deleted);
-			json_decref(res);
-			if (query_subgraph(db, &res, key, opts) < 0)
-				goto out;
-			proc = neo4j_cell(res, 0, "process");
-		}
+		if (config_load(&cfg, config) < 0 || import_config(db, cfg, &st) < 0)
+			goto out;
+		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
+		       "%ld nodes and %ld relationships deleted", config,
+		       graph_hash ? "changed since the last import" : "not in the graph yet",
+		       st.nodes_created, st.rels_created, st.nodes_deleted, st.rels_deleted);
+		json_decref(res);
+		if (query_subgraph(db, &res, key, &base, opts) < 0)
+			goto out;
+		proc = neo4j_cell(res, 0, "process");
 	}
 	if (!json_is_object(proc)) {
 		pm_error(PM_EFAIL, "no process '%s' in the graph; import its config first", key);
 		goto out;
 	}
-	ret = plan_from_rows(out, proc, neo4j_cell(res, 0, "steps"), cfg ? cfg->root : root, opts);
+	ret = plan_from_rows(out, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
 out:
+	json_decref(names);
 	json_decref(res);
+	config_base_release(&base);
 	config_free(cfg);
+	free(schedule);
+	free(croot);
+	free(cs);
+	free(cp);
 	free(key);
 	free(config);
 	return ret;

@@ -87,8 +87,10 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
 		 char **config);
 
-/* The parameters of cypher_plan_subgraph for a process (new reference). */
-json_t *plan_query_params(const char *process_key, const struct plan_options *opts);
+/* The parameters of cypher_plan_subgraph for a process (new reference); base
+ * (may be NULL) names the step keys its command template uses. */
+json_t *plan_query_params(const char *process_key, const struct config_base *base,
+			  const struct plan_options *opts);
 
 /* A plan straight from a compiled config, without Neo4j (check, tests). */
 int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,

@@ -117,6 +117,10 @@ test_expect_success 'base.conf: step parameters fill the template' '
 	pmeta check $C >out 2>/dev/null &&
 	test_contains out "ok: 2 steps, 2 stages"
 '
+test_expect_success 'base.conf: sections belong to other tools, even repeated ones' '
+	printf "interpreter = python3\n[runner]\njobs = 4\n[runner]\nx = 1\n" >sche_001/base.conf &&
+	pmeta check -q $C
+'
 rm -f sche_001/base.conf
 
 test_done

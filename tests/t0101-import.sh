@@ -58,7 +58,7 @@ test_expect_success 'importing the same configs again creates nothing (counted i
 	pmeta import $C1 $C2 >out &&
 	test_eq "$(graph_counts)" "$before" &&
 	test_contains out "$C1: imported sche_001/p_001_v_000 (4 steps): 0 nodes and 0 relationships created, 0 nodes and 0 relationships deleted" &&
-	test_contains out "$C2: imported sche_001/p_002_v_000 (4 steps): 0 nodes and 0 relationships created, 0 nodes and 0 relationships deleted"
+	test_contains out "$C2: imported sche_001/p_002_v_000 (4 steps): 0 nodes and 0 relationships created, 0 nodes and 0 relationships deleted, 0 properties set"
 '
 
 test_expect_success 'step parameters are properties; a removed key disappears' '

@@ -97,9 +97,11 @@ test_expect_success '--cypher: :param lines, then the query; Neo4j answers it' '
 	test_contains out ":param process => \"sche_001/p_001_v_000\"" &&
 	test_contains out ":param latest_patch => false" &&
 	test_contains out "MATCH (p:Process {key: \$process})" &&
+	test_contains out ":param params => []" &&
 	sed -n "/^:param/!p" out >query &&
-	cypher "$(cat query)" "{\"process\": \"sche_001/p_001_v_000\", \"latest_patch\": false}" >reply &&
-	test_contains reply "\"key\":\"sche_001/p_001_v_000/proc_004_v_000\""
+	params=$(sed -n "s/^:param \([a-z_]*\) => \(.*\)/\"\1\": \2/p" out | paste -sd, -) &&
+	cypher "$(cat query)" "{$params}" >reply &&
+	test_contains reply "\"proc_004_v_000\""
 '
 
 test_expect_success 'sh: runs the stages in order, jobs in parallel, stops at a failed stage' '
@@ -125,6 +127,16 @@ test_expect_success 'sh: runs the stages in order, jobs in parallel, stops at a 
 test_expect_success '--run-mode adds --run_mode=M to every command' '
 	pmeta plan --format json --run-mode force $C >out &&
 	test_eq "$(grep -c "\"command\": \"sh sche_001/pys/proc_00._v_000.py proc_00._v_000 --run_mode=force\"" out)" 4
+'
+test_expect_success 'template keys come from the graph: {lang} is the step'"'"'s key, shell-quoted' '
+	printf "interpreter = python3\ntemplate = {interpreter} {script} --lang={lang}\n" >sche_001/base.conf &&
+	printf "[proc_001_v_000]\nlang = fr ja\n[proc_002_v_000]\nlang = en\nlast_proc = proc_001_v_000\n" >$C &&
+	pmeta plan --format json $C >out 2>/dev/null &&
+	test_contains out "\"command\": \"python3 sche_001/pys/proc_001_v_000.py --lang='"'"'fr ja'"'"'\"" &&
+	test_contains out "\"command\": \"python3 sche_001/pys/proc_002_v_000.py --lang=en\"" &&
+	printf "[proc_001_v_000]\n" >$C &&
+	test_expect_code 3 pmeta plan $C 2>err &&
+	test_contains err "sche_001/base.conf:2: template: step [proc_001_v_000] has no '"'"'lang'"'"' for {lang}"
 '
 rm -f sche_001/base.conf
 

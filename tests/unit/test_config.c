@@ -134,6 +134,7 @@ static void test_errors_name_lines(void **state)
 	assert_error("[a]\nlast_proc3_amend = p\n", "2: 'last_proc3_amend' without 'last_proc3'");
 	assert_error("[a]\ndel_2_amend = p\n", "2: 'del_2_amend' without 'del_2'");
 	assert_error("[a]\nkey = x\n", "2: 'key' is reserved");
+	assert_error("[a]\nlast_proc1 = x\nlast_proc1_amend = a b\n", "3: last_proc1_amend = 'a b': not a folder name");
 	assert_error("[a]\nreads = x,,y\n", "2: 'reads' has an empty item");
 	assert_error("[a]\ncur_proc_to = /abs\n", "2: cur_proc_to = '/abs': not a dataset name");
 }

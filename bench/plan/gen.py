@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Generates a benchmark workspace: one process of N steps, a layered DAG.
+
+    gen.py N OUT_DIR [--width W] [--schedule NAME]
+
+Layer L has W steps (default 16) and 8 datasets d_L_0..d_L_7; step j of
+layer L writes d_L_(j mod 8) (cur_proc_to), so each dataset has W/8 writers,
+and reads one or two datasets of the layer before (last_proc1/2), so a step
+waits for up to 4 steps (fan-in <= 4 with W = 16). Beside the config it
+writes an equivalent Makefile (one target per step, prerequisites = the
+steps it waits for, recipe = the command pmeta would print) for `make -n`.
+Deterministic: the same N gives the same workspace.
+"""
+import os
+import random
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    width, sched = 16, "sche_001"
+    if "--width" in args:
+        i = args.index("--width")
+        width = int(args[i + 1])
+        del args[i:i + 2]
+    if "--schedule" in args:
+        i = args.index("--schedule")
+        sched = args[i + 1]
+        del args[i:i + 2]
+    n, out = int(args[0]), args[1]
+    rnd = random.Random(n)
+    conf_dir = os.path.join(out, sched, "process_config", "p_001_v_000")
+    os.makedirs(conf_dir, exist_ok=True)
+    os.makedirs(os.path.join(out, sched, "pys"), exist_ok=True)
+    writers = {}          # dataset -> [step names]
+    conf, make = [], []
+    names = []
+    for i in range(n):
+        layer, j = divmod(i, width)
+        name = "proc_%06d_v_000" % i
+        names.append(name)
+        ds = "d_%d_%d" % (layer, j % 8)
+        conf.append("[%s]" % name)
+        deps = []
+        if layer > 0:
+            picks = rnd.sample(range(8), rnd.choice((1, 2)))
+            for k, p in enumerate(picks, 1):
+                src = "d_%d_%d" % (layer - 1, p)
+                conf.append("last_proc%d = %s" % (k, src))
+                deps.extend(writers.get(src, []))
+        conf.append("cur_proc_to = %s" % ds)
+        conf.append("")
+        writers.setdefault(ds, []).append(name)
+        cmd = ("python ./%s/pys/%s.py --sname=%s --prname=001 --pr_version=000" % (sched, name, sched))
+        make.append("%s:%s\n\t%s\n" % (name, "".join(" " + d for d in deps), cmd))
+    with open(os.path.join(conf_dir, "main.conf"), "w") as f:
+        f.write("\n".join(conf))
+    with open(os.path.join(out, "Makefile"), "w") as f:
+        f.write(".PHONY: all %s\nall: %s\n\n" % (" ".join(names), " ".join(names)))
+        f.write("\n".join(make))
+
+
+if __name__ == "__main__":
+    main()
