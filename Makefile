@@ -95,12 +95,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a $(BUILD)/gen/flags
 unit: $(UNIT_BINS)
 
 # `make check` runs every test: unit tests, then the end-to-end shell tests
-# against a real Neo4j (started here, and stopped after, when none runs).
-# It installs missing Debian packages first, then builds in a sub-make so
-# pkg-config sees them.
+# against a real Neo4j of their own (build/neo4j-test, ports 7475/7688): the
+# tests wipe the graph they use, so they never touch the one `make demo` and
+# `make neo4j-start` keep in build/neo4j. It is started here, and stopped
+# after, when it is not running. Missing Debian packages are installed first,
+# then the build runs in a sub-make so pkg-config sees them.
+TEST_NEO4J_HTTP_PORT ?= 7475
+TEST_NEO4J_BOLT_PORT ?= 7688
+TEST_NEO4J := NEO4J_DIR=build/neo4j-test NEO4J_HTTP_PORT=$(TEST_NEO4J_HTTP_PORT) NEO4J_BOLT_PORT=$(TEST_NEO4J_BOLT_PORT)
+
 check: deps
 	$(MAKE) pmeta unit
-	scripts/with-neo4j.sh tests/run.sh $(TESTS)
+	$(TEST_NEO4J) scripts/with-neo4j.sh tests/run.sh $(TESTS)
 
 deps:
 	@scripts/install-deps.sh
@@ -113,6 +119,10 @@ neo4j-stop:
 	scripts/neo4j.sh stop
 neo4j-status:
 	scripts/neo4j.sh status
+neo4j-test-start:
+	$(TEST_NEO4J) scripts/neo4j.sh start
+neo4j-test-stop:
+	$(TEST_NEO4J) scripts/neo4j.sh stop
 
 demo:
 	scripts/demo.sh
@@ -124,6 +134,6 @@ install: pmeta
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/tests $(BUILD)/tools $(BUILD)/libpmeta.a pmeta
 
-.PHONY: all unit check deps neo4j-fetch neo4j-start neo4j-stop neo4j-status demo install clean FORCE
+.PHONY: all unit check deps neo4j-fetch neo4j-start neo4j-stop neo4j-status neo4j-test-start neo4j-test-stop demo install clean FORCE
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

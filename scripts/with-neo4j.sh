@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with a Neo4j to talk to: the one NEO4J_URI names, else the
-# project's own (build/neo4j), which is started for the command and stopped
-# after it when it was not running before.
+# project's instance in $NEO4J_DIR (the Makefile passes build/neo4j-test for
+# the tests), which is started for the command and stopped after it when it
+# was not running before.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 started=

@@ -3,7 +3,8 @@
 # Each test body runs in a subshell inside a scratch folder; the file ends
 # with test_done, which prints a summary and exits with the failure count.
 # Every test file starts from an empty graph (test_reset_graph) unless it
-# says otherwise, and reads the connection from build/neo4j/env.
+# says otherwise, and reads the connection from build/neo4j-test/env (the
+# tests' own Neo4j: `make neo4j-test-start`), or from NEO4J_URI and friends.
 
 set -u
 TEST_NAME=$(basename "$0" .sh)
@@ -17,9 +18,9 @@ test_count=0
 test_failed=0
 test_skipped=0
 
-if [ -z "${NEO4J_URI:-}" ] && [ -f "$TEST_ROOT/build/neo4j/env" ]; then
+if [ -z "${NEO4J_URI:-}" ] && [ -f "$TEST_ROOT/build/neo4j-test/env" ]; then
 	set -a
-	. "$TEST_ROOT/build/neo4j/env"
+	. "$TEST_ROOT/build/neo4j-test/env"
 	set +a
 fi
 export NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD
@@ -27,6 +28,9 @@ export NEO4J_DATABASE=${NEO4J_DATABASE:-neo4j}
 # Commits made by tests must not depend on the user's git config.
 export GIT_AUTHOR_NAME="pmeta test" GIT_AUTHOR_EMAIL="test@pmeta.invalid"
 export GIT_COMMITTER_NAME="pmeta test" GIT_COMMITTER_EMAIL="test@pmeta.invalid"
+# A Neo4j started by a test reuses the jars fetched once for the user (the
+# HOME below is a scratch one).
+export NEO4J_CACHE=${NEO4J_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-$(sed -n 's/^readonly NEO4J_VERSION=//p' "$TEST_ROOT/scripts/neo4j.sh")}
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/.home"
 
 rm -rf "$TRASH"
@@ -136,6 +140,6 @@ test_git_workspace() {
 }
 
 if [ -z "${NEO4J_URI:-}" ]; then
-	echo "error: no Neo4j configured: run 'make neo4j-start' (writes build/neo4j/env) or set NEO4J_URI" >&2
+	echo "error: no Neo4j configured: run 'make neo4j-test-start' (writes build/neo4j-test/env) or set NEO4J_URI" >&2
 	exit 1
 fi

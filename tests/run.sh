@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the C unit tests (cmocka), then the end-to-end shell tests
-# (tests/tNNNN-*.sh) against the real Neo4j of build/neo4j/env. Ends with one
+# (tests/tNNNN-*.sh) against the real Neo4j of build/neo4j-test/env (or
+# NEO4J_URI and friends when set: the tests wipe that graph). Ends with one
 # line "N passed, N failed". Usage: tests/run.sh [PATTERN...]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,9 +9,9 @@ cd "$top"
 passed=0
 failed=0
 # The live unit tests and the shell tests read the connection from here.
-if [ -z "${NEO4J_URI:-}" ] && [ -f build/neo4j/env ]; then
+if [ -z "${NEO4J_URI:-}" ] && [ -f build/neo4j-test/env ]; then
 	set -a
-	. build/neo4j/env
+	. build/neo4j-test/env
 	set +a
 fi
 failures=()

@@ -755,61 +755,87 @@ static int copy_file(const char *from, const char *to)
 }
 
 /*
- * Only the new entries go into the index, and nothing else in it changes.
  * Git's protocol: whoever holds <gitdir>/index.lock (created O_EXCL) may
- * replace the index. We take that lock first, waiting while git or another
- * pmeta holds it, and only then read the index, so no update made by anyone
- * in between is lost: the read-modify-write happens on a copy through a
- * standalone libgit2 index, renamed over the index while we hold the lock.
- * (git_index_read + git_index_write alone would take the lock only to write,
- * leaving a window where another process's update gets overwritten.)
+ * replace the index. A fork takes that lock BEFORE it reads HEAD and keeps
+ * it through the commit, the branch update and the index update, as `git
+ * commit` does. Otherwise a `git commit` that read the index before the
+ * fork's commit would write, on top of it, a tree from an index that lacks
+ * the forked file, and the fork would vanish from HEAD. While we hold the
+ * lock, git commands fail at once ("index.lock exists"), as they do with
+ * each other; other pmeta forks wait for it.
  */
-static int index_update(git_repository *repo, const char *root, const char *path,
-			const struct fork_source *src)
+struct index_lock {
+	char *index_path;
+	char *lock_path;
+	int fd;
+};
+
+static int index_lock_take(struct index_lock *l, git_repository *repo)
 {
 	const char *gitdir = git_repository_path(repo);
-	char *index_path = xstrfmt("%sindex", gitdir), *lock_path = xstrfmt("%sindex.lock", gitdir);
-	char *tmp_path = xstrfmt("%spmeta-index.%ld", gitdir, (long)getpid());
-	git_index *idx = NULL;
 	unsigned attempt;
-	int fd = -1, ret = -1;
 
+	l->index_path = xstrfmt("%sindex", gitdir);
+	l->lock_path = xstrfmt("%sindex.lock", gitdir);
 	for (attempt = 0;; attempt++) {
-		fd = open(lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0)
-			break;
-		if (errno != EEXIST || attempt >= FORK_MAX_ATTEMPTS) {
-			pm_error(PM_EGIT, "cannot lock the index ('%s': %s); if no git command is running, remove it",
-				 lock_path, strerror(errno));
-			goto out;
-		}
+		l->fd = open(l->lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (l->fd >= 0)
+			return 0;
+		if (errno != EEXIST || attempt >= FORK_MAX_ATTEMPTS)
+			return pm_error(PM_EGIT,
+					"cannot lock the index ('%s': %s); if no git command is running, remove it",
+					l->lock_path, strerror(errno));
 		backoff(attempt);
 	}
-	if (copy_file(index_path, tmp_path) < 0)
-		goto unlock;
+}
+
+/* Accepts a lock never taken (fd -1, paths NULL). */
+static void index_lock_drop(struct index_lock *l)
+{
+	if (l->fd >= 0) {
+		close(l->fd);
+		unlink(l->lock_path);
+	}
+	l->fd = -1;
+	free(l->index_path);
+	free(l->lock_path);
+	l->index_path = l->lock_path = NULL;
+}
+
+/*
+ * Only the new entries go into the index, and nothing else in it changes.
+ * Called with the index lock held: the index is read now, after locking,
+ * so no update made by anyone before is lost; the read-modify-write happens
+ * on a copy through a standalone libgit2 index, renamed over the index.
+ * (git_index_read + git_index_write alone would take the lock only to write.)
+ */
+static int index_update(const struct index_lock *l, git_repository *repo, const char *root,
+			const char *path, const struct fork_source *src)
+{
+	char *tmp_path = xstrfmt("%spmeta-index.%ld", git_repository_path(repo), (long)getpid());
+	git_index *idx = NULL;
+	int ret = -1;
+
+	if (copy_file(l->index_path, tmp_path) < 0)
+		goto out;
 	if (git_index_open(&idx, tmp_path) < 0 || git_index_read(idx, 1) < 0) {
 		pm_error(PM_EGIT, "cannot read the index: %s", vcs_git_msg());
-		goto unlock;
+		goto out;
 	}
 	if (index_add_tree(idx, repo, root, path, &src->id, src->mode) < 0)
-		goto unlock;
+		goto out;
 	if (git_index_write(idx) < 0) {
 		pm_error(PM_EGIT, "cannot write the index: %s", vcs_git_msg());
-		goto unlock;
+		goto out;
 	}
-	if (rename(tmp_path, index_path) < 0) {
+	if (rename(tmp_path, l->index_path) < 0) {
 		pm_error(PM_EGIT, "cannot replace the index: %s", strerror(errno));
-		goto unlock;
+		goto out;
 	}
 	ret = 0;
-unlock:
-	close(fd);
-	unlink(tmp_path);
-	unlink(lock_path);
 out:
+	unlink(tmp_path);
 	git_index_free(idx);
-	free(index_path);
-	free(lock_path);
 	free(tmp_path);
 	return ret;
 }
@@ -891,6 +917,7 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 {
 	struct fork_source content;
 	struct created made = { 0 };
+	struct index_lock ilock = { NULL, NULL, -1 };
 	char *branch = NULL, *src_path = NULL, *dst_path = NULL, *message = NULL, *reflog = NULL;
 	git_oid commit;
 	long long when = 0;
@@ -923,6 +950,8 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 	out->source_id = xstrdup(git_oid_tostr_s(&content.id));
 	out->dst_id = xstrdup(out->source_id);
 
+	if (index_lock_take(&ilock, repo) < 0)
+		goto out;
 	for (attempt = 0;; attempt++) {
 		if (claim_name(&out->dst, repo, root, &out->src, opts, &content, &made) < 0)
 			goto out;
@@ -948,11 +977,12 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 	}
 	git_oid_tostr(out->commit, sizeof(out->commit), &commit);
 	history_format_time(out->at, when);
-	if (index_update(repo, root, dst_path, &content) < 0 && warning)
+	if (index_update(&ilock, repo, root, dst_path, &content) < 0 && warning)
 		*warning = xstrfmt("the fork is committed, but the index could not be updated (%s): "
 				   "'git reset -- %s' fixes it", pm_error_msg(), dst_path);
 	ret = 0;
 out:
+	index_lock_drop(&ilock);
 	if (ret < 0) {
 		created_undo(&made);
 		fork_record_release(out);

@@ -28,8 +28,9 @@ pmeta fork "$new" --minor
 echo
 echo "\$ git log -3 --format='%h %s%n%(trailers)'"
 git log -3 --format='%h %s%n%(trailers)'
-echo "\$ pmeta lineage $name"
-pmeta lineage "$name"
+# The graph may hold other schedules with the same names: use the keys.
+echo "\$ pmeta lineage sche_001/$name"
+pmeta lineage "sche_001/$name"
 echo
 echo "\$ pmeta log $new"
 pmeta log "$new"
@@ -37,5 +38,5 @@ echo
 echo "\$ pmeta diff $name $new"
 pmeta diff "$name" "$new"
 echo
-echo "\$ pmeta lineage $new --format url   (open it, log in, press run)"
-pmeta lineage "$new" --format url
+echo "\$ pmeta lineage sche_001/$new --format url   (open it, log in, press run)"
+pmeta lineage "sche_001/$new" --format url
