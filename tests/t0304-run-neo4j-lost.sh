@@ -104,8 +104,9 @@ test_expect_success 'pmeta sync replays a journal the graph has not seen' '
 	n2 stop >/dev/null &&
 	touch go1 go2 &&
 	{ wait $pid; rc=$?; } &&
+	cat out err &&
 	test "$rc" = 0 &&
-	n2 start >n2.out 2>&1 &&
+	{ n2 start >n2.out 2>&1 || { cat n2.out; false; }; } &&
 	test_eq "$(run_prop $id status)" running &&
 	git commit -q --allow-empty -m "a commit for sync to walk" &&
 	pmeta sync >out &&
