@@ -101,7 +101,7 @@ test_expect_success 'pmeta sync replays a journal the graph has not seen' '
 	wait_for 1 "^start proc_001_v_000" &&
 	sleep 0.5 &&
 	id=$(run_id_of out) &&
-	n2 stop >/dev/null &&
+	{ n2 stop >n2.out 2>&1 || { cat n2.out; false; }; } &&
 	touch go1 go2 &&
 	{ wait $pid; rc=$?; } &&
 	cat out err &&
