@@ -4,7 +4,7 @@
 # by the runner itself when Neo4j is back before the run ends, else through
 # `pmeta runs --sync` (the replay `pmeta sync` also does).
 #
-# This file runs its OWN second Neo4j instance (ports 7583/7793, or
+# This file runs its OWN second Neo4j instance (free ports, or
 # T0304_HTTP_PORT/T0304_BOLT_PORT; data under its trash folder) so it can
 # stop and start it without disturbing others.
 REAL_HOME=$HOME
@@ -13,9 +13,16 @@ REAL_HOME=$HOME
 
 N2_DIR=$TRASH/neo4j2
 export NEO4J_CACHE=${NEO4J_CACHE:-$REAL_HOME/.cache/pmeta/neo4j-$(sed -n 's/^readonly NEO4J_VERSION=//p' "$TEST_ROOT/scripts/neo4j.sh")}
+# Free ports picked once for this file, so two test runs on one machine
+# never stop or start each other's second instance.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+N2_HTTP_PORT=${T0304_HTTP_PORT:-$(free_port)}
+N2_BOLT_PORT=${T0304_BOLT_PORT:-$(free_port)}
 n2() {
-	NEO4J_DIR=$N2_DIR NEO4J_HTTP_PORT=${T0304_HTTP_PORT:-7583} \
-		NEO4J_BOLT_PORT=${T0304_BOLT_PORT:-7793} "$TEST_ROOT/scripts/neo4j.sh" "$@"
+	NEO4J_DIR=$N2_DIR NEO4J_HTTP_PORT=$N2_HTTP_PORT \
+		NEO4J_BOLT_PORT=$N2_BOLT_PORT "$TEST_ROOT/scripts/neo4j.sh" "$@"
 }
 trap 'n2 stop >/dev/null 2>&1' EXIT
 
