@@ -104,8 +104,10 @@ TEST_NEO4J_HTTP_PORT ?= 7475
 TEST_NEO4J_BOLT_PORT ?= 7688
 TEST_NEO4J := NEO4J_DIR=build/neo4j-test NEO4J_HTTP_PORT=$(TEST_NEO4J_HTTP_PORT) NEO4J_BOLT_PORT=$(TEST_NEO4J_BOLT_PORT)
 
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
 check: deps
-	$(MAKE) pmeta unit
+	$(MAKE) -j$(NPROC) pmeta unit
 	$(TEST_NEO4J) scripts/with-neo4j.sh tests/run.sh $(TESTS)
 
 deps:

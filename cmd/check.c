@@ -91,19 +91,10 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 	int i, quiet = 0, ret = EXIT_OK, first = 1;
 
 	(void)ctx;
-	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
-		if (cmd_is_help(argv[first]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[first], "-q") || !strcmp(argv[first], "--quiet"))
-			quiet = 1;
-		else if (!strcmp(argv[first], "--")) {
-			first++;
-			break;
-		} else
-			return cmd_usage_error(usage, "unknown option '%s'", argv[first]);
-	}
-	if (first >= argc)
-		return cmd_usage_error(usage, "no config given");
+	ret = cmd_config_args(argc, argv, usage, &quiet, &first);
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_OK;
 	for (i = first; i < argc; i++) {
 		int r = check_one(argv[i], quiet);
 

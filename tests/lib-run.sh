@@ -73,6 +73,17 @@ commit_workspace() {
 }
 
 # run_id_of FILE: the run id printed by `pmeta run` ("run ID: ...").
+# wait_for N PATTERN: until the trace has N lines matching PATTERN (20 s max).
+wait_for() {
+	local i
+	for i in $(seq 200); do
+		[ -f trace ] && [ "$(grep -c "$2" trace)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $1 x '$2'" >&2
+	return 1
+}
+
 run_id_of() {
 	sed -n 's/^run \([0-9TZ]*-[0-9a-f]*\): .*/\1/p' "$1" | head -n1
 }

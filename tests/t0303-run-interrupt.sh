@@ -5,16 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/lib-run.sh"
 
-# wait_for N PATTERN: until the trace has N lines matching PATTERN (10 s max).
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ -f trace ] && [ "$(grep -c "$2" trace)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $1 x '$2'" >&2
-	return 1
-}
 
 test_expect_success 'setup: two long jobs with background children, one after them' '
 	test_reset_graph &&

@@ -26,15 +26,6 @@ n2() {
 }
 trap 'n2 stop >/dev/null 2>&1' EXIT
 
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		[ -f trace ] && [ "$(grep -c "$2" trace)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $1 x '$2'" >&2
-	return 1
-}
 
 test_expect_success 'setup: a second Neo4j of our own, migrated, with the process imported' '
 	n2 start >n2.out 2>&1 || { cat n2.out; false; }
