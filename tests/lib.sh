@@ -94,6 +94,11 @@ test_eq() {
 	[ "$1" = "$2" ] || { echo "expected '$2', got '$1'" >&2; return 1; }
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
 # --- Neo4j from the shell, for setting up and checking the graph ---
 # The password goes to curl through a config on stdin, never argv.
 

@@ -29,7 +29,7 @@ test_expect_success 'a wrong password: exit 4, the cause named, the password not
 '
 
 test_expect_success 'Neo4j down: exit 4 within the timeout, the URI named' '
-	port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])") &&
+	port=$(free_port) &&
 	start=$(date +%s%N) &&
 	test_expect_code 4 env NEO4J_URI=http://127.0.0.1:$port PMETA_NEO4J_TIMEOUT=5 pmeta doctor >out 2>&1 &&
 	end=$(date +%s%N) &&

@@ -4,9 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 
 N4J="$TEST_ROOT/scripts/neo4j.sh"
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 test_expect_success 'start refuses a port already in use and creates nothing' '
 	busy=${NEO4J_URI##*:} &&

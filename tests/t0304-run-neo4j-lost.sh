@@ -7,17 +7,12 @@
 # This file runs its OWN second Neo4j instance (free ports, or
 # T0304_HTTP_PORT/T0304_BOLT_PORT; data under its trash folder) so it can
 # stop and start it without disturbing others.
-REAL_HOME=$HOME
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/lib-run.sh"
 
 N2_DIR=$TRASH/neo4j2
-export NEO4J_CACHE=${NEO4J_CACHE:-$REAL_HOME/.cache/pmeta/neo4j-$(sed -n 's/^readonly NEO4J_VERSION=//p' "$TEST_ROOT/scripts/neo4j.sh")}
 # Free ports picked once for this file, so two test runs on one machine
 # never stop or start each other's second instance.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 N2_HTTP_PORT=${T0304_HTTP_PORT:-$(free_port)}
 N2_BOLT_PORT=${T0304_BOLT_PORT:-$(free_port)}
 n2() {

@@ -127,9 +127,11 @@ char *version_entry(const struct version_name *v)
 
 char *version_path(const struct version_name *v)
 {
-	return v->kind == VERSION_PROCESS
-		? xstrfmt("%s/process_config/%s", v->schedule, v->name)
-		: xstrfmt("%s/pys/%s.py", v->schedule, v->name);
+	char *dir = version_dir(v), *entry = version_entry(v), *path = xstrfmt("%s/%s", dir, entry);
+
+	free(dir);
+	free(entry);
+	return path;
 }
 
 int version_entry_digits(const struct version_name *v, const char *entry, int digits[3])
