@@ -7,10 +7,9 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <git2.h>
-
 #include "cmd/cmd.h"
 #include "graph/neo4j.h"
+#include "vcs/libgit2.h"
 #include "vcs/workspace.h"
 #include "util/strbuf.h"
 
@@ -222,7 +221,8 @@ int main(int argc, char **argv)
 		return cmd_die(EXIT_USAGE, "'%s' is not a pmeta verb; see 'pmeta help'", argv[1]);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	git_libgit2_init();
+	/* No verb talks to a git remote: libgit2 starts without the CA bundle. */
+	vcs_libgit2_init(0);
 	ctx.verb = c->name;
 	ret = c->fn(argc - 1, argv + 1, &ctx);
 	fflush(stdout);
@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 		ret = cmd_die(EXIT_FAIL, "cannot write to standard output");
 	neo4j_free(ctx.db);
 	free(ctx.root);
-	git_libgit2_shutdown();
+	vcs_libgit2_shutdown();
 	curl_global_cleanup();
 	return ret;
 }
