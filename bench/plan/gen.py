@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a benchmark workspace: one process of N steps, a layered DAG.
 
-    gen.py N OUT_DIR [--width W] [--schedule NAME]
+    gen.py N OUT_DIR [--width W] [--schedule NAME] [--snakefile]
 
 Layer L has W steps (default 16) and 8 datasets d_L_0..d_L_7; step j of
 layer L writes d_L_(j mod 8) (cur_proc_to), so each dataset has W/8 writers,
@@ -9,7 +9,10 @@ and reads one or two datasets of the layer before (last_proc1/2), so a step
 waits for up to 4 steps (fan-in <= 4 with W = 16). Beside the config it
 writes an equivalent Makefile (one target per step, prerequisites = the
 steps it waits for, recipe = the command pmeta would print) for `make -n`.
-Deterministic: the same N gives the same workspace.
+With --snakefile, also a Snakefile of the same DAG for `snakemake -n`: one
+rule per step whose output is a marker file o/<step> and whose inputs are
+the markers of the steps it waits for, and a first rule `all` asking for
+every marker. Deterministic: the same N gives the same workspace.
 """
 import os
 import random
@@ -18,7 +21,10 @@ import sys
 
 def main():
     args = sys.argv[1:]
-    width, sched = 16, "sche_001"
+    width, sched, snake = 16, "sche_001", False
+    if "--snakefile" in args:
+        args.remove("--snakefile")
+        snake = True
     if "--width" in args:
         i = args.index("--width")
         width = int(args[i + 1])
@@ -33,7 +39,7 @@ def main():
     os.makedirs(conf_dir, exist_ok=True)
     os.makedirs(os.path.join(out, sched, "pys"), exist_ok=True)
     writers = {}          # dataset -> [step names]
-    conf, make = [], []
+    conf, make, rules = [], [], []
     names = []
     for i in range(n):
         layer, j = divmod(i, width)
@@ -53,11 +59,18 @@ def main():
         writers.setdefault(ds, []).append(name)
         cmd = ("python ./%s/pys/%s.py --sname=%s --prname=001 --pr_version=000" % (sched, name, sched))
         make.append("%s:%s\n\t%s\n" % (name, "".join(" " + d for d in deps), cmd))
+        if snake:
+            rules.append("rule %s:\n    input: %s\n    output: \"o/%s\"\n    shell: \"%s\"\n"
+                         % (name, ", ".join('"o/%s"' % d for d in deps) or "[]", name, cmd))
     with open(os.path.join(conf_dir, "main.conf"), "w") as f:
         f.write("\n".join(conf))
     with open(os.path.join(out, "Makefile"), "w") as f:
         f.write(".PHONY: all %s\nall: %s\n\n" % (" ".join(names), " ".join(names)))
         f.write("\n".join(make))
+    if snake:
+        with open(os.path.join(out, "Snakefile"), "w") as f:
+            f.write("rule all:\n    input: [%s]\n\n" % ", ".join('"o/%s"' % x for x in names))
+            f.write("\n".join(rules))
 
 
 if __name__ == "__main__":
