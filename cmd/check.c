@@ -91,7 +91,7 @@ int cmd_check(int argc, char **argv, struct ctx *ctx)
 	int i, quiet = 0, ret = EXIT_OK, first = 1;
 
 	(void)ctx;
-	ret = cmd_config_args(argc, argv, usage, &quiet, &first);
+	ret = cmd_config_args(argc, argv, usage, &quiet, NULL, &first);
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_OK;

@@ -47,10 +47,11 @@ int cmd_usage(const char *usage);
 int cmd_is_help(const char *arg);
 /*
  * The options of verbs that take CONFIG... (check, import): -q/--quiet, --,
- * -h. Sets *quiet and *first (index of the first config). Returns -1 to go
- * on, else the exit code to return (help shown, or a usage error).
+ * -h, and --force where force is not NULL. Sets *quiet, *force and *first
+ * (index of the first config). Returns -1 to go on, else the exit code to
+ * return (help shown, or a usage error).
  */
-int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *first);
+int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *force, int *first);
 
 /* One per verb, cmd/<verb>.c. */
 int cmd_check(int argc, char **argv, struct ctx *ctx);

@@ -7,7 +7,7 @@
 #include "graph/neo4j.h"
 
 static const char usage[] =
-	"usage: pmeta import [-q] <config>...\n"
+	"usage: pmeta import [-q] [--force] <config>...\n"
 	"\n"
 	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
 	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
@@ -16,9 +16,15 @@ static const char usage[] =
 	"the same config again creates nothing; an edited config loses the steps and\n"
 	"edges it no longer has. Other processes are left alone.\n"
 	"\n"
-	"   -q, --quiet   print no warnings and no summary\n";
+	"A config whose text, path and scripts are those of its last import, into a\n"
+	"graph whose steps still have the relationships that import left, costs one\n"
+	"small query and writes nothing (\"unchanged\").\n"
+	"\n"
+	"   -q, --quiet   print no warnings and no summary\n"
+	"   --force       write everything even when unchanged (say, after editing\n"
+	"                 a property of a step or procedure by hand in the graph)\n";
 
-static int import_one(struct neo4j *db, const char *path, int quiet)
+static int import_one(struct neo4j *db, const char *path, int quiet, int force)
 {
 	struct config *cfg = NULL;
 	struct import_stats st;
@@ -33,12 +39,15 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
-	if (import_config(db, cfg, &st) < 0) {
+	if (import_config(db, cfg, force, &st) < 0) {
 		ret = cmd_error();
 		config_free(cfg);
 		return ret;
 	}
-	if (!quiet)
+	if (!quiet && st.unchanged)
+		printf("%s: %s/%s (%zu steps) unchanged since its last import: nothing written\n",
+		       path, cfg->schedule, cfg->process, cfg->nsteps);
+	else if (!quiet)
 		printf("%s: imported %s/%s (%zu steps): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted, %ld properties set\n",
 		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
@@ -50,16 +59,16 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 int cmd_import(int argc, char **argv, struct ctx *ctx)
 {
 	struct neo4j *db;
-	int i, quiet = 0, ret = EXIT_OK, first = 1;
+	int i, quiet = 0, force = 0, ret = EXIT_OK, first = 1;
 
-	ret = cmd_config_args(argc, argv, usage, &quiet, &first);
+	ret = cmd_config_args(argc, argv, usage, &quiet, &force, &first);
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_OK;
 	if (ctx_db(ctx, &db) < 0)
 		return cmd_error();
 	for (i = first; i < argc; i++) {
-		int r = import_one(db, argv[i], quiet);
+		int r = import_one(db, argv[i], quiet, force);
 
 		if (r != EXIT_OK && (ret == EXIT_OK || r == EXIT_NEO4J))
 			ret = r;

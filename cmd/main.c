@@ -173,16 +173,20 @@ int cmd_is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
-int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *first)
+int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *force, int *first)
 {
 	int i;
 
 	*quiet = 0;
+	if (force)
+		*force = 0;
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (cmd_is_help(argv[i]))
 			return cmd_usage(usage);
 		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			*quiet = 1;
+		} else if (force && !strcmp(argv[i], "--force")) {
+			*force = 1;
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;

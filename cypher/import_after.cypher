@@ -1,4 +1,4 @@
-// pmeta import, 5/6: the derived order. (b)-[:AFTER]->(a): b runs after a.
+// pmeta import, 5/7: the derived order. (b)-[:AFTER]->(a): b runs after a.
 // $steps as in import_steps: st[8] lists the steps st[0] runs after.
 UNWIND $steps AS st
 WITH st WHERE size(st[8]) > 0

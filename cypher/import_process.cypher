@@ -1,4 +1,4 @@
-// pmeta import, 1/6: the schedule and the process of one config; properties
+// pmeta import, 1/7: the schedule and the process of one config; properties
 // are written only when they differ, so a re-import changes nothing.
 // $process: {key, name, schedule, family, prname, version, config, config_hash, inputs, steps}
 MERGE (sc:Schedule {name: $process.schedule})

@@ -1,4 +1,4 @@
-// pmeta import, 4/6: dataset and order edges the steps no longer have.
+// pmeta import, 4/7: dataset and order edges the steps no longer have.
 // Starts from the process: nothing to scan on a first import.
 // $index: {step name: its index in $steps}; $steps as in import_steps.
 MATCH (:Process {key: $process})-[:HAS_STEP]->(s:Step)-[r:READS|WRITES|DELETES|AFTER]->(x)

@@ -1,4 +1,4 @@
-// pmeta import, 3/6: upsert the steps, the procedures they run and their
+// pmeta import, 3/7: upsert the steps, the procedures they run and their
 // dataset edges, one row per step (the step node is found once).
 // A step's properties are replaced (a key removed from the config goes) but
 // only when they differ. A procedure's blob is the git blob id of its script

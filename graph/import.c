@@ -3,6 +3,11 @@
  * whatever the size (cypher/import_*.cypher, each an UNWIND over a list).
  * Lists carry step and dataset names, not keys: the statements rebuild keys
  * from $process and $schedule, which keeps a 100,000-step request small.
+ *
+ * Before any of that, one small query asks whether the graph already holds
+ * what the import would write (cypher/import_unchanged.cypher): the process
+ * keeps a digest of the import's inputs, so an unchanged config costs one
+ * round trip and sends no step.
  */
 #include <string.h>
 
@@ -20,16 +25,64 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The git blob id of a file (as `git hash-object` gives it), or null. */
-static json_t *script_blob(const char *path)
-{
-	git_oid oid;
-	char hex[GIT_OID_HEXSZ + 1];
+/*
+ * Bump when import writes the graph differently in a way the statements'
+ * text does not show (say, parameters built another way): a graph written
+ * by the old way must not pass for unchanged.
+ */
+#define IMPORT_FORMAT "pmeta import 1"
 
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
-		return json_null();
-	git_oid_tostr(hex, sizeof(hex), &oid);
-	return json_string(hex);
+/* The git blob id of each step's script <root>/<schedule>/pys/<step>.py (as
+ * `git hash-object` gives it), "" when the file is missing or the config has
+ * no workspace root. blobs holds nsteps slots of 41 bytes. */
+static void script_blobs(char (*blobs)[GIT_OID_HEXSZ + 1], const struct config *cfg)
+{
+	struct strbuf path = STRBUF_INIT;
+	git_oid oid;
+	size_t i;
+
+	for (i = 0; i < cfg->nsteps; i++) {
+		blobs[i][0] = '\0';
+		if (!cfg->root)
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s/pys/%s.py", cfg->root, cfg->schedule, cfg->steps[i].name);
+		if (git_odb_hashfile(&oid, path.buf, GIT_OBJECT_BLOB) == 0)
+			git_oid_tostr(blobs[i], GIT_OID_HEXSZ + 1, &oid);
+	}
+	strbuf_release(&path);
+}
+
+/*
+ * What the import of cfg would write, as one hash: the import format and
+ * statements, the config's path (which names its schedule and process) and
+ * text (its blob id), and every script's blob. Equal digests, equal writes.
+ */
+static void import_digest(char out[GIT_OID_HEXSZ + 1], const struct config *cfg,
+			  char (*blobs)[GIT_OID_HEXSZ + 1])
+{
+	static const char *const statements[] = {
+		cypher_import_process, cypher_import_stale_steps, cypher_import_stale_edges,
+		cypher_import_steps, cypher_import_after, cypher_import_orphan_datasets,
+		cypher_import_mark,
+	};
+	struct strbuf sb = STRBUF_INIT;
+	git_oid oid;
+	size_t i;
+
+	strbuf_addf(&sb, "%s\n", IMPORT_FORMAT);
+	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
+		strbuf_addstr(&sb, statements[i]);
+		strbuf_addch(&sb, '\0');
+	}
+	strbuf_addf(&sb, "%s\n%s\n%s\n%s\n%zu\n", cfg->path ? cfg->path : "", cfg->schedule,
+		    cfg->process, cfg->hash, cfg->nsteps);
+	for (i = 0; i < cfg->nsteps; i++)
+		strbuf_addf(&sb, "%s\n", blobs[i]);
+	out[0] = '\0';
+	if (git_odb_hash(&oid, sb.buf, sb.len, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &oid);
+	strbuf_release(&sb);
 }
 
 static json_t *process_json(const struct config *cfg)
@@ -48,10 +101,10 @@ static json_t *process_json(const struct config *cfg)
 
 /* [name, props, family, version, blob, reads, writes, deletes, after]:
  * one array per step, so the request holds few JSON values per step. */
-static json_t *step_json(const struct config *cfg, size_t i)
+static json_t *step_json(const struct config *cfg, size_t i, const char *blob)
 {
 	const struct config_step *st = &cfg->steps[i];
-	json_t *props, *blob = json_null(), *io[3], *after = json_array();
+	json_t *props, *io[3], *after = json_array();
 	size_t j;
 
 	props = json_pack("{s:s++++, s:s, s:s++, s:I, s:I}",
@@ -60,13 +113,6 @@ static json_t *step_json(const struct config *cfg, size_t i)
 			  "line", (json_int_t)st->line, "order", (json_int_t)i);
 	for (j = 0; j < st->nparams; j++)
 		json_object_set_new(props, st->params[j].key, json_string(st->params[j].value));
-	if (cfg->root) {
-		char *script = xstrfmt("%s/%s/pys/%s.py", cfg->root, cfg->schedule, st->name);
-
-		json_decref(blob);
-		blob = script_blob(script);
-		free(script);
-	}
 	for (j = 0; j < 3; j++)
 		io[j] = json_array();
 	for (j = 0; j < st->nio; j++)
@@ -74,7 +120,8 @@ static json_t *step_json(const struct config *cfg, size_t i)
 	for (j = 0; j < st->ndeps; j++)
 		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
 	return json_pack("[s, o, s, o, o, o, o, o, o]", st->name, props, st->family,
-			 str_or_null(st->version), blob, io[CONFIG_READS], io[CONFIG_WRITES],
+			 str_or_null(st->version), *blob ? json_string(blob) : json_null(),
+			 io[CONFIG_READS], io[CONFIG_WRITES],
 			 io[CONFIG_DELETES], after);
 }
 
@@ -93,22 +140,58 @@ static void add(json_t *stmts, const char *statement, json_t *params)
 	json_array_append_new(stmts, neo4j_stmt(statement, params));
 }
 
-int import_config(struct neo4j *db, const struct config *cfg, struct import_stats *stats)
+/* One round trip: does the graph hold what this import would write? */
+static int graph_unchanged(struct neo4j *db, const char *process_key, const char *digest,
+			   size_t nsteps, int *unchanged)
 {
-	json_t *steps = json_array(), *names = json_array(), *index = json_object();
-	json_t *stmts = json_array(), *results = NULL;
+	json_t *res = NULL;
+
+	*unchanged = 0;
+	if (neo4j_query(db, &res, cypher_import_unchanged,
+			json_pack("{s:s, s:s, s:I}", "process", process_key, "digest", digest,
+				  "steps", (json_int_t)nsteps)) < 0)
+		return -1;
+	*unchanged = json_is_true(neo4j_cell(res, 0, "unchanged"));
+	json_decref(res);
+	return 0;
+}
+
+int import_config(struct neo4j *db, const struct config *cfg, int force,
+		  struct import_stats *stats)
+{
+	json_t *steps = NULL, *names = NULL, *index = NULL;
+	json_t *stmts = NULL, *results = NULL;
 	struct neo4j_tx *tx;
+	char (*blobs)[GIT_OID_HEXSZ + 1] = NULL;
+	char digest[GIT_OID_HEXSZ + 1];
 	char *process_key;
 	size_t i;
-	int ret = -1;
+	int ret = -1, unchanged = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if (cfg->nerrors || !cfg->schedule || !cfg->process || !cfg->prname)
 		return pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
 	process_key = xstrfmt("%s/%s", cfg->schedule, cfg->process);
+	blobs = xcalloc(cfg->nsteps + 1, sizeof(*blobs));
+	script_blobs(blobs, cfg);
+	import_digest(digest, cfg, blobs);
+	/* An empty digest (libgit2 could not hash) never passes for unchanged. */
+	if (!force && *digest) {
+		if (graph_unchanged(db, process_key, digest, cfg->nsteps, &unchanged) < 0)
+			goto fail;
+		if (unchanged) {
+			stats->unchanged = 1;
+			ret = 0;
+			goto out;
+		}
+	}
+	steps = json_array();
+	names = json_array();
+	index = json_object();
+	stmts = json_array();
 	for (i = 0; i < cfg->nsteps; i++) {
 		json_array_append_new(names, json_string(cfg->steps[i].name));
-		json_array_append_new(steps, step_json(cfg, i));
+		json_array_append_new(steps, step_json(cfg, i, blobs[i]));
 		json_object_set_new(index, cfg->steps[i].name, json_integer((json_int_t)i));
 	}
 	/* Stale edges go before new ones come: a first import scans nothing. */
@@ -120,6 +203,7 @@ int import_config(struct neo4j *db, const struct config *cfg, struct import_stat
 						  "schedule", cfg->schedule, "steps", steps));
 	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "process", process_key, "steps", steps));
 	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s}", "schedule", cfg->schedule));
+	add(stmts, cypher_import_mark, json_pack("{s:s, s:s}", "process", process_key, "digest", digest));
 	/*
 	 * One explicit transaction, one request per statement: as atomic as a
 	 * single /tx/commit, but Neo4j holds one statement's parameters at a
@@ -150,6 +234,7 @@ out:
 	json_decref(results);
 	json_decref(stmts);
 	json_decref(steps);
+	free(blobs);
 	free(process_key);
 	return ret;
 }

@@ -7,6 +7,13 @@
  * ONE transaction of UNWIND-batched statements (cypher/import_*.cypher).
  * Steps and edges the config no longer has are removed; other processes'
  * nodes are left alone. Running it twice creates nothing the second time.
+ *
+ * Unless forced, one small query first asks whether the graph already holds
+ * what the import would write: the process keeps a digest of the last
+ * import's inputs (config path and text, script blobs, import statements)
+ * and how many relationships its steps had. When both still match, nothing
+ * is sent and stats->unchanged is set. A property edited by hand in the graph
+ * is not seen: force rewrites everything.
  */
 
 struct neo4j;
@@ -18,9 +25,11 @@ struct import_stats {
 	long rels_created;
 	long rels_deleted;
 	long props_set;
+	int unchanged;      /* the graph already held it: nothing was written */
 };
 
 /* cfg must have compiled without errors and come from config_load. */
-int import_config(struct neo4j *db, const struct config *cfg, struct import_stats *stats);
+int import_config(struct neo4j *db, const struct config *cfg, int force,
+		  struct import_stats *stats);
 
 #endif

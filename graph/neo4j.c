@@ -1,4 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
 
 struct neo4j {
 	struct neo4j_config cfg;
+	int trace;          /* PMETA_TRACE set: one stderr line per request */
 	CURL *curl;
 	struct curl_slist *headers;
 	char code[128];
@@ -89,6 +91,7 @@ int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 	db->cfg.connect_timeout_ms = cfg->connect_timeout_ms;
 	db->cfg.timeout_ms = cfg->timeout_ms;
 	db->cfg.max_retries = cfg->max_retries;
+	db->trace = getenv("PMETA_TRACE") && *getenv("PMETA_TRACE") && strcmp(getenv("PMETA_TRACE"), "0");
 	db->curl = curl_easy_init();
 	if (!db->curl) {
 		neo4j_free(db);
@@ -257,12 +260,37 @@ static size_t collect_header(char *ptr, size_t size, size_t nmemb, void *userdat
 	return n;
 }
 
+/* PMETA_TRACE: what went where, how big, how long (never a credential or
+ * a parameter value: only the path below NEO4J_URI and sizes). */
+static void trace(const struct neo4j *db, const char *method, const char *url,
+		  const char *body, const struct reply *r, CURLcode rc, double secs)
+{
+	size_t n = strlen(db->cfg.uri);
+	const char *path = !strncmp(url, db->cfg.uri, n) ? url + n : url;
+
+	if (rc != CURLE_OK)
+		fprintf(stderr, "pmeta: neo4j %s %s: %zu bytes sent, %s after %.1f ms\n", method, path,
+			body ? strlen(body) : 0, curl_easy_strerror(rc), secs * 1000);
+	else
+		fprintf(stderr, "pmeta: neo4j %s %s: %zu bytes sent, HTTP %ld, %zu bytes received in %.1f ms\n",
+			method, path, body ? strlen(body) : 0, r->status, r->body.len, secs * 1000);
+}
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* One HTTP exchange. Returns 0 when a reply arrived (any status). */
 static int http_send(struct neo4j *db, struct reply *r, const char *method,
 		     const char *url, const char *body)
 {
 	CURL *c = db->curl;
 	CURLcode rc;
+	double t0 = db->trace ? now_secs() : 0;
 
 	r->status = 0;
 	strbuf_reset(&r->body);
@@ -289,6 +317,10 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	}
 	db->requests++;
 	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	if (db->trace)
+		trace(db, method, url, body, r, rc, now_secs() - t0);
 	{
 		long n = 0;
 
@@ -302,7 +334,6 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 		return pm_error(PM_ENEO4J, "cannot reach Neo4j at %s: %s", db->cfg.uri,
 				curl_easy_strerror(rc));
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	return 0;
 }
 

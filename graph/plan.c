@@ -858,7 +858,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
 		struct import_stats st;
 
-		if (config_load(&cfg, config) < 0 || import_config(db, cfg, &st) < 0)
+		if (config_load(&cfg, config) < 0 || import_config(db, cfg, 0, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,

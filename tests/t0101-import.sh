@@ -57,6 +57,14 @@ test_expect_success 'importing the same configs again creates nothing (counted i
 	before=$(graph_counts) &&
 	pmeta import $C1 $C2 >out &&
 	test_eq "$(graph_counts)" "$before" &&
+	test_contains out "$C1: sche_001/p_001_v_000 (4 steps) unchanged since its last import: nothing written" &&
+	test_contains out "$C2: sche_001/p_002_v_000 (4 steps) unchanged since its last import: nothing written"
+'
+
+test_expect_success 'forced, the same configs are written again and change nothing' '
+	before=$(graph_counts) &&
+	pmeta import --force $C1 $C2 >out &&
+	test_eq "$(graph_counts)" "$before" &&
 	test_contains out "$C1: imported sche_001/p_001_v_000 (4 steps): 0 nodes and 0 relationships created, 0 nodes and 0 relationships deleted" &&
 	test_contains out "$C2: imported sche_001/p_002_v_000 (4 steps): 0 nodes and 0 relationships created, 0 nodes and 0 relationships deleted, 0 properties set"
 '
@@ -94,6 +102,9 @@ test_expect_success 're-import of an edited config removes its stale steps and e
 test_expect_success 'the edited config, imported again, is stable' '
 	before=$(graph_counts) &&
 	pmeta import $C1 >out &&
+	test_eq "$(graph_counts)" "$before" &&
+	test_contains out "(3 steps) unchanged since its last import" &&
+	pmeta import --force $C1 >out &&
 	test_eq "$(graph_counts)" "$before" &&
 	test_contains out "0 nodes and 0 relationships created, 0 nodes and 0 relationships deleted"
 '

@@ -232,8 +232,8 @@ echo '$ pmeta check' $C
 pmeta check $C
 echo '$ pmeta import' $C
 pmeta import $C
-echo '$ pmeta import' $C '   # again: nothing to create'
-pmeta import $C
+echo '$ PMETA_TRACE=1 pmeta import' $C '   # again: one small query, nothing written'
+PMETA_TRACE=1 pmeta import $C
 echo '$ pmeta plan p_001_v_000'
 pmeta plan p_001_v_000
 echo '$ pmeta plan --format json p_001_v_000'
