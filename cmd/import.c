@@ -17,12 +17,12 @@ static const char usage[] =
 	"edges it no longer has. Other processes are left alone.\n"
 	"\n"
 	"A config whose text, path and scripts are those of its last import, into a\n"
-	"graph whose steps still have the relationships that import left, costs one\n"
-	"small query and writes nothing (\"unchanged\").\n"
+	"process that still has as many steps, costs one small query and writes\n"
+	"nothing (\"unchanged\").\n"
 	"\n"
 	"   -q, --quiet   print no warnings and no summary\n"
 	"   --force       write everything even when unchanged (say, after editing\n"
-	"                 a property of a step or procedure by hand in the graph)\n";
+	"                 an edge, a dataset or a property by hand in the graph)\n";
 
 static int import_one(struct neo4j *db, const char *path, int quiet, int force)
 {

@@ -10,10 +10,10 @@
  *
  * Unless forced, one small query first asks whether the graph already holds
  * what the import would write: the process keeps a digest of the last
- * import's inputs (config path and text, script blobs, import statements)
- * and how many relationships its steps had. When both still match, nothing
- * is sent and stats->unchanged is set. A property edited by hand in the graph
- * is not seen: force rewrites everything.
+ * import's inputs (config path and text, script blobs, import statements).
+ * When it matches and the process still has as many steps, nothing is sent
+ * and stats->unchanged is set. An edge, a dataset or procedure node or a
+ * property edited by hand in the graph is not seen: force rewrites everything.
  */
 
 struct neo4j;
