@@ -254,14 +254,10 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 	case FMT_TEXT:
 		print_text(plan);
 		break;
-	case FMT_JSON: {
-		json_t *j = plan_to_json(plan);
-
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	case FMT_JSON:
+		plan_write_json(plan, stdout);
 		putchar('\n');
-		json_decref(j);
 		break;
-	}
 	case FMT_SH:
 		print_sh(plan, root);
 		break;

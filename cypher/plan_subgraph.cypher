@@ -1,6 +1,10 @@
-// The run plan's subgraph: one process and, per step, a compact row
+// The run plan's subgraph: one row for the process, then one row per step,
+// each a list; rows come in any order (the planner sorts steps by order):
+//   [-1, key, name, schedule, config, config_hash, inputs]
 //   [order, name, line, max_shard, timeout, retries,
-//    procedure name, script path, blob, [orders of the steps it runs after],
+//    procedure name (null when it is the step's name),
+//    script path (null when it is <schedule>/pys/<procedure>.py), blob,
+//    [orders of the steps it runs after],
 //    [values of the step keys named in $params],
 //    [patch forks of its procedure, with $latest_patch]]
 // Patch forks: same family, same major and minor digit (the graph's part of
@@ -9,9 +13,16 @@
 //   :param params => []
 //   :param latest_patch => false
 MATCH (p:Process {key: $process})
-OPTIONAL MATCH (p)-[:HAS_STEP]->(s:Step)-[:RUNS]->(pr:Procedure)
-WITH p, collect([s.order, s.name, s.line, s.max_shard, s.timeout, s.retries,
-    pr.name, pr.path, pr.blob,
+CALL {
+  WITH p
+  RETURN [-1, p.key, p.name, p.schedule, p.config, p.config_hash, p.inputs] AS row
+  UNION ALL
+  WITH p
+  MATCH (p)-[:HAS_STEP]->(s:Step)-[:RUNS]->(pr:Procedure)
+  RETURN [s.order, s.name, s.line, s.max_shard, s.timeout, s.retries,
+    CASE WHEN pr.name = s.name THEN null ELSE pr.name END,
+    CASE WHEN pr.path = p.schedule + '/pys/' + pr.name + '.py' THEN null ELSE pr.path END,
+    pr.blob,
     [(s)-[:AFTER]->(d:Step) WHERE d.process = p.key | d.order],
     [k IN $params | s[k]],
     CASE WHEN $latest_patch AND size(pr.version) = 3 THEN COLLECT {
@@ -19,5 +30,6 @@ WITH p, collect([s.order, s.name, s.line, s.max_shard, s.timeout, s.retries,
         WHERE x.schedule = pr.schedule AND size(x.version) = 3
           AND substring(x.version, 0, 2) = substring(pr.version, 0, 2)
         RETURN [x.name, x.path, x.blob]
-      } ELSE [] END]) AS steps
-RETURN p {.key, .name, .schedule, .config, .config_hash, .inputs} AS process, steps
+      } ELSE [] END] AS row
+}
+RETURN row

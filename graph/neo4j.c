@@ -5,6 +5,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <errno.h>
+
 #include <curl/curl.h>
 
 #include "graph/neo4j.h"
@@ -14,6 +16,7 @@
 struct neo4j {
 	struct neo4j_config cfg;
 	int trace;          /* PMETA_TRACE set: one stderr line per request */
+	int no_query_api;   /* the server answered 404 to /query/v2 */
 	CURL *curl;
 	struct curl_slist *headers;
 	char code[128];
@@ -604,4 +607,765 @@ json_t *neo4j_cell(const json_t *result, size_t row, const char *column)
 long neo4j_stat(const json_t *result, const char *name)
 {
 	return (long)json_integer_value(json_object_get(json_object_get(result, "stats"), name));
+}
+
+/* --- rows without a tree --- */
+
+/*
+ * A recursive-descent reader over a received reply. jansson's json_loadb
+ * built a tree of the whole reply first (about 200 instructions a byte,
+ * 40% of a 10,000-step plan, and as much again to free it); this reader
+ * first skims the top-level object for its "errors" and the span of its
+ * rows, then parses one row at a time into an arena that the next row
+ * reuses. Skipped values ("meta", bookmarks) are only scanned.
+ */
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct arena {
+	struct arena_block *head;   /* the block being filled; older ones after it */
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	void *p;
+
+	if (!b || b->size - b->used < need) {
+		size_t size = need > 65536 ? need : 65536;
+
+		b = xmalloc(sizeof(*b) + size);
+		b->next = a->head;
+		b->used = 0;
+		b->size = size;
+		a->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += need;
+	return p;
+}
+
+/* Empties the arena, keeping its newest block for the next row. */
+static void arena_reset(struct arena *a)
+{
+	struct arena_block *b;
+
+	if (!a->head)
+		return;
+	b = a->head->next;
+	while (b) {
+		struct arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	a->head->next = NULL;
+	a->head->used = 0;
+}
+
+static void arena_release(struct arena *a)
+{
+	arena_reset(a);
+	free(a->head);
+	a->head = NULL;
+}
+
+#define READER_MAX_DEPTH 64
+
+struct reader {
+	const char *start, *p, *end;
+	struct arena arena;
+	struct neo4j_value *stack;   /* the parsed children of open containers */
+	size_t nstack, astack;
+	const char *err;             /* what was wrong, at p */
+	int depth;
+};
+
+static void skip_ws(struct reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+		r->p++;
+}
+
+static int reader_fail(struct reader *r, const char *what)
+{
+	if (!r->err)
+		r->err = what;
+	return -1;
+}
+
+/* At '"': moves past the closing quote; *escaped says whether any '\'. */
+static int scan_string(struct reader *r, const char **body, size_t *len, int *escaped)
+{
+	const char *p = r->p + 1;
+
+	*escaped = 0;
+	for (;;) {
+		const char *q = memchr(p, '"', (size_t)(r->end - p));
+		const char *b;
+
+		if (!q)
+			return reader_fail(r, "unterminated string");
+		/* A quote preceded by an odd number of backslashes is escaped. */
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if (b != q)
+			*escaped = 1;
+		if ((q - b) % 2 == 0) {
+			*body = r->p + 1;
+			*len = (size_t)(q - (r->p + 1));
+			r->p = q + 1;
+			if (!*escaped && memchr(*body, '\\', *len))
+				*escaped = 1;
+			return 0;
+		}
+		p = q + 1;
+	}
+}
+
+/* Bytes that matter to skip_value: 1 quote, 2 open, 3 close, 4 a scalar's end. */
+static const unsigned char skip_class[256] = {
+	['"'] = 1, ['{'] = 2, ['['] = 2, ['}'] = 3, [']'] = 3,
+	[','] = 4, [':'] = 4, [' '] = 4, ['\t'] = 4, ['\r'] = 4, ['\n'] = 4,
+};
+
+/* Skips one value of any kind; checks brackets and strings, not grammar. */
+static int skip_value(struct reader *r)
+{
+	const char *p, *end = r->end;
+	int depth = 0;
+
+	skip_ws(r);
+	if (r->p >= end)
+		return reader_fail(r, "unexpected end");
+	p = r->p;
+	if (skip_class[(unsigned char)*p] != 1 && skip_class[(unsigned char)*p] != 2) {
+		/* A scalar: up to the next delimiter. */
+		while (p < end && skip_class[(unsigned char)*p] < 3)
+			p++;
+		if (p == r->p)
+			return reader_fail(r, "expected a value");
+		r->p = p;
+		return 0;
+	}
+	for (; p < end; p++) {
+		switch (skip_class[(unsigned char)*p]) {
+		case 1: {
+			const char *s;
+			size_t n;
+			int esc;
+
+			r->p = p;
+			if (scan_string(r, &s, &n, &esc) < 0)
+				return -1;
+			p = r->p - 1;
+			if (!depth)
+				return 0;
+			break;
+		}
+		case 2:
+			depth++;
+			break;
+		case 3:
+			if (--depth == 0) {
+				r->p = p + 1;
+				return 0;
+			}
+			if (depth < 0) {
+				r->p = p;
+				return reader_fail(r, "unbalanced bracket");
+			}
+			break;
+		}
+	}
+	r->p = p;
+	return reader_fail(r, "unexpected end");
+}
+
+static void put_utf8(char **o, unsigned long c)
+{
+	char *d = *o;
+
+	if (c < 0x80) {
+		*d++ = (char)c;
+	} else if (c < 0x800) {
+		*d++ = (char)(0xc0 | (c >> 6));
+		*d++ = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*d++ = (char)(0xe0 | (c >> 12));
+		*d++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*d++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*d++ = (char)(0xf0 | (c >> 18));
+		*d++ = (char)(0x80 | ((c >> 12) & 0x3f));
+		*d++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*d++ = (char)(0x80 | (c & 0x3f));
+	}
+	*o = d;
+}
+
+static int hex4(const char *s, unsigned long *out)
+{
+	int i;
+
+	*out = 0;
+	for (i = 0; i < 4; i++) {
+		int c = s[i], v;
+
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v = c - 'A' + 10;
+		else
+			return -1;
+		*out = *out << 4 | (unsigned long)v;
+	}
+	return 0;
+}
+
+/* Decodes the escapes of a string body into dst (at most len + 1 bytes). */
+static int unescape(struct reader *r, char *dst, const char *s, size_t len, size_t *outlen)
+{
+	const char *end = s + len;
+	char *o = dst;
+
+	while (s < end) {
+		unsigned long c, lo;
+
+		if (*s != '\\') {
+			*o++ = *s++;
+			continue;
+		}
+		if (++s >= end)
+			return reader_fail(r, "bad escape");
+		switch (*s++) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			if (end - s < 4 || hex4(s, &c) < 0)
+				return reader_fail(r, "bad \\u escape");
+			s += 4;
+			if (c >= 0xd800 && c < 0xdc00) {
+				if (end - s < 6 || s[0] != '\\' || s[1] != 'u' || hex4(s + 2, &lo) < 0 ||
+				    lo < 0xdc00 || lo >= 0xe000)
+					return reader_fail(r, "lone surrogate in \\u escape");
+				s += 6;
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+			} else if (c >= 0xdc00 && c < 0xe000) {
+				return reader_fail(r, "lone surrogate in \\u escape");
+			}
+			put_utf8(&o, c);
+			break;
+		default:
+			return reader_fail(r, "bad escape");
+		}
+	}
+	*o = '\0';
+	*outlen = (size_t)(o - dst);
+	return 0;
+}
+
+static int parse_string(struct reader *r, struct neo4j_value *v)
+{
+	const char *body;
+	size_t len;
+	int escaped;
+	char *dst;
+
+	if (scan_string(r, &body, &len, &escaped) < 0)
+		return -1;
+	/* Escapes only shrink: \uXXXX (6 bytes) is at most 3 of UTF-8, a pair 4 of 12. */
+	dst = arena_alloc(&r->arena, len + 1);
+	v->type = NEO4J_STRING;
+	v->u.str = dst;
+	if (!escaped) {
+		memcpy(dst, body, len);
+		dst[len] = '\0';
+		v->len = len;
+		return 0;
+	}
+	return unescape(r, dst, body, len, &v->len);
+}
+
+static int parse_number(struct reader *r, struct neo4j_value *v)
+{
+	const char *s = r->p, *p = s;
+	unsigned long long u = 0;
+	char buf[64], *end;
+	size_t n;
+
+	/* The common case, a small integer, without strtoll. */
+	if (p < r->end && *p == '-')
+		p++;
+	while (p < r->end && *p >= '0' && *p <= '9' && u < 100000000000000000ULL)
+		u = u * 10 + (unsigned)(*p++ - '0');
+	if (p > s + (*s == '-') && (p >= r->end || !strchr("0123456789.eE+-", *p) || !*p)) {
+		v->type = NEO4J_INT;
+		v->u.integer = *s == '-' ? -(long long)u : (long long)u;
+		r->p = p;
+		return 0;
+	}
+	while (p < r->end && *p && strchr("+-0123456789.eE", *p))
+		p++;
+	n = (size_t)(p - s);
+	if (!n || n >= sizeof(buf))
+		return reader_fail(r, "bad number");
+	r->p = p;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	if (!memchr(buf, '.', n) && !memchr(buf, 'e', n) && !memchr(buf, 'E', n)) {
+		v->type = NEO4J_INT;
+		v->u.integer = strtoll(buf, &end, 10);
+		if (*end)
+			return reader_fail(r, "bad number");
+		if (errno != ERANGE)
+			return 0;
+	}
+	v->type = NEO4J_FLOAT;
+	v->u.real = strtod(buf, &end);
+	if (*end)
+		return reader_fail(r, "bad number");
+	return 0;
+}
+
+static int parse_literal(struct reader *r, const char *word, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n))
+		return reader_fail(r, "bad literal");
+	r->p += n;
+	return 0;
+}
+
+static void stack_push(struct reader *r, const struct neo4j_value *v)
+{
+	if (r->nstack == r->astack) {
+		r->astack = r->astack ? 2 * r->astack : 64;
+		r->stack = xrealloc(r->stack, r->astack * sizeof(*r->stack));
+	}
+	r->stack[r->nstack++] = *v;
+}
+
+static int parse_value(struct reader *r, struct neo4j_value *v);
+
+/* A list or a map: children on the stack, then moved into the arena. */
+static int parse_container(struct reader *r, struct neo4j_value *v, char close)
+{
+	size_t base = r->nstack, n;
+	struct neo4j_value *items;
+
+	if (++r->depth > READER_MAX_DEPTH)
+		return reader_fail(r, "nested too deep");
+	r->p++;
+	skip_ws(r);
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+	} else {
+		for (;;) {
+			struct neo4j_value child;
+
+			skip_ws(r);
+			if (close == '}') {
+				if (r->p >= r->end || *r->p != '"')
+					return reader_fail(r, "expected a key");
+				if (parse_string(r, &child) < 0)
+					return -1;
+				stack_push(r, &child);
+				skip_ws(r);
+				if (r->p >= r->end || *r->p != ':')
+					return reader_fail(r, "expected ':'");
+				r->p++;
+			}
+			if (parse_value(r, &child) < 0)
+				return -1;
+			stack_push(r, &child);
+			skip_ws(r);
+			if (r->p < r->end && *r->p == ',') {
+				r->p++;
+				continue;
+			}
+			if (r->p < r->end && *r->p == close) {
+				r->p++;
+				break;
+			}
+			return reader_fail(r, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
+		}
+	}
+	n = r->nstack - base;
+	items = arena_alloc(&r->arena, (n ? n : 1) * sizeof(*items));
+	if (n)
+		memcpy(items, r->stack + base, n * sizeof(*items));
+	r->nstack = base;
+	r->depth--;
+	v->type = close == ']' ? NEO4J_LIST : NEO4J_MAP;
+	v->len = close == ']' ? n : n / 2;
+	v->u.items = items;
+	return 0;
+}
+
+static int parse_value(struct reader *r, struct neo4j_value *v)
+{
+	skip_ws(r);
+	if (r->p >= r->end)
+		return reader_fail(r, "unexpected end");
+	memset(v, 0, sizeof(*v));
+	switch (*r->p) {
+	case '"':
+		return parse_string(r, v);
+	case '[':
+		return parse_container(r, v, ']');
+	case '{':
+		return parse_container(r, v, '}');
+	case 't':
+		v->type = NEO4J_BOOL;
+		v->u.boolean = 1;
+		return parse_literal(r, "true", 4);
+	case 'f':
+		v->type = NEO4J_BOOL;
+		return parse_literal(r, "false", 5);
+	case 'n':
+		v->type = NEO4J_NULL;
+		return parse_literal(r, "null", 4);
+	default:
+		return parse_number(r, v);
+	}
+}
+
+const char *neo4j_value_str(const struct neo4j_value *v)
+{
+	return v && v->type == NEO4J_STRING ? v->u.str : NULL;
+}
+
+/* Walks the members of the object at r->p: calls member(key, ...) with r->p
+ * at each value, which must consume it. */
+static int each_member(struct reader *r, int (*member)(struct reader *, const char *, size_t, void *),
+		       void *arg)
+{
+	skip_ws(r);
+	if (r->p >= r->end || *r->p != '{')
+		return reader_fail(r, "expected an object");
+	r->p++;
+	skip_ws(r);
+	if (r->p < r->end && *r->p == '}') {
+		r->p++;
+		return 0;
+	}
+	for (;;) {
+		const char *key;
+		size_t klen;
+		int esc;
+
+		skip_ws(r);
+		if (r->p >= r->end || *r->p != '"')
+			return reader_fail(r, "expected a key");
+		if (scan_string(r, &key, &klen, &esc) < 0)
+			return -1;
+		skip_ws(r);
+		if (r->p >= r->end || *r->p != ':')
+			return reader_fail(r, "expected ':'");
+		r->p++;
+		if (member(r, key, klen, arg) < 0)
+			return -1;
+		skip_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == '}') {
+			r->p++;
+			return 0;
+		}
+		return reader_fail(r, "expected ',' or '}'");
+	}
+}
+
+/* Walks the elements of the array at r->p: each(...) must consume one. */
+static int each_element(struct reader *r, int (*each)(struct reader *, size_t, void *), void *arg)
+{
+	size_t i = 0;
+
+	skip_ws(r);
+	if (r->p >= r->end || *r->p != '[')
+		return reader_fail(r, "expected an array");
+	r->p++;
+	skip_ws(r);
+	if (r->p < r->end && *r->p == ']') {
+		r->p++;
+		return 0;
+	}
+	for (;; i++) {
+		if (each(r, i, arg) < 0)
+			return -1;
+		skip_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == ']') {
+			r->p++;
+			return 0;
+		}
+		return reader_fail(r, "expected ',' or ']'");
+	}
+}
+
+static int key_is(const char *key, size_t klen, const char *want)
+{
+	return klen == strlen(want) && !memcmp(key, want, klen);
+}
+
+/* The top level: where "errors" and the rows are. */
+struct top {
+	const char *errors, *errors_end;
+	const char *rows;            /* at the value of "data" (v2) or "results" (tx) */
+	int tx;                      /* rows is tx/commit's "results" */
+};
+
+static int top_member(struct reader *r, const char *key, size_t klen, void *arg)
+{
+	struct top *t = arg;
+
+	skip_ws(r);
+	if (key_is(key, klen, "errors")) {
+		t->errors = r->p;
+		if (skip_value(r) < 0)
+			return -1;
+		t->errors_end = r->p;
+		return 0;
+	}
+	if (key_is(key, klen, "data") || key_is(key, klen, "results")) {
+		t->rows = r->p;
+		t->tx = key[0] == 'r';
+	}
+	return skip_value(r);
+}
+
+/* Hands rows to the caller; `failed` tells a caller's -1 from a reader's. */
+struct rows {
+	neo4j_row_fn fn;
+	void *arg;
+	int failed;
+	struct neo4j_value row;
+	int have_row;
+};
+
+static int deliver(struct reader *r, struct rows *rs, const struct neo4j_value *row)
+{
+	if (row->type != NEO4J_LIST)
+		return reader_fail(r, "a row is not a list");
+	if (rs->fn(rs->arg, row->u.items, row->len) < 0) {
+		rs->failed = 1;
+		return -1;
+	}
+	arena_reset(&r->arena);
+	return 0;
+}
+
+/* query/v2: "data": {"fields": [...], "values": [[row], ...]} */
+static int v2_row(struct reader *r, size_t i, void *arg)
+{
+	struct neo4j_value row;
+
+	(void)i;
+	if (parse_value(r, &row) < 0)
+		return -1;
+	return deliver(r, arg, &row);
+}
+
+static int v2_member(struct reader *r, const char *key, size_t klen, void *arg)
+{
+	if (key_is(key, klen, "values"))
+		return each_element(r, v2_row, arg);
+	return skip_value(r);
+}
+
+/* tx/commit: "results": [{"columns": [...], "data": [{"row": [...], "meta": [...]}, ...]}] */
+static int tx_row_member(struct reader *r, const char *key, size_t klen, void *arg)
+{
+	struct rows *rs = arg;
+
+	if (key_is(key, klen, "row")) {
+		rs->have_row = 1;
+		return parse_value(r, &rs->row);
+	}
+	return skip_value(r);
+}
+
+static int tx_row(struct reader *r, size_t i, void *arg)
+{
+	struct rows *rs = arg;
+
+	(void)i;
+	rs->have_row = 0;
+	if (each_member(r, tx_row_member, rs) < 0)
+		return -1;
+	if (!rs->have_row)
+		return reader_fail(r, "a data entry without \"row\"");
+	return deliver(r, rs, &rs->row);
+}
+
+static int tx_result_member(struct reader *r, const char *key, size_t klen, void *arg)
+{
+	if (key_is(key, klen, "data"))
+		return each_element(r, tx_row, arg);
+	return skip_value(r);
+}
+
+static int tx_result(struct reader *r, size_t i, void *arg)
+{
+	/* Rows of the first statement only. */
+	if (i > 0)
+		return skip_value(r);
+	return each_member(r, tx_result_member, arg);
+}
+
+int neo4j_rows_parse(neo4j_row_fn fn, void *arg, char *code, size_t codesz, int *transient,
+		     long http_status, const char *body, size_t len, const char *uri)
+{
+	struct reader r;
+	struct top top;
+	struct rows rs;
+	int ret = -1;
+
+	*transient = 0;
+	code[0] = '\0';
+	if (http_status == 401)
+		return pm_error(PM_ENEO4J,
+				"Neo4j at %s refused the credentials (HTTP 401): check NEO4J_USERNAME and NEO4J_PASSWORD",
+				uri);
+	memset(&r, 0, sizeof(r));
+	memset(&top, 0, sizeof(top));
+	memset(&rs, 0, sizeof(rs));
+	r.start = r.p = body;
+	r.end = body + len;
+	if (each_member(&r, top_member, &top) < 0) {
+		if (http_status == 404)
+			return NEO4J_ENOENDPOINT;
+		if (http_status >= 500)
+			*transient = 1;
+		if (http_status < 200 || http_status >= 300)
+			return pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld with a body that is not JSON",
+					uri, http_status);
+		return pm_error(PM_ENEO4J, "Neo4j at %s sent a reply that is not valid JSON (%s at byte %ld)",
+				uri, r.err, (long)(r.p - r.start));
+	}
+	if (top.errors) {
+		json_t *errors = json_loadb(top.errors, (size_t)(top.errors_end - top.errors), 0, NULL);
+
+		if (json_array_size(errors) > 0) {
+			/* The same words as neo4j_reply_parse, from a tx/commit-shaped copy. */
+			json_t *root = json_pack("{s:O}", "errors", errors);
+			char *s = json_dumps(root, JSON_COMPACT);
+			json_t *dummy = NULL;
+
+			neo4j_reply_parse(&dummy, code, codesz, transient, http_status, s, strlen(s), uri);
+			json_decref(dummy);
+			free(s);
+			json_decref(root);
+			json_decref(errors);
+			return -1;
+		}
+		json_decref(errors);
+	}
+	if (http_status == 404)
+		return NEO4J_ENOENDPOINT;
+	if (http_status < 200 || http_status >= 300) {
+		*transient = http_status >= 500;
+		return pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld", uri, http_status);
+	}
+	if (!top.rows)
+		return pm_error(PM_ENEO4J, "Neo4j at %s sent a reply without rows", uri);
+	rs.fn = fn;
+	rs.arg = arg;
+	r.p = top.rows;
+	if (top.tx)
+		ret = each_element(&r, tx_result, &rs);
+	else
+		ret = each_member(&r, v2_member, &rs);
+	if (ret < 0 && !rs.failed)
+		pm_error(PM_ENEO4J, "Neo4j at %s sent a reply that is not valid JSON (%s at byte %ld)",
+			 uri, r.err ? r.err : "?", (long)(r.p - r.start));
+	arena_release(&r.arena);
+	free(r.stack);
+	return ret < 0 ? -1 : 0;
+}
+
+static int post_rows(struct neo4j *db, const char *url, const char *body, neo4j_row_fn fn,
+		     void *arg)
+{
+	struct reply r;
+	int attempt = 0, ret = -1, transient = 0;
+
+	reply_init(&r);
+	for (;;) {
+		if (http_send(db, &r, "POST", url, body) < 0) {
+			db->code[0] = '\0';
+			break;
+		}
+		ret = neo4j_rows_parse(fn, arg, db->code, sizeof(db->code), &transient, r.status,
+				       r.body.buf, r.body.len, db->cfg.uri);
+		if (ret != -1 || !transient || attempt >= db->cfg.max_retries)
+			break;
+		{
+			long ms = 50L << (attempt < 6 ? attempt : 6);
+
+			if (ms > 2000)
+				ms = 2000;
+			sleep_ms(ms + rand() % (ms / 2 + 1));
+		}
+		attempt++;
+	}
+	reply_release(&r);
+	return ret;
+}
+
+int neo4j_query_rows(struct neo4j *db, const char *statement, json_t *params, neo4j_row_fn fn,
+		     void *arg)
+{
+	char *url = NULL, *body = NULL;
+	json_t *q;
+	int ret = NEO4J_ENOENDPOINT;
+
+	if (!params)
+		params = json_object();
+	if (!db->no_query_api) {
+		q = json_pack("{s:s, s:O}", "statement", statement, "parameters", params);
+		body = json_dumps(q, JSON_COMPACT);
+		json_decref(q);
+		url = db_url(db, db->cfg.database, "query/v2");
+		ret = post_rows(db, url, body, fn, arg);
+		free(url);
+		free(body);
+		if (ret == NEO4J_ENOENDPOINT)
+			db->no_query_api = 1;
+	}
+	if (ret == NEO4J_ENOENDPOINT) {
+		json_t *stmts = json_array();
+
+		json_array_append_new(stmts, neo4j_stmt(statement, json_incref(params)));
+		body = neo4j_request_body(stmts);
+		json_decref(stmts);
+		url = db_url(db, db->cfg.database, "tx/commit");
+		ret = post_rows(db, url, body, fn, arg);
+		free(url);
+		free(body);
+		if (ret == NEO4J_ENOENDPOINT)
+			ret = pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
+				       db->cfg.uri);
+	}
+	json_decref(params);
+	return ret;
 }

@@ -73,6 +73,53 @@ int neo4j_commit_db(struct neo4j *db, const char *database, json_t **results,
 int neo4j_query(struct neo4j *db, json_t **result, const char *statement,
 		json_t *params);
 
+/*
+ * Rows without a tree. A query whose reply may be large (a plan's 100,000
+ * steps) is read row by row: each row's values are parsed into a scratch
+ * arena and handed to fn, then the arena is reused for the next row; no
+ * tree of the whole reply is built. The statement goes to the Query API
+ * (POST /db/{db}/query/v2: rows without tx/commit's per-value "meta"), or to
+ * /tx/commit when the server has no Query API (answers 404 without a Neo4j
+ * error). Rows are handed over only once the reply is known to carry no
+ * error; transient errors are retried like neo4j_commit.
+ */
+enum neo4j_type {
+	NEO4J_NULL, NEO4J_BOOL, NEO4J_INT, NEO4J_FLOAT, NEO4J_STRING, NEO4J_LIST, NEO4J_MAP
+};
+
+struct neo4j_value {
+	enum neo4j_type type;
+	size_t len;          /* bytes of a string, items of a list, pairs of a map */
+	union {
+		int boolean;
+		long long integer;
+		double real;
+		const char *str;                    /* NUL-terminated (may hold NULs) */
+		const struct neo4j_value *items;    /* list: len values; map: 2 * len, key then value */
+	} u;
+};
+
+/* One row: its columns (borrowed, valid during the call only). Returns 0 to
+ * go on, or -1 with an error recorded to stop the query with that error. */
+typedef int (*neo4j_row_fn)(void *arg, const struct neo4j_value *cols, size_t ncols);
+
+/* params is stolen (may be NULL). */
+int neo4j_query_rows(struct neo4j *db, const char *statement, json_t *params, neo4j_row_fn fn,
+		     void *arg);
+
+/* The string of v, or NULL when v is not a string. */
+const char *neo4j_value_str(const struct neo4j_value *v);
+
+/*
+ * Exposed for unit tests: reads a query/v2 or tx/commit reply, calling fn
+ * for each row of the first result. Returns 0, -1 with the error recorded
+ * (*code and *transient as for neo4j_reply_parse), or NEO4J_ENOENDPOINT when
+ * the server has no such endpoint (HTTP 404 without a Neo4j error).
+ */
+#define NEO4J_ENOENDPOINT (-2)
+int neo4j_rows_parse(neo4j_row_fn fn, void *arg, char *code, size_t codesz, int *transient,
+		     long http_status, const char *body, size_t len, const char *uri);
+
 /* Explicit transactions, for commands that need several round trips. */
 struct neo4j_tx;
 int neo4j_tx_begin(struct neo4j *db, struct neo4j_tx **out);

@@ -5,6 +5,7 @@
  * order within a stage) and jobs with exact command lines.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <glob.h>
 #include <stdlib.h>
@@ -211,7 +212,11 @@ static int expand_command(struct strbuf *sb, const struct cmd_env *env, const st
 			continue;
 		}
 		if (*t != '{') {
-			strbuf_addch(sb, *t++);
+			/* Literal text up to the next brace, at once. */
+			size_t n = strcspn(t + 1, "{}") + 1;
+
+			strbuf_add(sb, t, n);
+			t += n;
 			continue;
 		}
 		close = strchr(t, '}');
@@ -530,25 +535,54 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
 
 /* --- from the graph --- */
 
-static char *dup_str(json_t *v)
+/* a, b, c (c may be NULL) joined, without printf's cost: three a step of
+ * 100,000 was 10% of a plan's instructions through xstrfmt. */
+static char *join3(const char *a, const char *b, const char *c)
 {
-	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
+	char *s = xmalloc(la + lb + lc + 1);
+
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	if (lc)
+		memcpy(s + la + lb, c, lc);
+	s[la + lb + lc] = '\0';
+	return s;
 }
 
-/* A run setting stored as the config's string (null when absent = 0). */
-static int prop_int(const char *step, json_t *v, const char *key, long min, long max, long *out)
+static char *value_dup(const struct neo4j_value *v)
 {
-	const char *s = json_string_value(v);
+	const char *s = neo4j_value_str(v);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Item i of a list value, or NULL. */
+static const struct neo4j_value *item(const struct neo4j_value *list, size_t i)
+{
+	return list && list->type == NEO4J_LIST && i < list->len ? &list->u.items[i] : NULL;
+}
+
+/* A run setting stored as the config's string or a number (null when absent = 0). */
+static int prop_int(const char *step, const struct neo4j_value *v, const char *key, long min,
+		    long max, long *out)
+{
+	const char *s = neo4j_value_str(v);
 	char *end = NULL;
+	int ok = 0;
 
 	*out = 0;
-	if (!v || json_is_null(v))
+	if (!v || v->type == NEO4J_NULL)
 		return 0;
-	if (json_is_integer(v))
-		*out = (long)json_integer_value(v);
-	else if (s && isdigit((unsigned char)*s))
+	if (v->type == NEO4J_INT) {
+		ok = v->u.integer >= min && v->u.integer <= max;
+		*out = ok ? (long)v->u.integer : 0;
+	} else if (s && isdigit((unsigned char)*s)) {
+		errno = 0;
 		*out = strtol(s, &end, 10);
-	if ((!json_is_integer(v) && (!end || *end)) || *out < min || *out > max)
+		ok = !*end && errno != ERANGE && *out >= min && *out <= max;
+	}
+	if (!ok)
 		return pm_error(PM_ECONFIG, "step '%s': %s in the graph is not an integer in %ld..%ld",
 				step, key, min, max);
 	return 0;
@@ -617,13 +651,14 @@ static void replace(char **slot, char *value)
 }
 
 /* --latest-patch: the newest of the graph's and the disk's patch forks.
- * patches: [[name, path, blob], ...] from the query. */
-static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches,
+ * graph_best: the newest patch fork the graph has ({name, path, blob}, all
+ * NULL when it has none newer). */
+static void pick_latest(struct plan *plan, struct plan_step *st, char *const graph_best[3],
 			struct disk_patches *disk, const char *root, const struct plan_options *opts)
 {
 	char *family = NULL, *version = NULL, *best, *prefix;
-	json_t *graph_best = NULL, *x;
-	size_t i, idx;
+	size_t idx;
+	int from_graph = 0;
 
 	if (config_split_version(st->procedure, &family, &version) < 0 || strlen(version) != 3) {
 		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
@@ -633,13 +668,9 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 		return;
 	}
 	best = xstrdup(st->procedure);
-	json_array_foreach(patches, i, x) {
-		const char *name = json_string_value(json_array_get(x, 0));
-
-		if (name && strlen(name) == strlen(best) && strcmp(name, best) > 0) {
-			replace(&best, xstrdup(name));
-			graph_best = x;
-		}
+	if (graph_best[0] && strlen(graph_best[0]) == strlen(best) && strcmp(graph_best[0], best) > 0) {
+		replace(&best, xstrdup(graph_best[0]));
+		from_graph = 1;
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
@@ -655,11 +686,10 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 			st->blob = xstrdup(hex);
 		}
 		free(path);
-	} else if (graph_best) {
-		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
-		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
-		if (!st->script)
-			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, best);
+	} else if (from_graph) {
+		replace(&st->script, graph_best[1] ? xstrdup(graph_best[1]) :
+			xstrfmt("%s/pys/%s.py", plan->schedule, best));
+		replace(&st->blob, graph_best[2] ? xstrdup(graph_best[2]) : NULL);
 	}
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
@@ -675,11 +705,191 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	free(version);
 }
 
-/* Row columns of cypher/plan_subgraph.cypher. */
+/*
+ * The rows of cypher/plan_subgraph.cypher as they arrive (neo4j_query_rows
+ * hands them over one at a time, without a tree of the reply). The process
+ * row may come after the steps, so steps keep what depends on it (keys,
+ * default script) until plan_from_subgraph.
+ */
 enum {
 	COL_ORDER, COL_NAME, COL_LINE, COL_MAX_SHARD, COL_TIMEOUT, COL_RETRIES,
 	COL_PROC, COL_PATH, COL_BLOB, COL_DEPS, COL_PARAMS, COL_PATCHES
 };
+
+/* One step row beside its plan_step: what only the whole set can resolve. */
+struct step_row {
+	long long order;
+	long long *after;       /* orders of the steps it runs after */
+	size_t nafter;
+	json_t *params;         /* the template's step keys it has, or NULL */
+	char *patch[3];         /* the graph's newest patch fork: name, path, blob */
+};
+
+struct subgraph {
+	json_t *param_names;    /* borrowed: the step keys asked for */
+	int have_process;
+	char *key, *name, *schedule, *config, *config_hash;
+	char **inputs;
+	size_t ninputs;
+	struct plan_step *steps;
+	struct step_row *rows;  /* rows[i] goes with steps[i] */
+	size_t nsteps, alloc;
+};
+
+static void subgraph_release(struct subgraph *g)
+{
+	size_t i;
+
+	free(g->key);
+	free(g->name);
+	free(g->schedule);
+	free(g->config);
+	free(g->config_hash);
+	for (i = 0; i < g->ninputs; i++)
+		free(g->inputs[i]);
+	free(g->inputs);
+	for (i = 0; i < g->nsteps; i++) {
+		struct plan_step *st = &g->steps[i];
+		struct step_row *row = &g->rows[i];
+
+		free(st->name);
+		free(st->key);
+		free(st->procedure);
+		free(st->procedure_key);
+		free(st->script);
+		free(st->blob);
+		free(st->deps);
+		free(row->after);
+		json_decref(row->params);
+		free(row->patch[0]);
+		free(row->patch[1]);
+		free(row->patch[2]);
+	}
+	free(g->steps);
+	free(g->rows);
+	memset(g, 0, sizeof(*g));
+}
+
+static int process_row(struct subgraph *g, const struct neo4j_value *row)
+{
+	const struct neo4j_value *inputs = item(row, 6);
+	size_t i;
+
+	if (g->have_process)
+		return pm_error(PM_EFAIL, "the graph sent process '%s' twice", g->key);
+	g->have_process = 1;
+	g->key = value_dup(item(row, 1));
+	g->name = value_dup(item(row, 2));
+	g->schedule = value_dup(item(row, 3));
+	g->config = value_dup(item(row, 4));
+	g->config_hash = value_dup(item(row, 5));
+	if (!g->key || !g->name || !g->schedule)
+		return pm_error(PM_EFAIL, "process node lacks key, name or schedule");
+	g->inputs = xcalloc((inputs && inputs->type == NEO4J_LIST ? inputs->len : 0) + 1, sizeof(char *));
+	for (i = 0; item(inputs, i); i++)
+		if (neo4j_value_str(item(inputs, i)))
+			g->inputs[g->ninputs++] = value_dup(item(inputs, i));
+	return 0;
+}
+
+/* The newest of a step's patch forks in the graph: same-length names compare
+ * as versions. */
+static void newest_patch(struct step_row *r, const struct neo4j_value *patches)
+{
+	size_t i;
+
+	for (i = 0; item(patches, i); i++) {
+		const struct neo4j_value *x = item(patches, i);
+		const char *name = neo4j_value_str(item(x, 0));
+
+		if (!name || (r->patch[0] && (strlen(name) != strlen(r->patch[0]) ||
+					     strcmp(name, r->patch[0]) <= 0)))
+			continue;
+		replace(&r->patch[0], xstrdup(name));
+		replace(&r->patch[1], value_dup(item(x, 1)));
+		replace(&r->patch[2], value_dup(item(x, 2)));
+	}
+}
+
+static int step_row(struct subgraph *g, const struct neo4j_value *row)
+{
+	const struct neo4j_value *v, *deps = item(row, COL_DEPS), *params = item(row, COL_PARAMS);
+	struct plan_step *st;
+	struct step_row *r;
+	size_t i;
+	long x;
+
+	v = item(row, COL_ORDER);
+	if (!v || v->type != NEO4J_INT || v->u.integer < 0)
+		return pm_error(PM_EFAIL, "a step has no order in the graph");
+	if (g->nsteps == g->alloc) {
+		g->alloc = g->alloc ? 2 * g->alloc : 64;
+		g->steps = xrealloc(g->steps, g->alloc * sizeof(*g->steps));
+		g->rows = xrealloc(g->rows, g->alloc * sizeof(*g->rows));
+	}
+	st = &g->steps[g->nsteps];
+	r = &g->rows[g->nsteps];
+	memset(st, 0, sizeof(*st));
+	memset(r, 0, sizeof(*r));
+	g->nsteps++;
+	r->order = v->u.integer;
+	st->name = value_dup(item(row, COL_NAME));
+	if (!st->name)
+		return pm_error(PM_EFAIL, "a step lacks its name in the graph");
+	/* null = the same as the step's name / the default path (see the query) */
+	st->procedure = value_dup(item(row, COL_PROC));
+	st->script = value_dup(item(row, COL_PATH));
+	st->blob = value_dup(item(row, COL_BLOB));
+	v = item(row, COL_LINE);
+	st->line = v && v->type == NEO4J_INT && v->u.integer > 0 ? (size_t)v->u.integer : 0;
+	if (prop_int(st->name, item(row, COL_MAX_SHARD), "max_shard", 1, 100000, &x) < 0)
+		return -1;
+	st->max_shard = (int)x;
+	if (prop_int(st->name, item(row, COL_TIMEOUT), "timeout", 1, 0x7fffffffL, &st->timeout) < 0 ||
+	    prop_int(st->name, item(row, COL_RETRIES), "retries", 0, 1000, &x) < 0)
+		return -1;
+	st->retries = (int)x;
+	r->after = xmalloc(((deps && deps->type == NEO4J_LIST ? deps->len : 0) + 1) * sizeof(long long));
+	for (i = 0; item(deps, i); i++)
+		if (item(deps, i)->type == NEO4J_INT)
+			r->after[r->nafter++] = item(deps, i)->u.integer;
+	/* Only a template naming step keys asks for them: most plans skip this. */
+	for (i = 0; item(params, i); i++) {
+		const struct neo4j_value *p = item(params, i);
+		const char *name = json_string_value(json_array_get(g->param_names, i));
+
+		if (!name || (p->type != NEO4J_STRING && p->type != NEO4J_INT))
+			continue;
+		if (!r->params)
+			r->params = json_object();
+		json_object_set_new(r->params, name, p->type == NEO4J_STRING ? json_string(p->u.str) :
+				    json_integer((json_int_t)p->u.integer));
+	}
+	newest_patch(r, item(row, COL_PATCHES));
+	return 0;
+}
+
+static int subgraph_row(void *arg, const struct neo4j_value *cols, size_t ncols)
+{
+	const struct neo4j_value *row = ncols == 1 ? &cols[0] : NULL;
+	const struct neo4j_value *first = item(row, 0);
+
+	if (!first)
+		return pm_error(PM_EFAIL, "the graph sent a plan row that is not a list");
+	if (first->type == NEO4J_INT && first->u.integer == -1)
+		return process_row(arg, row);
+	return step_row(arg, row);
+}
+
+static int query_subgraph(struct neo4j *db, struct subgraph *g, const char *key,
+			  const struct config_base *base, json_t *names,
+			  const struct plan_options *opts)
+{
+	subgraph_release(g);
+	g->param_names = names;
+	return neo4j_query_rows(db, cypher_plan_subgraph, plan_query_params(key, base, opts),
+				subgraph_row, g);
+}
 
 static int cmp_size(const void *a, const void *b)
 {
@@ -688,116 +898,86 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_row_order(const void *a, const void *b)
-{
-	json_int_t x = json_integer_value(json_array_get(*(json_t *const *)a, COL_ORDER));
-	json_int_t y = json_integer_value(json_array_get(*(json_t *const *)b, COL_ORDER));
 
-	return x < y ? -1 : x > y;
-}
-
-static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *row)
-{
-	json_t *v;
-	long x;
-
-	st->name = dup_str(json_array_get(row, COL_NAME));
-	st->procedure = dup_str(json_array_get(row, COL_PROC));
-	if (!st->name || !st->procedure)
-		return pm_error(PM_EFAIL, "a step of '%s' lacks its name or procedure in the graph",
-				plan->process_key);
-	st->key = xstrfmt("%s/%s", plan->process_key, st->name);
-	st->procedure_key = xstrfmt("%s/%s", plan->schedule, st->procedure);
-	st->script = dup_str(json_array_get(row, COL_PATH));
-	if (!st->script)
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
-	st->blob = dup_str(json_array_get(row, COL_BLOB));
-	v = json_array_get(row, COL_LINE);
-	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
-	if (prop_int(st->name, json_array_get(row, COL_MAX_SHARD), "max_shard", 1, 100000, &x) < 0)
-		return -1;
-	st->max_shard = (int)x;
-	if (prop_int(st->name, json_array_get(row, COL_TIMEOUT), "timeout", 1, 0x7fffffffL,
-		     &st->timeout) < 0 ||
-	    prop_int(st->name, json_array_get(row, COL_RETRIES), "retries", 0, 1000, &x) < 0)
-		return -1;
-	st->retries = (int)x;
-	return 0;
-}
-
-static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const char *root,
-			  const struct config_base *base, json_t *param_names,
-			  const struct plan_options *opts)
+/* The plan from a complete subgraph; takes the steps over from g. */
+static int plan_from_subgraph(struct plan **out, struct subgraph *g, const char *root,
+			      const struct config_base *base, const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	struct disk_patches disk;
-	json_t *params = json_array(), *inputs, *v, **sorted = NULL;
-	size_t i, j, n = json_array_size(rows), maxorder = 0, *by_order = NULL;
+	json_t *params = json_array();
+	size_t i, j, n = g->nsteps, *sorted = xmalloc((n + 1) * sizeof(size_t)), *by_order = NULL;
+	long long maxorder = -1;
 	int ret = -1;
 
 	memset(&disk, 0, sizeof(disk));
 	*out = NULL;
-	plan->process_key = dup_str(json_object_get(proc, "key"));
-	plan->process = dup_str(json_object_get(proc, "name"));
-	plan->schedule = dup_str(json_object_get(proc, "schedule"));
-	plan->config = dup_str(json_object_get(proc, "config"));
-	if (!plan->process_key || !plan->process || !plan->schedule) {
-		pm_error(PM_EFAIL, "process node lacks key, name or schedule");
+	plan->process_key = g->key;
+	plan->process = g->name;
+	plan->schedule = g->schedule;
+	plan->config = g->config;
+	plan->inputs = g->inputs;
+	plan->ninputs = g->ninputs;
+	g->key = g->name = g->schedule = g->config = NULL;
+	g->inputs = NULL;
+	g->ninputs = 0;
+
+	for (i = 0; i < n; i++)
+		if (g->rows[i].order > maxorder)
+			maxorder = g->rows[i].order;
+	/* Orders are the config's section indexes, 0..n-1 as import wrote them. */
+	if (maxorder >= 0 && (unsigned long long)maxorder >= 16 * (unsigned long long)n + 1024) {
+		pm_error(PM_EFAIL, "a step of '%s' has order %lld in the graph, for %zu steps",
+			 plan->process_key, maxorder, n);
 		goto out;
 	}
-	inputs = json_object_get(proc, "inputs");
-	plan->inputs = xcalloc(json_array_size(inputs) + 1, sizeof(char *));
-	json_array_foreach(inputs, i, v)
-		if (json_is_string(v))
-			plan->inputs[plan->ninputs++] = xstrdup(json_string_value(v));
-
-	/* Config order: rows come unsorted (sorting here is cheaper than in Cypher). */
-	sorted = xmalloc((n + 1) * sizeof(*sorted));
-	for (i = 0; i < n; i++) {
-		json_int_t o;
-
-		sorted[i] = json_array_get(rows, i);
-		o = json_integer_value(json_array_get(sorted[i], COL_ORDER));
-		if (o < 0 || !json_is_integer(json_array_get(sorted[i], COL_ORDER))) {
-			pm_error(PM_EFAIL, "a step of '%s' has no order in the graph", plan->process_key);
-			goto out;
-		}
-		if ((size_t)o > maxorder)
-			maxorder = (size_t)o;
-	}
-	qsort(sorted, n, sizeof(*sorted), cmp_row_order);
-	by_order = xmalloc((maxorder + 2) * sizeof(size_t));
-	for (i = 0; i <= maxorder; i++)
+	/* Config order: rows came unsorted; a counting sort by order (a
+	 * duplicate order, from a hand-edited graph, keeps the row order). */
+	by_order = xmalloc(((size_t)(maxorder + 1) + 1) * sizeof(size_t));
+	for (i = 0; i <= (size_t)(maxorder + 1); i++)
+		by_order[i] = 0;
+	for (i = 0; i < n; i++)
+		by_order[g->rows[i].order + 1]++;
+	for (i = 1; i <= (size_t)(maxorder + 1); i++)
+		by_order[i] += by_order[i - 1];
+	for (i = 0; i < n; i++)
+		sorted[by_order[g->rows[i].order]++] = i;
+	for (i = 0; i <= (size_t)(maxorder + 1); i++)
 		by_order[i] = (size_t)-1;
 	plan->steps = xcalloc(n + 1, sizeof(*plan->steps));
 	if (opts && opts->latest_patch)
 		disk_patches_load(&disk, root, plan->schedule);
 	for (i = 0; i < n; i++) {
 		struct plan_step *st = &plan->steps[plan->nsteps++];
-		json_t *p = json_object();
+		struct step_row *r = &g->rows[sorted[i]];
 
-		by_order[json_integer_value(json_array_get(sorted[i], COL_ORDER))] = i;
-		if (plan_step_from_row(plan, st, sorted[i]) < 0) {
-			json_decref(p);
-			goto out;
+		/* Moved: g's slot keeps nothing to free twice. */
+		*st = g->steps[sorted[i]];
+		memset(&g->steps[sorted[i]], 0, sizeof(*st));
+		by_order[r->order] = i;
+		if (!st->procedure)
+			st->procedure = xstrdup(st->name);
+		if (!st->script) {
+			char *tail = join3("/pys/", st->procedure, ".py");
+
+			st->script = join3(plan->schedule, tail, NULL);
+			free(tail);
 		}
-		json_array_foreach(json_array_get(sorted[i], COL_PARAMS), j, v)
-			if (!json_is_null(v))
-				json_object_set(p, json_string_value(json_array_get(param_names, j)), v);
-		json_array_append_new(params, p);
+		st->key = join3(plan->process_key, "/", st->name);
+		st->procedure_key = join3(plan->schedule, "/", st->procedure);
+		json_array_append_new(params, r->params ? json_incref(r->params) : json_object());
 		if (opts && opts->latest_patch)
-			pick_latest(plan, st, json_array_get(sorted[i], COL_PATCHES), &disk, root, opts);
+			pick_latest(plan, st, r->patch, &disk, root, opts);
 	}
 	for (i = 0; i < n; i++) {
-		json_t *deps = json_array_get(sorted[i], COL_DEPS);
+		struct step_row *r = &g->rows[sorted[i]];
 		struct plan_step *st = &plan->steps[i];
 
-		st->deps = xmalloc((json_array_size(deps) + 1) * sizeof(size_t));
-		json_array_foreach(deps, j, v) {
-			json_int_t o = json_integer_value(v);
+		st->deps = xmalloc((r->nafter + 1) * sizeof(size_t));
+		for (j = 0; j < r->nafter; j++) {
+			long long o = r->after[j];
 
-			if (json_is_integer(v) && o >= 0 && (size_t)o <= maxorder &&
-			    by_order[o] != (size_t)-1 && by_order[o] != i)
+			if (o >= 0 && o <= maxorder && by_order[o] != (size_t)-1 && by_order[o] != i)
 				st->deps[st->ndeps++] = by_order[o];
 		}
 		/* Config order, whatever order the graph returned them in. */
@@ -818,26 +998,20 @@ out:
 	return ret;
 }
 
-static int query_subgraph(struct neo4j *db, json_t **res, const char *key,
-			  const struct config_base *base, const struct plan_options *opts)
-{
-	*res = NULL;
-	return neo4j_query(db, res, cypher_plan_subgraph, plan_query_params(key, base, opts));
-}
-
 int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
 	      const struct plan_options *opts)
 {
 	struct config *cfg = NULL;
 	struct config_base base;
+	struct subgraph g;
 	char *key = NULL, *config = NULL, *schedule = NULL, *croot = NULL, *cs = NULL, *cp = NULL;
 	char hash[41];
-	json_t *res = NULL, *proc, *names = NULL;
-	const char *graph_hash;
+	json_t *names = NULL;
 	int ret = -1;
 
 	*out = NULL;
 	memset(&base, 0, sizeof(base));
+	memset(&g, 0, sizeof(g));
 	if (plan_resolve(db, root, target, &key, &config) < 0)
 		return -1;
 	if (config) {
@@ -851,32 +1025,29 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 	if (config_base_load(&base, root, schedule) < 0)
 		goto out;
 	names = template_params(&base);
-	if (query_subgraph(db, &res, key, &base, opts) < 0)
+	if (query_subgraph(db, &g, key, &base, names, opts) < 0)
 		goto out;
-	proc = neo4j_cell(res, 0, "process");
-	graph_hash = json_string_value(json_object_get(proc, "config_hash"));
-	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
+	if (config && (!g.config_hash || strcmp(g.config_hash, hash))) {
 		struct import_stats st;
+		int known = g.config_hash != NULL;
 
 		if (config_load(&cfg, config) < 0 || import_config(db, cfg, 0, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,
-		       graph_hash ? "changed since the last import" : "not in the graph yet",
+		       known ? "changed since the last import" : "not in the graph yet",
 		       st.nodes_created, st.rels_created, st.nodes_deleted, st.rels_deleted);
-		json_decref(res);
-		if (query_subgraph(db, &res, key, &base, opts) < 0)
+		if (query_subgraph(db, &g, key, &base, names, opts) < 0)
 			goto out;
-		proc = neo4j_cell(res, 0, "process");
 	}
-	if (!json_is_object(proc)) {
+	if (!g.have_process) {
 		pm_error(PM_EFAIL, "no process '%s' in the graph; import its config first", key);
 		goto out;
 	}
-	ret = plan_from_rows(out, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
+	ret = plan_from_subgraph(out, &g, root, &base, opts);
 out:
+	subgraph_release(&g);
 	json_decref(names);
-	json_decref(res);
 	config_base_release(&base);
 	config_free(cfg);
 	free(schedule);
@@ -914,4 +1085,85 @@ json_t *plan_to_json(const struct plan *plan)
 	}
 	return json_pack("{s:s, s:s, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
 			 "inputs", inputs, "stages", stages);
+}
+
+/*
+ * The same document, written as it goes: plan_to_json built a tree of every
+ * job and json_dumpf walked it (a quarter of a 10,000-step plan's
+ * instructions, and a second copy of the plan in memory). Byte for byte what
+ * json_dumpf(plan_to_json(plan), JSON_INDENT(2) | JSON_PRESERVE_ORDER) prints,
+ * which the unit tests check.
+ */
+static void put_json_string(FILE *out, const char *s)
+{
+	const char *run = s;
+
+	putc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *esc;
+		char buf[8];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(s - run), out);
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			snprintf(buf, sizeof(buf), "\\u%04X", c);
+			esc = buf;
+		}
+		fputs(esc, out);
+		run = s + 1;
+	}
+	fwrite(run, 1, (size_t)(s - run), out);
+	putc('"', out);
+}
+
+int plan_write_json(const struct plan *plan, FILE *out)
+{
+	size_t i, j;
+
+	fputs("{\n  \"process\": ", out);
+	put_json_string(out, plan->process);
+	fputs(",\n  \"schedule\": ", out);
+	put_json_string(out, plan->schedule);
+	fputs(",\n  \"inputs\": [", out);
+	for (i = 0; i < plan->ninputs; i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		put_json_string(out, plan->inputs[i]);
+	}
+	fputs(plan->ninputs ? "\n  ],\n  \"stages\": [" : "],\n  \"stages\": [", out);
+	for (i = 0; i < plan->nstages; i++) {
+		fprintf(out, "%s    {\n      \"index\": %zu,\n      \"jobs\": [", i ? ",\n" : "\n", i);
+		for (j = 0; j < plan->stages[i].njobs; j++) {
+			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
+			const struct plan_step *st = &plan->steps[job->step];
+
+			fputs(j ? ",\n        {\n          \"step\": " : "\n        {\n          \"step\": ", out);
+			put_json_string(out, st->name);
+			fputs(",\n          \"procedure\": ", out);
+			put_json_string(out, st->procedure);
+			if (job->shard >= 0)
+				fprintf(out, ",\n          \"shard\": %d", job->shard);
+			else
+				fputs(",\n          \"shard\": null", out);
+			if (st->max_shard > 0)
+				fprintf(out, ",\n          \"max_shard\": %d", st->max_shard);
+			else
+				fputs(",\n          \"max_shard\": null", out);
+			fputs(",\n          \"command\": ", out);
+			put_json_string(out, job->command);
+			fputs("\n        }", out);
+		}
+		fputs(plan->stages[i].njobs ? "\n      ]\n    }" : "]\n    }", out);
+	}
+	fputs(plan->nstages ? "\n  ]\n}" : "]\n}", out);
+	return ferror(out) ? -1 : 0;
 }

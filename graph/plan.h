@@ -9,6 +9,7 @@
  */
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -98,5 +99,9 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 
 /* The contract JSON of DESIGN.md section 6 (new reference). */
 json_t *plan_to_json(const struct plan *plan);
+/* The same document written to out as it goes, without a tree, as
+ * json_dumpf(plan_to_json(plan), JSON_INDENT(2) | JSON_PRESERVE_ORDER) would
+ * (no trailing newline). -1 when out has an error. */
+int plan_write_json(const struct plan *plan, FILE *out);
 
 #endif

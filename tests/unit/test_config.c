@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,6 +334,65 @@ static void test_large_chain(void **state)
 	strbuf_release(&sb);
 }
 
+
+/* plan_write_json prints what json_dumpf of plan_to_json prints, byte for byte. */
+static void assert_json_same(const struct plan *plan)
+{
+	json_t *j = plan_to_json(plan);
+	char *want = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *got = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&got, &len);
+
+	assert_non_null(f);
+	assert_int_equal(plan_write_json(plan, f), 0);
+	fclose(f);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	json_decref(j);
+}
+
+static void test_json_written_as_jansson_would(void **state)
+{
+	struct config *cfg = compile("[a_v_000]\nlast_proc = input1\nq = it's\n"
+				     "[b_v_000]\nlast_proc = a_v_000\nmax_shard = 3\n"
+				     "[c_v_000]\nlast_proc = other\n");
+	struct config_base base = { NULL, xstrdup("py \"x\" \\ caf\xC3\xA9 \x01\x1f\t\x7f"),
+				    xstrdup("echo {step} / {interpreter}"), 0 };
+	struct plan *plan = NULL;
+	struct config *empty;
+
+	(void)state;
+	assert_int_equal(cfg->nerrors, 0);
+	assert_int_equal(plan_from_config(&plan, cfg, &base, NULL), 0);
+	/* Inputs, shards, nulls, quotes, backslashes, control bytes, UTF-8. */
+	assert_int_equal(plan->ninputs, 2);
+	assert_json_same(plan);
+	plan_free(plan);
+	config_base_release(&base);
+	config_free(cfg);
+	/* No inputs: empty arrays print as []. */
+	cfg = compile("[a_v_000]\n");
+	plan = plan_of(cfg);
+	assert_int_equal(plan->ninputs, 0);
+	assert_json_same(plan);
+	plan_free(plan);
+	config_free(cfg);
+	/* No stages at all. */
+	empty = compile("# nothing\n");
+	plan = NULL;
+	{
+		struct config_base b = { NULL, xstrdup("python"), xstrdup("{script}"), 0 };
+
+		assert_int_equal(plan_from_config(&plan, empty, &b, NULL), 0);
+		config_base_release(&b);
+	}
+	assert_int_equal(plan->nstages, 0);
+	assert_json_same(plan);
+	plan_free(plan);
+	config_free(empty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_template_quotes_params),
 		cmocka_unit_test(test_split_version),
 		cmocka_unit_test(test_large_chain),
+		cmocka_unit_test(test_json_written_as_jansson_would),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

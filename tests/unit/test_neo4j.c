@@ -396,6 +396,256 @@ static void test_connection_refused(void **state)
 	neo4j_free(db);
 }
 
+
+/* ---- rows without a tree (neo4j_rows_parse, neo4j_query_rows) ---- */
+
+/* Collects rows as text, to compare whole replies at once. */
+struct seen {
+	struct strbuf text;
+	int rows;
+	int stop_at;    /* fail on this row (1-based), 0 = never */
+};
+
+static void show_value(struct strbuf *sb, const struct neo4j_value *v)
+{
+	size_t i;
+
+	switch (v->type) {
+	case NEO4J_NULL: strbuf_addstr(sb, "null"); break;
+	case NEO4J_BOOL: strbuf_addstr(sb, v->u.boolean ? "true" : "false"); break;
+	case NEO4J_INT: strbuf_addf(sb, "%lld", v->u.integer); break;
+	case NEO4J_FLOAT: strbuf_addf(sb, "%g", v->u.real); break;
+	case NEO4J_STRING: strbuf_addf(sb, "'%s'/%zu", v->u.str, v->len); break;
+	case NEO4J_LIST:
+		strbuf_addch(sb, '[');
+		for (i = 0; i < v->len; i++) {
+			if (i)
+				strbuf_addch(sb, ' ');
+			show_value(sb, &v->u.items[i]);
+		}
+		strbuf_addch(sb, ']');
+		break;
+	case NEO4J_MAP:
+		strbuf_addch(sb, '{');
+		for (i = 0; i < v->len; i++) {
+			if (i)
+				strbuf_addch(sb, ' ');
+			show_value(sb, &v->u.items[2 * i]);
+			strbuf_addch(sb, '=');
+			show_value(sb, &v->u.items[2 * i + 1]);
+		}
+		strbuf_addch(sb, '}');
+		break;
+	}
+}
+
+static int see_row(void *arg, const struct neo4j_value *cols, size_t ncols)
+{
+	struct seen *s = arg;
+	size_t i;
+
+	s->rows++;
+	if (s->stop_at && s->rows == s->stop_at)
+		return pm_error(PM_EFAIL, "row %d refused", s->rows);
+	for (i = 0; i < ncols; i++) {
+		strbuf_addch(&s->text, i ? ' ' : '(');
+		show_value(&s->text, &cols[i]);
+	}
+	strbuf_addstr(&s->text, ")\n");
+	return 0;
+}
+
+static int parse_rows(struct seen *s, long status, const char *body, char *code, int *transient)
+{
+	strbuf_init(&s->text, 0);
+	s->rows = 0;
+	return neo4j_rows_parse(see_row, s, code, 64, transient, status, body, strlen(body), "http://h");
+}
+
+static void test_rows_v2(void **state)
+{
+	static const char body[] =
+		"{\"data\":{\"fields\":[\"a\",\"b\",\"c\"],\"values\":["
+		"[1,\"x\",null],"
+		" [ -42 , \"caf\\u00e9 \\\"q\\\" \\\\ \\n\\ud83d\\ude00\" , [true,false,[]] ],"
+		"[1.5e3,{\"k\":[1,2],\"e\":{}},9223372036854775808]"
+		"]},\"bookmarks\":[\"FB:x\"]}";
+	struct seen s = { .stop_at = 0 };
+	char code[64];
+	int transient;
+
+	(void)state;
+	assert_int_equal(parse_rows(&s, 202, body, code, &transient), 0);
+	assert_int_equal(s.rows, 3);
+	assert_string_equal(s.text.buf,
+			    "(1 'x'/1 null)\n"
+			    "(-42 'caf\xc3\xa9 \"q\" \\ \n\xf0\x9f\x98\x80'/17 [true false []])\n"
+			    "(1500 {'k'/1=[1 2] 'e'/1={}} 9.22337e+18)\n");
+	strbuf_release(&s.text);
+}
+
+static void test_rows_tx_commit(void **state)
+{
+	struct seen s = { .stop_at = 0 };
+	char code[64];
+	int transient;
+
+	(void)state;
+	/* ok_body: tx/commit's shape, rows beside their "meta". */
+	assert_int_equal(parse_rows(&s, 200, ok_body, code, &transient), 0);
+	assert_string_equal(s.text.buf, "(1 'x'/1)\n(2 'y'/1)\n");
+	strbuf_release(&s.text);
+}
+
+static void test_rows_error_after_rows(void **state)
+{
+	/* The Query API streams: an error may follow rows already sent. */
+	static const char body[] =
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[[1],[2]]},"
+		"\"errors\":[{\"code\":\"Neo.ClientError.Statement.ArithmeticError\",\"message\":\"/ by zero\"}]}";
+	static const char busy[] =
+		"{\"errors\":[{\"code\":\"Neo.TransientError.Transaction.DeadlockDetected\",\"message\":\"retry\"}]}";
+	struct seen s = { .stop_at = 0 };
+	char code[64];
+	int transient = 1;
+
+	(void)state;
+	assert_int_equal(parse_rows(&s, 202, body, code, &transient), -1);
+	/* No row reached the caller: a half-read plan is never used. */
+	assert_int_equal(s.rows, 0);
+	assert_string_equal(code, "Neo.ClientError.Statement.ArithmeticError");
+	assert_false(transient);
+	assert_non_null(strstr(pm_error_msg(), "/ by zero"));
+	strbuf_release(&s.text);
+	assert_int_equal(parse_rows(&s, 503, busy, code, &transient), -1);
+	assert_true(transient);
+	strbuf_release(&s.text);
+}
+
+static void test_rows_bad_replies(void **state)
+{
+	static const char *const truncated[] = {
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[[1],[2",
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[[\"abc",
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[[1,]]}}",
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[[\"\\ud800\"]]}}",
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[[tru]]}}",
+		"{\"data\":{\"fields\":[\"x\"],\"values\":[1]}}",
+	};
+	struct seen s = { .stop_at = 0 };
+	char code[64], deep[200];
+	int transient, i;
+
+	(void)state;
+	for (i = 0; i < (int)(sizeof(truncated) / sizeof(truncated[0])); i++) {
+		assert_int_equal(parse_rows(&s, 202, truncated[i], code, &transient), -1);
+		assert_int_equal(pm_error_class(), PM_ENEO4J);
+		assert_non_null(strstr(pm_error_msg(), "not valid JSON"));
+		strbuf_release(&s.text);
+	}
+	/* Nesting deeper than the reader allows is refused, not recursed into. */
+	strcpy(deep, "{\"data\":{\"values\":[");
+	for (i = 0; i < 80; i++)
+		strcat(deep, "[");
+	strcat(deep, "1");
+	for (i = 0; i < 80; i++)
+		strcat(deep, "]");
+	strcat(deep, "]}}");
+	assert_int_equal(parse_rows(&s, 202, deep, code, &transient), -1);
+	assert_non_null(strstr(pm_error_msg(), "nested too deep"));
+	strbuf_release(&s.text);
+	assert_int_equal(parse_rows(&s, 202, "{\"bookmarks\":[]}", code, &transient), -1);
+	assert_non_null(strstr(pm_error_msg(), "without rows"));
+	strbuf_release(&s.text);
+	assert_int_equal(parse_rows(&s, 401, "{}", code, &transient), -1);
+	assert_non_null(strstr(pm_error_msg(), "credentials"));
+	strbuf_release(&s.text);
+}
+
+static void test_rows_404(void **state)
+{
+	static const char no_db[] =
+		"{\"errors\":[{\"code\":\"Neo.ClientError.Database.DatabaseNotFound\",\"message\":\"Graph not found: x\"}]}";
+	struct seen s = { .stop_at = 0 };
+	char code[64];
+	int transient;
+
+	(void)state;
+	/* No Query API on this server: said apart from a missing database. */
+	assert_int_equal(parse_rows(&s, 404, "<html>Not Found</html>", code, &transient), NEO4J_ENOENDPOINT);
+	strbuf_release(&s.text);
+	assert_int_equal(parse_rows(&s, 404, "", code, &transient), NEO4J_ENOENDPOINT);
+	strbuf_release(&s.text);
+	assert_int_equal(parse_rows(&s, 404, no_db, code, &transient), -1);
+	assert_string_equal(code, "Neo.ClientError.Database.DatabaseNotFound");
+	strbuf_release(&s.text);
+}
+
+static void test_rows_caller_stops(void **state)
+{
+	static const char body[] = "{\"data\":{\"fields\":[\"x\"],\"values\":[[1],[2],[3]]}}";
+	struct seen s = { .stop_at = 2 };
+	char code[64];
+	int transient;
+
+	(void)state;
+	assert_int_equal(parse_rows(&s, 202, body, code, &transient), -1);
+	assert_int_equal(s.rows, 2);
+	/* The caller's own error stays. */
+	assert_string_equal(pm_error_msg(), "row 2 refused");
+	assert_int_equal(pm_error_class(), PM_EFAIL);
+	strbuf_release(&s.text);
+}
+
+static void test_query_rows_falls_back_to_tx_commit(void **state)
+{
+	char *missing = http_reply(404, "text/html", "<html>no such endpoint</html>");
+	char *v2busy = http_reply(503, "application/json",
+				  "{\"errors\":[{\"code\":\"Neo.TransientError.General.DatabaseUnavailable\",\"message\":\"starting\"}]}");
+	char *v2ok = http_reply(202, "application/json",
+				"{\"data\":{\"fields\":[\"a\",\"b\"],\"values\":[[7,\"v2\"]]}}");
+	char *tx = http_reply(200, "application/json", ok_body);
+	const char *replies[] = { v2busy, v2ok, NULL };
+	const char *replies2[] = { missing, tx, tx, NULL };
+	struct replay r;
+	struct neo4j *db;
+	struct seen s = { .stop_at = 0 };
+
+	(void)state;
+	/* A transient failure of the Query API is retried there. */
+	replay_start(&r, replies);
+	db = open_at(r.port);
+	strbuf_init(&s.text, 0);
+	assert_int_equal(neo4j_query_rows(db, "RETURN 1", json_pack("{s:i}", "n", 1), see_row, &s), 0);
+	assert_string_equal(s.text.buf, "(7 'v2'/2)\n");
+	assert_int_equal(neo4j_request_count(db), 2);
+	neo4j_free(db);
+	replay_stop(&r);
+	assert_non_null(strstr(r.requests.buf, "POST /db/neo4j/query/v2 "));
+	assert_non_null(strstr(r.requests.buf, "{\"statement\":\"RETURN 1\",\"parameters\":{\"n\":1}}"));
+	strbuf_release(&r.requests);
+	strbuf_release(&s.text);
+
+	/* A server without it: tx/commit, and the next query goes there directly. */
+	replay_start(&r, replies2);
+	db = open_at(r.port);
+	strbuf_init(&s.text, 0);
+	assert_int_equal(neo4j_query_rows(db, "RETURN 1", NULL, see_row, &s), 0);
+	assert_int_equal(neo4j_query_rows(db, "RETURN 1", NULL, see_row, &s), 0);
+	assert_string_equal(s.text.buf, "(1 'x'/1)\n(2 'y'/1)\n(1 'x'/1)\n(2 'y'/1)\n");
+	assert_int_equal(neo4j_request_count(db), 3);
+	neo4j_free(db);
+	replay_stop(&r);
+	assert_non_null(strstr(r.requests.buf, "POST /db/neo4j/query/v2 "));
+	assert_non_null(strstr(strstr(r.requests.buf, "POST /db/neo4j/tx/commit "), "POST /db/neo4j/tx/commit "));
+	strbuf_release(&r.requests);
+	strbuf_release(&s.text);
+	free(missing);
+	free(v2busy);
+	free(v2ok);
+	free(tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +662,13 @@ int main(void)
 		cmocka_unit_test(test_html_500_and_truncated),
 		cmocka_unit_test(test_auth_header_not_in_errors),
 		cmocka_unit_test(test_connection_refused),
+		cmocka_unit_test(test_rows_v2),
+		cmocka_unit_test(test_rows_tx_commit),
+		cmocka_unit_test(test_rows_error_after_rows),
+		cmocka_unit_test(test_rows_bad_replies),
+		cmocka_unit_test(test_rows_404),
+		cmocka_unit_test(test_rows_caller_stops),
+		cmocka_unit_test(test_query_rows_falls_back_to_tx_commit),
 	};
 	int ret;
 
