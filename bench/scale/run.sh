@@ -198,7 +198,7 @@ section_plan() {
 			)
 		done
 		if [ -n "$sm" ]; then
-			(cd "$dir" && rm -rf .snakemake && t p$n.snakemake "$sm" -n -c1)
+			(cd "$dir" && rm -rf .snakemake && t p$n.snakemake "$sm" -n -p -c1)
 		fi
 		echo
 		echo "| $n steps | median, peak RSS | x make -n |"
