@@ -360,6 +360,17 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Before retry number attempt + 1: 50 ms, 100 ms, 200 ms ... capped at 2 s,
+ * with jitter. */
+static void backoff(int attempt)
+{
+	long ms = 50L << (attempt < 6 ? attempt : 6);
+
+	if (ms > 2000)
+		ms = 2000;
+	sleep_ms(ms + rand() % (ms / 2 + 1));
+}
+
 /* POST statements to url; parse. Retries transient failures when allowed. */
 static int post_statements(struct neo4j *db, json_t **results, const char *url,
 			   json_t *statements, int retry, struct reply *keep)
@@ -387,14 +398,7 @@ static int post_statements(struct neo4j *db, json_t **results, const char *url,
 		}
 		if (!retry || !transient || attempt >= db->cfg.max_retries)
 			goto out;
-		/* Backoff 50 ms, 100 ms, 200 ms ... capped at 2 s, with jitter. */
-		{
-			long ms = 50L << (attempt < 6 ? attempt : 6);
-
-			if (ms > 2000)
-				ms = 2000;
-			sleep_ms(ms + rand() % (ms / 2 + 1));
-		}
+		backoff(attempt);
 		attempt++;
 	}
 out:
@@ -1319,13 +1323,7 @@ static int post_rows(struct neo4j *db, const char *url, const char *body, neo4j_
 				       r.body.buf, r.body.len, db->cfg.uri);
 		if (ret != -1 || !transient || attempt >= db->cfg.max_retries)
 			break;
-		{
-			long ms = 50L << (attempt < 6 ? attempt : 6);
-
-			if (ms > 2000)
-				ms = 2000;
-			sleep_ms(ms + rand() % (ms / 2 + 1));
-		}
+		backoff(attempt);
 		attempt++;
 	}
 	reply_release(&r);

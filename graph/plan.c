@@ -23,23 +23,25 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 
+static void plan_step_release(struct plan_step *st)
+{
+	free(st->name);
+	free(st->key);
+	free(st->procedure);
+	free(st->procedure_key);
+	free(st->script);
+	free(st->blob);
+	free(st->deps);
+}
+
 void plan_free(struct plan *plan)
 {
 	size_t i;
 
 	if (!plan)
 		return;
-	for (i = 0; i < plan->nsteps; i++) {
-		struct plan_step *st = &plan->steps[i];
-
-		free(st->name);
-		free(st->key);
-		free(st->procedure);
-		free(st->procedure_key);
-		free(st->script);
-		free(st->blob);
-		free(st->deps);
-	}
+	for (i = 0; i < plan->nsteps; i++)
+		plan_step_release(&plan->steps[i]);
 	free(plan->steps);
 	for (i = 0; i < plan->njobs; i++)
 		free(plan->jobs[i].command);
@@ -749,16 +751,9 @@ static void subgraph_release(struct subgraph *g)
 		free(g->inputs[i]);
 	free(g->inputs);
 	for (i = 0; i < g->nsteps; i++) {
-		struct plan_step *st = &g->steps[i];
 		struct step_row *row = &g->rows[i];
 
-		free(st->name);
-		free(st->key);
-		free(st->procedure);
-		free(st->procedure_key);
-		free(st->script);
-		free(st->blob);
-		free(st->deps);
+		plan_step_release(&g->steps[i]);
 		free(row->after);
 		json_decref(row->params);
 		free(row->patch[0]);
