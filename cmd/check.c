@@ -72,7 +72,7 @@ static int check_one(const char *path, int quiet)
 	print_config_diags(cfg, quiet ? 0 : 10);
 	/* The command template is checked against every step, as plan will. */
 	if (config_base_load(&base, cfg->root, cfg->schedule) < 0 ||
-	    plan_from_config(&plan, cfg, &base, NULL) < 0) {
+	    plan_from_config(&plan, NULL, cfg, &base, NULL) < 0) {
 		ret = cmd_error();
 		goto out;
 	}

@@ -26,12 +26,20 @@ struct ctx {
 	const char *verb;
 	struct neo4j *db;   /* opened on first ctx_db() */
 	char *root;         /* workspace root, found on first ctx_root() */
+	char *ws;           /* workspace identity, read (or made) on first ctx_workspace() */
 };
 
 /* The connection from NEO4J_* (no I/O yet); -1 with an error recorded. */
 int ctx_db(struct ctx *ctx, struct neo4j **out);
 /* The workspace root (the git work tree around the current folder). */
 int ctx_root(struct ctx *ctx, const char **out);
+/*
+ * The workspace's identity (vcs/workspace.h), the name its graph keys start
+ * with. A workspace without one gets its default now, said on stderr.
+ */
+int ctx_workspace(struct ctx *ctx, const char **out);
+/* The same for the workspace at root (import: the one holding the config). */
+int workspace_for(char **out, const char *root);
 
 /* Prints "error: <recorded message>" and returns the exit code of its class. */
 int cmd_error(void);

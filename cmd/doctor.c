@@ -14,7 +14,8 @@ static const char usage[] =
 	"\n"
 	"Checks, one line each (ok / problem): Neo4j reachable at NEO4J_URI, its\n"
 	"version and edition, the credentials, the database NEO4J_DATABASE, the\n"
-	"migrations, and that the current folder is in a git workspace.\n"
+	"migrations, that the current folder is in a git workspace, and its identity\n"
+	"(.pmeta/workspace); notes nodes an earlier pmeta wrote that wait for 'pmeta sync'.\n"
 	"Exit 0 when all is well, 4 for a Neo4j problem, 5 for a workspace problem.\n";
 
 static void line(int ok, const char *fmt, ...) PM_PRINTF(2, 3);
@@ -107,6 +108,14 @@ static int check_neo4j(struct ctx *ctx)
 		}
 	}
 	migrations_release(&set);
+	if (ok && neo4j_query(db, &res, cypher_doctor_unclaimed, NULL) == 0) {
+		long n = (long)json_integer_value(neo4j_cell(res, 0, "n"));
+
+		if (n)
+			line(1, "graph: %ld node(s) written by an earlier pmeta have no workspace yet "
+			     "('pmeta sync' in their workspace claims them)", n);
+		json_decref(res);
+	}
 	return ok;
 }
 
@@ -125,8 +134,18 @@ static int check_workspace(void)
 	} else if (git_repository_head_detached(repo) == 1) {
 		line(0, "workspace %s is a git repository, but HEAD is detached (forks need a branch)", root);
 	} else {
-		line(1, "workspace %s is a git repository", root);
-		ok = 1;
+		char *ws = NULL;
+		int r = workspace_id_read(&ws, root);
+
+		if (r < 0)
+			line(0, "workspace: %s", pm_error_msg());
+		else if (r == 0)
+			line(1, "workspace %s is a git repository; no identity yet (the first command "
+			     "that needs one makes it, or 'pmeta init --workspace <name>')", root);
+		else
+			line(1, "workspace %s is a git repository; identity '%s'", root, ws);
+		ok = r >= 0;
+		free(ws);
 	}
 	git_repository_free(repo);
 	free(root);

@@ -38,7 +38,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 	struct lineage_stats st;
 	struct neo4j *db;
 	git_repository *repo = NULL;
-	const char *name = NULL, *root;
+	const char *name = NULL, *root, *ws;
 	char *warning = NULL, *path = NULL;
 	int i, nbump = 0, ret = EXIT_OK;
 
@@ -87,7 +87,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 		pm_error_prefix("nothing forked");
 		return cmd_error();
 	}
-	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0 || workspace_open(&repo, root) < 0)
 		return cmd_error();
 	if (fork_create(&rec, &warning, repo, root, name, &opts) < 0) {
 		ret = cmd_error();
@@ -99,7 +99,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 	printf("  %s%s\n", path, rec.dst.kind == VERSION_PROCESS ? "/" : "");
 	if (warning)
 		cmd_warn("%s", warning);
-	if (lineage_write_forks(db, &rec, 1, &st) < 0) {
+	if (lineage_write_forks(db, ws, &rec, 1, &st) < 0) {
 		pm_error_prefix("the fork is committed (%.12s), but the graph is behind; "
 				"'pmeta sync' restores it from git", rec.commit);
 		ret = cmd_error();

@@ -5,6 +5,7 @@
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/neo4j.h"
+#include "vcs/workspace.h"
 
 static const char usage[] =
 	"usage: pmeta import [-q] <config>...\n"
@@ -13,8 +14,10 @@ static const char usage[] =
 	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
 	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
 	"transaction per config. A config with an error writes nothing. Importing\n"
-	"the same config again creates nothing; an edited config loses the steps and\n"
-	"edges it no longer has. Other processes are left alone.\n"
+	"the same config again creates nothing; an edited config loses the edges it\n"
+	"no longer has, and the steps it no longer has leave the process but keep\n"
+	"their past runs. What is written belongs to the workspace holding the\n"
+	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
 	"\n"
 	"   -q, --quiet   print no warnings and no summary\n";
 
@@ -22,6 +25,7 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 {
 	struct config *cfg = NULL;
 	struct import_stats st;
+	char *root = NULL, *ws = NULL;
 	int ret;
 
 	if (config_load(&cfg, path) < 0) {
@@ -33,9 +37,13 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
-	if (import_config(db, cfg, &st) < 0) {
+	/* The workspace that holds the config owns what it becomes. */
+	if (workspace_find(&root, cfg->root) < 0 || workspace_for(&ws, root) < 0 ||
+	    import_config(db, ws, cfg, &st) < 0) {
 		ret = cmd_error();
 		config_free(cfg);
+		free(root);
+		free(ws);
 		return ret;
 	}
 	if (!quiet)
@@ -44,6 +52,8 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
 		       st.nodes_deleted, st.rels_deleted, st.props_set);
 	config_free(cfg);
+	free(root);
+	free(ws);
 	return EXIT_OK;
 }
 

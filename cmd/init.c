@@ -1,15 +1,26 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
+#include "graph/keys.h"
 #include "graph/migrate.h"
 #include "graph/neo4j.h"
 #include "vcs/workspace.h"
 
 static const char usage[] =
-	"usage: pmeta init [<folder>]\n"
+	"usage: pmeta init [--workspace <name>] [<folder>]\n"
 	"\n"
 	"Makes the folder (default: the current one) a git workspace unless it is in\n"
-	"one already, checks that Neo4j answers, and applies pending migrations.\n";
+	"one already, gives the workspace its identity, checks that Neo4j answers,\n"
+	"and applies pending migrations.\n"
+	"\n"
+	"The identity is the name every graph key of the workspace starts with, so\n"
+	"any number of workspaces share one Neo4j without touching each other's\n"
+	"nodes. It is kept in <workspace>/" WORKSPACE_ID_FILE " (untracked: a clone or a\n"
+	"git worktree is a workspace of its own). Default: the folder's name and 8\n"
+	"random hex digits. A workspace that has one keeps it.\n"
+	"\n"
+	"    --workspace <name>   the identity: 1 to 64 letters, digits, '.', '_', '-'\n";
 
 static void on_applied(const struct migration *m, double ms, void *arg)
 {
@@ -19,18 +30,36 @@ static void on_applied(const struct migration *m, double ms, void *arg)
 
 int cmd_init(int argc, char **argv, struct ctx *ctx)
 {
-	const char *path = ".";
+	const char *path = NULL, *want = NULL;
 	struct migration_set set = { 0 };
 	struct neo4j *db;
 	json_t *disc = NULL;
-	int created, ret = EXIT_OK;
+	char *root = NULL, *ws = NULL, *had = NULL;
+	int i, created, made, ret = EXIT_OK;
 
-	if (argc > 1 && cmd_is_help(argv[1]))
-		return cmd_usage(usage);
-	if (argc > 2)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[2]);
-	if (argc == 2)
-		path = argv[1];
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (cmd_is_help(a))
+			return cmd_usage(usage);
+		if (!strcmp(a, "--workspace") || !strncmp(a, "--workspace=", 12)) {
+			want = a[11] == '=' ? a + 12 : ++i < argc ? argv[i] : NULL;
+			if (!want)
+				return cmd_usage_error(usage, "--workspace needs a name");
+			if (!key_workspace_valid(want))
+				return cmd_usage_error(usage, "'%s' is not a workspace name (1 to %d letters, "
+						       "digits, '.', '_' or '-', starting with a letter or digit)",
+						       want, KEY_WORKSPACE_MAX);
+		} else if (a[0] == '-' && a[1]) {
+			return cmd_usage_error(usage, "unknown option '%s'", a);
+		} else if (path) {
+			return cmd_usage_error(usage, "unexpected argument '%s'", a);
+		} else {
+			path = a;
+		}
+	}
+	if (!path)
+		path = ".";
 	/* Check Neo4j before touching the folder, so a failed init leaves nothing. */
 	if (ctx_db(ctx, &db) < 0 || neo4j_discover(db, &disc) < 0)
 		return cmd_error();
@@ -39,11 +68,24 @@ int cmd_init(int argc, char **argv, struct ctx *ctx)
 		ret = cmd_error();
 		goto out;
 	}
-	if (workspace_init(path, &created) < 0) {
+	/* A workspace that has an identity keeps it: refuse another before writing. */
+	if (want && workspace_find(&root, path) == 0 && workspace_id_read(&had, root) > 0 &&
+	    strcmp(had, want)) {
+		ret = cmd_die(EXIT_FAIL, "this workspace is '%s' (%s/" WORKSPACE_ID_FILE "); its graph "
+			      "nodes are keyed by that name, so it is not renamed to '%s'", had, root, want);
+		goto out;
+	}
+	pm_error_clear();
+	free(root);
+	root = NULL;
+	if (workspace_init(path, &created) < 0 || workspace_find(&root, path) < 0 ||
+	    workspace_id_ensure(&ws, root, want, &made) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
 	printf(created ? "initialised git workspace in %s\n" : "%s is already in a git workspace\n", path);
+	printf(made ? "workspace identity: %s (new, in %s/" WORKSPACE_ID_FILE ")\n"
+		    : "workspace identity: %s (%s/" WORKSPACE_ID_FILE ")\n", ws, root);
 	if (migrations_apply(db, &set, on_applied, NULL) < 0) {
 		ret = cmd_error();
 		goto out;
@@ -51,5 +93,8 @@ int cmd_init(int argc, char **argv, struct ctx *ctx)
 	printf("neo4j at %s: migrations current (%zu applied)\n", neo4j_uri(db), set.n);
 out:
 	migrations_release(&set);
+	free(root);
+	free(ws);
+	free(had);
 	return ret;
 }

@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "cypher.h"
+#include "graph/keys.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "util/strbuf.h"
@@ -13,10 +14,10 @@ static const char usage[] =
 	"usage: pmeta lineage <name> [--up | --down] [--depth <n>]\n"
 	"                     [--format tree|json|dot|mermaid|url]\n"
 	"\n"
-	"Shows the fork lineage of a procedure or process version: the versions it was\n"
-	"forked from (--up), the versions forked from it (--down), both by default;\n"
-	"where each version is used (process, step) and the datasets each step reads\n"
-	"and writes with their producers and consumers.\n"
+	"Shows the fork lineage of a procedure or process version of this workspace:\n"
+	"the versions it was forked from (--up), the versions forked from it (--down),\n"
+	"both by default; where each version is used (process, step) and the datasets\n"
+	"each step reads and writes with their producers and consumers.\n"
 	"\n"
 	"    --up, --down      one direction only\n"
 	"    --depth <n>       at most n generations each way (default: all)\n"
@@ -33,12 +34,12 @@ static const char *str(json_t *o, const char *field)
 	return s ? s : "";
 }
 
-/* "sche_001/p_002_v_000/proc_004_v_000" -> "p_002_v_000/proc_004_v_000" */
+/* "ws/sche_001/p_002_v_000/proc_004_v_000" -> "p_002_v_000/proc_004_v_000" */
 static const char *unqualified(const char *key)
 {
-	const char *slash = strchr(key, '/');
+	const char *local = key_local(key), *slash = strchr(local, '/');
 
-	return slash ? slash + 1 : key;
+	return slash ? slash + 1 : local;
 }
 
 /* --- tree ---------------------------------------------------------------- */
@@ -403,7 +404,7 @@ int cmd_lineage(int argc, char **argv, struct ctx *ctx)
 	struct lineage_query q = { NULL, 0, 0, -1, 1 };
 	enum format fmt = FMT_TREE;
 	struct neo4j *db;
-	const char *name = NULL;
+	const char *name = NULL, *ws;
 	char *key = NULL, *kind = NULL;
 	json_t *lin = NULL;
 	int i, ret = EXIT_OK;
@@ -462,7 +463,8 @@ int cmd_lineage(int argc, char **argv, struct ctx *ctx)
 		version_release(&v);
 	}
 
-	if (ctx_db(ctx, &db) < 0 || lineage_resolve(db, name, &key, &kind) < 0)
+	if (ctx_workspace(ctx, &ws) < 0 || ctx_db(ctx, &db) < 0 ||
+	    lineage_resolve(db, ws, name, &key, &kind) < 0)
 		return cmd_error();
 	if (fmt == FMT_URL) {
 		if (print_url(db, key) < 0)

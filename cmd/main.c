@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -103,6 +104,34 @@ int ctx_root(struct ctx *ctx, const char **out)
 	if (!ctx->root && workspace_find(&ctx->root, ".") < 0)
 		return -1;
 	*out = ctx->root;
+	return 0;
+}
+
+int workspace_for(char **out, const char *root)
+{
+	char *runs = xstrfmt("%s/.pmeta/runs", root);
+	int created, had_runs = access(runs, F_OK) == 0;
+
+	free(runs);
+	if (workspace_id_ensure(out, root, NULL, &created) < 0)
+		return -1;
+	if (created) {
+		fprintf(stderr, "note: this workspace is '%s' in the graph (%s/" WORKSPACE_ID_FILE "); "
+			"'pmeta init --workspace <name>' names a new workspace\n", *out, root);
+		if (had_runs)
+			fprintf(stderr, "note: runs an earlier pmeta recorded here join this workspace "
+				"with 'pmeta sync'\n");
+	}
+	return 0;
+}
+
+int ctx_workspace(struct ctx *ctx, const char **out)
+{
+	const char *root;
+
+	if (!ctx->ws && (ctx_root(ctx, &root) < 0 || workspace_for(&ctx->ws, root) < 0))
+		return -1;
+	*out = ctx->ws;
 	return 0;
 }
 
@@ -230,6 +259,7 @@ int main(int argc, char **argv)
 		ret = cmd_die(EXIT_FAIL, "cannot write to standard output");
 	neo4j_free(ctx.db);
 	free(ctx.root);
+	free(ctx.ws);
 	git_libgit2_shutdown();
 	curl_global_cleanup();
 	return ret;

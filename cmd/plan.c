@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 #include "cypher.h"
 #include "graph/config.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
 #include "util/strbuf.h"
@@ -39,7 +40,7 @@ static void print_text(const struct plan *plan)
 {
 	size_t i, j;
 
-	printf("process %s", plan->process_key);
+	printf("process %s/%s", plan->schedule, plan->process);
 	if (plan->config)
 		printf(" (%s)", plan->config);
 	putchar('\n');
@@ -88,7 +89,7 @@ static void print_sh(const struct plan *plan, const char *root)
 	       "# Run plan of %s, from 'pmeta plan --format sh'.\n"
 	       "# Stages run in order, the jobs of a stage in parallel; the script stops\n"
 	       "# at the first stage where a job failed.\n"
-	       "cd ", plan->process_key);
+	       "cd ", key_local(plan->process_key));
 	print_sq(root);
 	printf(" || exit 1\n");
 	for (i = 0; i < plan->nstages; i++) {
@@ -111,7 +112,7 @@ static void print_dot(const struct plan *plan)
 {
 	size_t i, j;
 
-	printf("digraph \"%s\" {\n  rankdir=LR;\n  node [shape=box];\n", plan->process_key);
+	printf("digraph \"%s\" {\n  rankdir=LR;\n  node [shape=box];\n", key_local(plan->process_key));
 	for (i = 0; i < plan->nsteps; i++) {
 		const struct plan_step *st = &plan->steps[i];
 
@@ -146,25 +147,28 @@ static void print_mermaid(const struct plan *plan)
 			printf("  s%zu --> s%zu\n", plan->steps[i].deps[j], i);
 }
 
-static int print_cypher(struct ctx *ctx, const char *root, const char *target,
+static int print_cypher(struct ctx *ctx, const char *ws, const char *root, const char *target,
 			const struct plan_options *opts)
 {
 	struct neo4j *db = NULL;
-	char *key = NULL, *config = NULL;
+	char *schedule = NULL, *process = NULL, *key = NULL, *config = NULL;
 	json_t *params, *v;
 	const char *name;
 
 	/* No Neo4j unless a bare name has no config on disk. */
-	if (plan_resolve(NULL, root, target, &key, &config) < 0) {
-		if (ctx_db(ctx, &db) < 0 || plan_resolve(db, root, target, &key, &config) < 0)
+	if (plan_resolve(NULL, ws, root, target, &schedule, &process, &config) < 0) {
+		pm_error_clear();
+		if (ctx_db(ctx, &db) < 0 ||
+		    plan_resolve(db, ws, root, target, &schedule, &process, &config) < 0)
 			return cmd_error();
 	}
+	key = key_process(ws, schedule, process);
 	{
 		struct config_base base;
-		char *schedule = xstrndup(key, strcspn(key, "/"));
 		int r = config_base_load(&base, root, schedule);
 
 		free(schedule);
+		free(process);
 		if (r < 0) {
 			free(key);
 			free(config);
@@ -190,7 +194,7 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 {
 	struct plan_options opts = { 0 };
 	enum format fmt = FMT_TEXT;
-	const char *target = NULL, *root, *f = NULL;
+	const char *target = NULL, *root, *ws, *f = NULL;
 	struct neo4j *db;
 	struct plan *plan = NULL;
 	int i, cypher = 0;
@@ -243,12 +247,12 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 		else
 			return cmd_usage_error(usage, "unknown format '%s'", f);
 	}
-	if (ctx_root(ctx, &root) < 0)
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0)
 		return cmd_error();
 	if (cypher)
-		return print_cypher(ctx, root, target, &opts);
+		return print_cypher(ctx, ws, root, target, &opts);
 	opts.notify = on_notify;
-	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, root, target, &opts) < 0)
+	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, ws, root, target, &opts) < 0)
 		return cmd_error();
 	switch (fmt) {
 	case FMT_TEXT:

@@ -200,7 +200,7 @@ static void print_dry_run(const struct plan *plan, const struct run_choice *c,
 {
 	size_t st, k;
 
-	printf("dry run of %s: %zu of %zu jobs would run", plan->process_key, c->nselected,
+	printf("dry run of %s/%s: %zu of %zu jobs would run", plan->schedule, plan->process, c->nselected,
 	       plan->njobs);
 	if (c->nreused)
 		printf(", %zu reused from %s", c->nreused, resume_id);
@@ -288,7 +288,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	struct strbuf only = STRBUF_INIT, selection = STRBUF_INIT;
 	struct plan *plan = NULL;
 	struct neo4j *db;
-	const char *root, *target = NULL, *resume = NULL;
+	const char *root, *ws, *target = NULL, *resume = NULL;
 	const char **only_list = NULL;
 	char *resume_id = NULL, *default_target = NULL;
 	json_t *old_run = NULL, *old_jobs = NULL;
@@ -351,7 +351,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	if (!target && !resume)
 		return cmd_usage_error(usage, "name a config or a process to run");
 
-	if (ctx_root(ctx, &root) < 0)
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0)
 		return cmd_error();
 	if (resume) {
 		char *dir, *path;
@@ -379,28 +379,32 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		free(path);
 		free(dir);
 		if (!target) {
-			const char *p = json_string_value(json_object_get(old_run, "process"));
+			const char *sc = json_string_value(json_object_get(old_run, "schedule"));
+			const char *p = json_string_value(json_object_get(old_run, "process_name"));
 
-			if (!p) {
+			if (!sc || !p) {
 				ret = cmd_die(EXIT_FAIL, "run '%s' does not name its process", resume_id);
 				goto out;
 			}
-			default_target = xstrdup(p);
+			/* A target as the user would type it: schedule/process. */
+			default_target = xstrfmt("%s/%s", sc, p);
 			target = default_target;
 		}
 		sel.resume_id = resume_id;
 		sel.resume_jobs = old_jobs;
 	}
 
-	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, root, target, &popts) < 0) {
+	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, ws, root, target, &popts) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
 	if (resume_id) {
-		const char *p = json_string_value(json_object_get(old_run, "process"));
+		const char *sc = json_string_value(json_object_get(old_run, "schedule"));
+		const char *p = json_string_value(json_object_get(old_run, "process_name"));
 
-		if (p && plan->process_key && strcmp(p, plan->process_key)) {
-			ret = cmd_die(EXIT_USAGE, "run %s ran %s, not %s", resume_id, p, plan->process_key);
+		if (sc && p && (strcmp(sc, plan->schedule) || strcmp(p, plan->process))) {
+			ret = cmd_die(EXIT_USAGE, "run %s ran %s/%s, not %s/%s", resume_id, sc, p,
+				      plan->schedule, plan->process);
 			goto out;
 		}
 	}
@@ -435,8 +439,8 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 	if (!choice.nselected) {
-		ret = cmd_die(EXIT_FAIL, "nothing to run: the selection leaves no job of %s",
-			      plan->process_key);
+		ret = cmd_die(EXIT_FAIL, "nothing to run: the selection leaves no job of %s/%s",
+			      plan->schedule, plan->process);
 		goto out;
 	}
 
@@ -465,7 +469,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		s.runner.jobs[i].selected = choice.selected[i];
 		s.reuse[i] = choice.reuse[i];
 	}
-	printf("run %s: %s, %zu jobs, -j %u%s%s\n", s.id, plan->process_key, choice.nselected,
+	printf("run %s: %s/%s, %zu jobs, -j %u%s%s\n", s.id, plan->schedule, plan->process, choice.nselected,
 	       s.runner.opts.max_jobs, selection.len ? ", " : "", selection.buf);
 	if (run_session_execute(&s) < 0) {
 		clear_line(&prog);

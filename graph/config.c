@@ -33,7 +33,8 @@
 #define MAX_SHARD 100000
 
 /* Step properties pmeta sets itself; a config key may not shadow them. */
-static const char *const reserved_keys[] = { "key", "name", "process", "line", "order", NULL };
+static const char *const reserved_keys[] = { "key", "name", "process", "line", "order",
+					       "workspace", "raw_values", NULL };
 
 static void diag(struct config *cfg, int error, size_t line, const char *fmt, ...) PM_PRINTF(4, 5);
 

@@ -16,8 +16,10 @@
 #include "cypher.h"
 #include "graph/config.h"
 #include "graph/import.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
+#include "graph/value.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -49,6 +51,7 @@ void plan_free(struct plan *plan)
 	for (i = 0; i < plan->ninputs; i++)
 		free(plan->inputs[i]);
 	free(plan->inputs);
+	free(plan->workspace);
 	free(plan->schedule);
 	free(plan->process);
 	free(plan->process_key);
@@ -120,9 +123,9 @@ static int plan_layer(struct plan *plan)
 	if (done < n) {
 		for (i = 0; i < n && !indeg[i]; i++)
 			;
-		ret = pm_error(PM_ECONFIG, "the graph of process '%s' has a cycle through step [%s]; "
+		ret = pm_error(PM_ECONFIG, "the graph of process '%s/%s' has a cycle through step [%s]; "
 			       "re-import its config ('pmeta check' names the cycle)",
-			       plan->process_key, plan->steps[i].name);
+			       plan->schedule, plan->process, plan->steps[i].name);
 	}
 	free(indeg);
 	free(start);
@@ -170,6 +173,7 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 			   json_t *params, const char *name)
 {
 	json_t *v;
+	char *text;
 
 	if (!strcmp(name, "interpreter"))
 		strbuf_addstr(sb, env->base->interpreter);
@@ -187,11 +191,11 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 		add_quoted(sb, st->name);
 	else if (!strcmp(name, "procedure"))
 		add_quoted(sb, st->procedure);
-	else if ((v = json_object_get(params, name)) && json_is_string(v))
-		add_quoted(sb, json_string_value(v));
-	else if (v && json_is_integer(v))
-		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
+	else if ((v = json_object_get(params, name)) && (text = value_text(v))) {
+		/* A typed value prints as its config text (graph/value.h). */
+		add_quoted(sb, text);
+		free(text);
+	} else
 		return -1;
 	return 0;
 }
@@ -322,8 +326,8 @@ out:
 
 /* --- offline: from a compiled config --- */
 
-int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
-		     const struct plan_options *opts)
+int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
+		     const struct config_base *base, const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	json_t *params = json_array();
@@ -333,7 +337,10 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 	*out = NULL;
 	plan->schedule = xstrdup(cfg->schedule ? cfg->schedule : "");
 	plan->process = xstrdup(cfg->process ? cfg->process : "");
-	plan->process_key = xstrfmt("%s/%s", plan->schedule, plan->process);
+	if (ws) {
+		plan->workspace = xstrdup(ws);
+		plan->process_key = key_process(ws, plan->schedule, plan->process);
+	}
 	plan->config = cfg->path ? xstrdup(cfg->path) : NULL;
 	plan->inputs = xcalloc(cfg->ninputs + 1, sizeof(char *));
 	for (i = 0; i < cfg->ninputs; i++)
@@ -345,9 +352,11 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 		json_t *p = json_object();
 
 		st->name = xstrdup(cs->name);
-		st->key = xstrfmt("%s/%s", plan->process_key, cs->name);
 		st->procedure = xstrdup(cs->name);
-		st->procedure_key = xstrfmt("%s/%s", plan->schedule, cs->name);
+		if (ws) {
+			st->key = key_step(ws, plan->schedule, plan->process, cs->name);
+			st->procedure_key = key_procedure(ws, plan->schedule, cs->name);
+		}
 		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, cs->name);
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
@@ -380,14 +389,21 @@ static int is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
-		 char **config)
+/* Sets the two names (copies) and returns 0. */
+static int resolved(char **schedule, char **process, const char *s, size_t slen, const char *p)
+{
+	*schedule = xstrndup(s, slen);
+	*process = xstrdup(p);
+	return 0;
+}
+
+int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
+		 char **schedule, char **process, char **config)
 {
 	const char *slash = strchr(target, '/');
 	char *path;
 
-	*process_key = NULL;
-	*config = NULL;
+	*schedule = *process = *config = NULL;
 	if (is_file(target)) {
 		char *abs = realpath(target, NULL), *s, *p;
 		size_t n;
@@ -410,7 +426,7 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 				*s = '\0';
 				s = strrchr(abs, '/');
 				if (s && config_is_ident(s + 1) && config_is_ident(pname)) {
-					*process_key = xstrfmt("%s/%s", s + 1, pname);
+					resolved(schedule, process, s + 1, strlen(s + 1), pname);
 					*config = xstrdup(target);
 					free(abs);
 					return 0;
@@ -429,7 +445,7 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 			return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
 					"(p_002_v_000 or sche_001/p_002_v_000)", target);
 		}
-		*process_key = xstrdup(target);
+		resolved(schedule, process, target, (size_t)(slash - target), slash + 1);
 		path = xstrfmt("%s/%s/process_config/%s/main.conf", root, s, slash + 1);
 		if (is_file(path))
 			*config = path;
@@ -456,7 +472,7 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 		if (rc == 0 && g.gl_pathc == 1) {
 			const char *p = g.gl_pathv[0] + strlen(root) + 1;
 
-			*process_key = xstrfmt("%.*s/%s", (int)strcspn(p, "/"), p, target);
+			resolved(schedule, process, p, strcspn(p, "/"), target);
 			*config = xstrdup(g.gl_pathv[0]);
 			globfree(&g);
 			return 0;
@@ -471,18 +487,25 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 		json_t *res = NULL;
 		size_t n;
 
-		if (neo4j_query(db, &res, cypher_plan_find_process, json_pack("{s:s}", "name", target)) < 0)
+		if (neo4j_query(db, &res, cypher_plan_find_process,
+				json_pack("{s:s, s:s}", "name", target, "workspace", ws)) < 0)
 			return -1;
 		n = neo4j_nrows(res);
-		if (n == 1)
-			*process_key = xstrdup(json_string_value(neo4j_cell(res, 0, "key")));
+		if (n == 1) {
+			const char *sc = json_string_value(neo4j_cell(res, 0, "schedule"));
+
+			if (sc)
+				resolved(schedule, process, sc, strlen(sc), target);
+		}
 		json_decref(res);
 		if (n == 0)
-			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph",
-					target);
+			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph "
+					"of workspace '%s'", target, ws);
 		if (n > 1)
 			return pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
 					target, n, target);
+		if (!*schedule)
+			return pm_error(PM_EFAIL, "process '%s' has no schedule in the graph", target);
 	}
 	return 0;
 }
@@ -664,7 +687,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
 		       st->procedure);
-		replace(&st->procedure_key, xstrfmt("%s/%s", plan->schedule, best));
+		replace(&st->procedure_key, key_procedure(plan->workspace, plan->schedule, best));
 		replace(&st->procedure, best);
 	} else {
 		notify(opts, "--latest-patch: step [%s] runs %s (no newer patch)", st->name, best);
@@ -706,8 +729,8 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	if (!st->name || !st->procedure)
 		return pm_error(PM_EFAIL, "a step of '%s' lacks its name or procedure in the graph",
 				plan->process_key);
-	st->key = xstrfmt("%s/%s", plan->process_key, st->name);
-	st->procedure_key = xstrfmt("%s/%s", plan->schedule, st->procedure);
+	st->key = key_step(plan->workspace, plan->schedule, plan->process, st->name);
+	st->procedure_key = key_procedure(plan->workspace, plan->schedule, st->procedure);
 	st->script = dup_str(json_array_get(row, COL_PATH));
 	if (!st->script)
 		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
@@ -725,8 +748,8 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	return 0;
 }
 
-static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const char *root,
-			  const struct config_base *base, json_t *param_names,
+static int plan_from_rows(struct plan **out, const char *ws, json_t *proc, json_t *rows,
+			  const char *root, const struct config_base *base, json_t *param_names,
 			  const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
@@ -737,6 +760,7 @@ static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const c
 
 	memset(&disk, 0, sizeof(disk));
 	*out = NULL;
+	plan->workspace = xstrdup(ws);
 	plan->process_key = dup_str(json_object_get(proc, "key"));
 	plan->process = dup_str(json_object_get(proc, "name"));
 	plan->schedule = dup_str(json_object_get(proc, "schedule"));
@@ -825,12 +849,13 @@ static int query_subgraph(struct neo4j *db, json_t **res, const char *key,
 	return neo4j_query(db, res, cypher_plan_subgraph, plan_query_params(key, base, opts));
 }
 
-int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
-	      const struct plan_options *opts)
+int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *root,
+	      const char *target, const struct plan_options *opts)
 {
 	struct config *cfg = NULL;
 	struct config_base base;
-	char *key = NULL, *config = NULL, *schedule = NULL, *croot = NULL, *cs = NULL, *cp = NULL;
+	char *key = NULL, *config = NULL, *schedule = NULL, *process = NULL;
+	char *croot = NULL, *cs = NULL, *cp = NULL;
 	char hash[41];
 	json_t *res = NULL, *proc, *names = NULL;
 	const char *graph_hash;
@@ -838,8 +863,9 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 
 	*out = NULL;
 	memset(&base, 0, sizeof(base));
-	if (plan_resolve(db, root, target, &key, &config) < 0)
+	if (plan_resolve(db, ws, root, target, &schedule, &process, &config) < 0)
 		return -1;
+	key = key_process(ws, schedule, process);
 	if (config) {
 		/* Only the hash now: the config is compiled when the graph lacks it. */
 		if (config_locate(config, &croot, &cs, &cp) < 0 || config_file_hash(hash, config) < 0)
@@ -847,7 +873,6 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 		root = croot;
 	}
 	/* base.conf first: its template says which step keys the query returns. */
-	schedule = xstrndup(key, strcspn(key, "/"));
 	if (config_base_load(&base, root, schedule) < 0)
 		goto out;
 	names = template_params(&base);
@@ -858,7 +883,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
 		struct import_stats st;
 
-		if (config_load(&cfg, config) < 0 || import_config(db, cfg, &st) < 0)
+		if (config_load(&cfg, config) < 0 || import_config(db, ws, cfg, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,
@@ -870,16 +895,18 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 		proc = neo4j_cell(res, 0, "process");
 	}
 	if (!json_is_object(proc)) {
-		pm_error(PM_EFAIL, "no process '%s' in the graph; import its config first", key);
+		pm_error(PM_EFAIL, "no process '%s/%s' in the graph of workspace '%s'; import its config first",
+			 schedule, process, ws);
 		goto out;
 	}
-	ret = plan_from_rows(out, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
+	ret = plan_from_rows(out, ws, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
 out:
 	json_decref(names);
 	json_decref(res);
 	config_base_release(&base);
 	config_free(cfg);
 	free(schedule);
+	free(process);
 	free(croot);
 	free(cs);
 	free(cp);

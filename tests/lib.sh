@@ -139,9 +139,22 @@ test_reset_graph() {
 	done
 }
 
-# A fresh git workspace in the current folder, with one commit.
+# A fresh git workspace in the current folder, with one commit, whose
+# identity (the first part of its graph keys) is ${1:-ws}: written as pmeta
+# writes it (.pmeta/workspace, .pmeta/ in info/exclude), so that keys in
+# tests are known in advance.
 test_git_workspace() {
-	git init -q -b main . && git commit -q --allow-empty -m 'empty workspace'
+	git init -q -b main . && git commit -q --allow-empty -m 'empty workspace' &&
+	test_workspace_name "${1:-ws}"
+}
+
+# test_workspace_name NAME: the workspace around the current folder is NAME.
+test_workspace_name() {
+	local top
+	top=$(git rev-parse --show-toplevel) || return 1
+	mkdir -p "$top/.pmeta" && printf '%s\n' "$1" >"$top/.pmeta/workspace" &&
+	{ grep -qx '/.pmeta/' "$(git rev-parse --path-format=absolute --git-common-dir)/info/exclude" 2>/dev/null ||
+	  printf '/.pmeta/\n' >>"$(git rev-parse --path-format=absolute --git-common-dir)/info/exclude"; }
 }
 
 if [ -z "${NEO4J_URI:-}" ]; then

@@ -110,11 +110,6 @@ void version_with(struct version_name *out, const struct version_name *v, const 
 	out->name = xstrfmt("%s_v_%s", v->family, out->version);
 }
 
-char *version_key(const struct version_name *v)
-{
-	return xstrfmt("%s/%s", v->schedule, v->name);
-}
-
 char *version_dir(const struct version_name *v)
 {
 	return xstrfmt("%s/%s", v->schedule, v->kind == VERSION_PROCESS ? "process_config" : "pys");

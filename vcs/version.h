@@ -6,7 +6,7 @@
  * "proc_004_v_012" (the script sche_001/pys/proc_004_v_012.py) and a process
  * "p_002_v_000" (the folder sche_001/process_config/p_002_v_000/). The three
  * version digits are major, minor and patch. A name may carry its schedule:
- * "sche_001/proc_004_v_012" (the graph key).
+ * "sche_001/proc_004_v_012" (its key in the graph is graph/keys.h's).
  */
 
 #include <stddef.h>
@@ -43,7 +43,6 @@ void version_set_schedule(struct version_name *v, const char *schedule);
 void version_with(struct version_name *out, const struct version_name *v, const char *version);
 
 /* New strings (caller frees); the schedule must be set. */
-char *version_key(const struct version_name *v);        /* "sche_001/proc_004_v_012" */
 char *version_path(const struct version_name *v);       /* script file or process folder */
 char *version_dir(const struct version_name *v);        /* "sche_001/pys" or "sche_001/process_config" */
 /* The entry name inside version_dir: "proc_004_v_012.py" or "p_002_v_000". */

@@ -74,7 +74,7 @@ static struct plan *plan_of(const struct config *cfg)
 		xstrdup("{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"), 0 };
 	struct plan *plan = NULL;
 
-	assert_int_equal(plan_from_config(&plan, cfg, &base, NULL), 0);
+	assert_int_equal(plan_from_config(&plan, NULL, cfg, &base, NULL), 0);
 	config_base_release(&base);
 	return plan;
 }
@@ -290,9 +290,13 @@ static void test_template_quotes_params(void **state)
 	struct plan *plan = NULL;
 
 	(void)state;
-	assert_int_equal(plan_from_config(&plan, cfg, &base, &opts), 0);
+	assert_int_equal(plan_from_config(&plan, "ws", cfg, &base, &opts), 0);
 	assert_string_equal(plan->jobs[0].command,
 			    "python3 -u sche_001/pys/a_v_000.py 'fr ja' 'it'\\''s' {x} '--run_mode=force now'");
+	/* With a workspace, the plan's keys are the graph's (graph/keys.h). */
+	assert_string_equal(plan->process_key, "ws/sche_001/p_002_v_000");
+	assert_string_equal(plan->steps[0].key, "ws/sche_001/p_002_v_000/a_v_000");
+	assert_string_equal(plan->steps[0].procedure_key, "ws/sche_001/a_v_000");
 	plan_free(plan);
 	config_base_release(&base);
 	config_free(cfg);

@@ -31,9 +31,6 @@ static void test_parse_procedure(void **state)
 	assert_string_equal(v.number, "004");
 	assert_string_equal(v.version, "012");
 	version_set_schedule(&v, "sche_001");
-	s = version_key(&v);
-	assert_string_equal(s, "sche_001/proc_004_v_012");
-	free(s);
 	s = version_path(&v);
 	assert_string_equal(s, "sche_001/pys/proc_004_v_012.py");
 	free(s);
