@@ -183,7 +183,7 @@ assert r and r[0][\"row\"][0][\"key\"] == \"ws/\" + sys.argv[1], r
 '
 
 test_expect_success 'the cypher/ files run as they are, with their :param values' '
-	for f in lineage_tree lineage_usage lineage_browser lineage_resolve lineage_steps; do
+	for f in lineage_tree lineage_usage lineage_browser lineage_resolve lineage_steps sync_claim; do
 		file="$TEST_ROOT/cypher/$f.cypher" &&
 		params=$(python3 - "$file" <<-\EOT
 		import json, re, sys
