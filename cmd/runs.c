@@ -86,9 +86,9 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 	if (slash)
 		schedule = xstrndup(process, (size_t)(slash - process));
 	q = neo4j_query(db, &res, cypher_run_list,
-			  json_pack("{s:s?, s:s?, s:s?, s:I}", "workspace", all ? NULL : ws,
-				    "schedule", schedule, "process", slash ? slash + 1 : process,
-				    "limit", (json_int_t)limit));
+			json_pack("{s:s?, s:s?, s:s?, s:I}", "workspace", all ? NULL : ws,
+				  "schedule", schedule, "process", slash ? slash + 1 : process,
+				  "limit", (json_int_t)limit));
 	free(schedule);
 	if (q < 0)
 		return cmd_error();

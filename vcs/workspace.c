@@ -127,7 +127,7 @@ int workspace_ignore_pmeta(const char *root)
 	fseek(f, 0, SEEK_END);
 	if (ftell(f) > 0)
 		fputc('\n', f);
-	fputs("# pmeta run folders (logs, journals)\n/.pmeta/\n", f);
+	fputs("# pmeta: the workspace's identity and its run folders\n/.pmeta/\n", f);
 	if (fclose(f) != 0) {
 		f = NULL;
 		pm_error(PM_EFAIL, "cannot write '%s': %s", path, strerror(errno));
