@@ -39,7 +39,7 @@ int ctx_root(struct ctx *ctx, const char **out);
  */
 int ctx_workspace(struct ctx *ctx, const char **out);
 /* The same for the workspace at root (import: the one holding the config). */
-int workspace_for(char **out, const char *root);
+int ctx_workspace_at(char **out, const char *root);
 
 /* Prints "error: <recorded message>" and returns the exit code of its class. */
 int cmd_error(void);

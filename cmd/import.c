@@ -38,7 +38,7 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
 	/* The workspace that holds the config owns what it becomes. */
-	if (workspace_find(&root, cfg->root) < 0 || workspace_for(&ws, root) < 0 ||
+	if (workspace_find(&root, cfg->root) < 0 || ctx_workspace_at(&ws, root) < 0 ||
 	    import_config(db, ws, cfg, &st) < 0) {
 		ret = cmd_error();
 		config_free(cfg);

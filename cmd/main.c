@@ -107,7 +107,7 @@ int ctx_root(struct ctx *ctx, const char **out)
 	return 0;
 }
 
-int workspace_for(char **out, const char *root)
+int ctx_workspace_at(char **out, const char *root)
 {
 	char *runs = xstrfmt("%s/.pmeta/runs", root);
 	int created, had_runs = access(runs, F_OK) == 0;
@@ -129,7 +129,7 @@ int ctx_workspace(struct ctx *ctx, const char **out)
 {
 	const char *root;
 
-	if (!ctx->ws && (ctx_root(ctx, &root) < 0 || workspace_for(&ctx->ws, root) < 0))
+	if (!ctx->ws && (ctx_root(ctx, &root) < 0 || ctx_workspace_at(&ctx->ws, root) < 0))
 		return -1;
 	*out = ctx->ws;
 	return 0;
