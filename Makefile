@@ -87,10 +87,12 @@ $(BUILD)/gen/migrations.list: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
 
-# Unit tests (cmocka).
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a $(BUILD)/gen/flags
+# Unit tests (cmocka). A test of a cmd/ module links that module's object too.
+UNIT_OBJS_test_options := $(BUILD)/obj/cmd/options.o
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $$(UNIT_OBJS_$$*) $(BUILD)/libpmeta.a $(BUILD)/gen/flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpmeta.a $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS_$*) $(BUILD)/libpmeta.a $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 

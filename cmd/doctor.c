@@ -9,13 +9,14 @@
 #include "graph/neo4j.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta doctor\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta doctor\n",
 	"Checks, one line each (ok / problem): Neo4j reachable at NEO4J_URI, its\n"
 	"version and edition, the credentials, the database NEO4J_DATABASE, the\n"
 	"migrations, and that the current folder is in a git workspace.\n"
-	"Exit 0 when all is well, 4 for a Neo4j problem, 5 for a workspace problem.\n";
+	"Exit 0 when all is well, 4 for a Neo4j problem, 5 for a workspace problem.\n",
+	NULL
+};
 
 static void line(int ok, const char *fmt, ...) PM_PRINTF(2, 3);
 
@@ -135,12 +136,13 @@ static int check_workspace(void)
 
 int cmd_doctor(int argc, char **argv, struct ctx *ctx)
 {
-	int neo_ok, ws_ok;
+	int neo_ok, ws_ok, ret;
+	struct cmd_option options[] = { OPT_END() };
 
-	if (argc > 1 && cmd_is_help(argv[1]))
-		return cmd_usage(usage);
-	if (argc > 1)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[1]);
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
 	neo_ok = check_neo4j(ctx);
 	ws_ok = check_workspace();
 	if (!neo_ok)

@@ -5,11 +5,12 @@
 #include "graph/neo4j.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta init [<folder>]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta init [<folder>]\n",
 	"Makes the folder (default: the current one) a git workspace unless it is in\n"
-	"one already, checks that Neo4j answers, and applies pending migrations.\n";
+	"one already, checks that Neo4j answers, and applies pending migrations.\n",
+	NULL
+};
 
 static void on_applied(const struct migration *m, double ms, void *arg)
 {
@@ -23,14 +24,16 @@ int cmd_init(int argc, char **argv, struct ctx *ctx)
 	struct migration_set set = { 0 };
 	struct neo4j *db;
 	json_t *disc = NULL;
-	int created, ret = EXIT_OK;
+	int created, ret;
+	struct cmd_option options[] = { OPT_END() };
 
-	if (argc > 1 && cmd_is_help(argv[1]))
-		return cmd_usage(usage);
-	if (argc > 2)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[2]);
-	if (argc == 2)
-		path = argv[1];
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (argc == 1)
+		path = argv[0];
+	ret = EXIT_OK;
 	/* Check Neo4j before touching the folder, so a failed init leaves nothing. */
 	if (ctx_db(ctx, &db) < 0 || neo4j_discover(db, &disc) < 0)
 		return cmd_error();

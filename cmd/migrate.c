@@ -4,20 +4,20 @@
 #include "graph/migrate.h"
 #include "graph/neo4j.h"
 
-static const char usage[] =
-	"usage: pmeta migrate [--dry-run]\n"
+static const struct cmd_usage usage = {
+	"pmeta migrate [--dry-run]\n"
 	"   or: pmeta migrate info\n"
 	"   or: pmeta migrate validate\n"
-	"   or: pmeta migrate unlock\n"
-	"\n"
+	"   or: pmeta migrate unlock\n",
 	"Applies the schema migrations compiled into pmeta (constraints and indexes of\n"
 	"the graph contract) that the database has not seen, in version order, and\n"
 	"records each in the neo4j-migrations chain (:__Neo4jMigration) with its CRC32.\n"
 	"\n"
-	"   --dry-run   list what would be applied, change nothing\n"
-	"   info        list applied and pending migrations\n"
-	"   validate    fail (exit 1) when an applied migration's file changed\n"
-	"   unlock      remove the lock left by a 'pmeta migrate' that died\n";
+	"    info                  list applied and pending migrations\n"
+	"    validate              fail (exit 1) when an applied migration's file changed\n"
+	"    unlock                remove the lock left by a 'pmeta migrate' that died\n",
+	NULL
+};
 
 static const char *state_name(enum migration_state s)
 {
@@ -140,19 +140,25 @@ out:
 
 int cmd_migrate(int argc, char **argv, struct ctx *ctx)
 {
-	if (argc == 1)
-		return migrate_apply(ctx, 0);
-	if (cmd_is_help(argv[1]))
-		return cmd_usage(usage);
-	if (argc > 2)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[2]);
-	if (!strcmp(argv[1], "--dry-run"))
-		return migrate_apply(ctx, 1);
-	if (!strcmp(argv[1], "info"))
+	int dry_run = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "dry-run", &dry_run, "list what would be applied, change nothing"),
+		OPT_END()
+	};
+
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (!argc)
+		return migrate_apply(ctx, dry_run);
+	if (dry_run)
+		return options_usage_error(&usage, options, "--dry-run goes with 'pmeta migrate' alone");
+	if (!strcmp(argv[0], "info"))
 		return migrate_info(ctx);
-	if (!strcmp(argv[1], "validate"))
+	if (!strcmp(argv[0], "validate"))
 		return migrate_validate(ctx);
-	if (!strcmp(argv[1], "unlock"))
+	if (!strcmp(argv[0], "unlock"))
 		return migrate_unlock(ctx);
-	return cmd_usage_error(usage, "unknown argument '%s'", argv[1]);
+	return options_usage_error(&usage, options, "unknown argument '%s'", argv[0]);
 }

@@ -10,16 +10,15 @@
 #include "vcs/history.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta sync [--dry-run]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta sync [--dry-run]\n",
 	"Rebuilds the graph's fork lineage from git: walks the history of HEAD, reads\n"
 	"the trailers of every fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and\n"
 	"upserts each version node and FORKED_FROM edge. Then replays the run\n"
 	"journals under .pmeta/runs/ that the graph has not seen (runs recorded while\n"
-	"Neo4j was away). Idempotent: a second run changes nothing.\n"
-	"\n"
-	"    --dry-run   list the forks found in the history, write nothing\n";
+	"Neo4j was away). Idempotent: a second run changes nothing.\n",
+	NULL
+};
 
 static int sync_lineage(struct neo4j *db, git_repository *repo, int dry_run)
 {
@@ -52,16 +51,16 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 	struct neo4j *db = NULL;
 	git_repository *repo = NULL;
 	const char *root;
-	int i, dry_run = 0, ret;
+	int dry_run = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "dry-run", &dry_run, "list the forks found in the history, write nothing"),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "--dry-run"))
-			dry_run = 1;
-		else
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-	}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
 	if (!dry_run && ctx_db(ctx, &db) < 0)
 		return cmd_error();
 	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)
