@@ -129,9 +129,9 @@ static void list_options(FILE *out, const struct cmd_option *opts)
 			fprintf(out, "-%c ", o->short_name);
 		else
 			fputs("- ", out);
-		fprintf(out, "%s %s\n", o->type == OPTION_FLAG ? "flag" :
+		fprintf(out, "%s %s%s\n", o->type == OPTION_FLAG ? "flag" :
 			o->type == OPTION_LIST ? "list" : "value",
-			takes_value(o) && o->argh ? o->argh : "-");
+			takes_value(o) && o->argh ? o->argh : "-", o->help ? "" : " hidden");
 	}
 }
 

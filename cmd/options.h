@@ -51,8 +51,9 @@
  *
  * Every verb also takes the hidden option --list-options: one line per option
  * of its table, "<long> <short> <kind> <argh>" ("-" where there is none; kind
- * flag, value or list), for tests/t0004-cli.sh, which covers every option of
- * every verb from it, and for shell completion.
+ * flag, value or list), followed by " hidden" for a hidden option. It is for
+ * tests/t0004-cli.sh, which covers every option of every verb from it (and
+ * every verb from 'pmeta help --list-verbs'), and for shell completion.
  */
 
 #include <stdio.h>

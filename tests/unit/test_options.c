@@ -334,7 +334,7 @@ static void test_list_options(void **state)
 			    "--format -f value <f>\n"
 			    "--only - list <step>\n"
 			    "--grace - value <seconds>\n"
-			    "--secret - flag -\n"
+			    "--secret - flag - hidden\n"
 			    "--a-rather-long-option-name - flag -\n");
 	result_release(&r);
 	/* Hidden from the usage, but parsed. */
