@@ -34,7 +34,7 @@ static void line(int ok, const char *fmt, ...)
 static int check_neo4j(struct ctx *ctx)
 {
 	struct neo4j *db;
-	struct migration_set set = { 0 };
+	struct migration_set set = MIGRATION_SET_INIT;
 	json_t *disc = NULL, *res = NULL, *stmts;
 	const char *status;
 	int ok = 0;

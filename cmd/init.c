@@ -21,7 +21,7 @@ static void on_applied(const struct migration *m, double ms, void *arg)
 int cmd_init(int argc, char **argv, struct ctx *ctx)
 {
 	const char *path = ".";
-	struct migration_set set = { 0 };
+	struct migration_set set = MIGRATION_SET_INIT;
 	struct neo4j *db;
 	json_t *disc = NULL;
 	int created, ret;

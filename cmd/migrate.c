@@ -48,7 +48,7 @@ static int load(struct neo4j **db, struct migration_set *set, struct ctx *ctx)
 
 static int migrate_info(struct ctx *ctx)
 {
-	struct migration_set set;
+	struct migration_set set = MIGRATION_SET_INIT;
 	struct neo4j *db;
 	size_t i;
 
@@ -73,7 +73,7 @@ static int migrate_info(struct ctx *ctx)
 
 static int migrate_validate(struct ctx *ctx)
 {
-	struct migration_set set;
+	struct migration_set set = MIGRATION_SET_INIT;
 	struct neo4j *db;
 	size_t i, bad = 0;
 
@@ -110,7 +110,7 @@ static int migrate_unlock(struct ctx *ctx)
 
 static int migrate_apply(struct ctx *ctx, int dry_run)
 {
-	struct migration_set set;
+	struct migration_set set = MIGRATION_SET_INIT;
 	struct neo4j *db;
 	size_t i, before, applied = 0;
 	int ret = EXIT_OK;

@@ -38,6 +38,8 @@ struct migration_set {
 	char **unknown;
 	size_t nunknown;
 };
+/* What a set is before migrations_load: migrations_release accepts it. */
+#define MIGRATION_SET_INIT { NULL, 0, NULL, 0 }
 
 /*
  * Reads the embedded files, sorted by numeric version parts. When

@@ -31,15 +31,36 @@ static char *env_or(const char *name, const char *fallback)
 	return xstrdup(v && *v ? v : fallback);
 }
 
+char *neo4j_uri_redact(const char *uri)
+{
+	const char *sep = strstr(uri, "://");
+	const char *auth = sep ? sep + 3 : uri;
+	const char *end = auth + strcspn(auth, "/?#");
+	const char *at = NULL, *p;
+
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return xstrdup(uri);
+	/* scheme:// + what follows the last '@' of the authority */
+	return xstrfmt("%.*s%s", (int)(auth - uri), uri, at + 1);
+}
+
 void neo4j_config_from_env(struct neo4j_config *cfg)
 {
 	const char *t = getenv("PMETA_NEO4J_TIMEOUT");
-	size_t n;
+	const char *uri = getenv("NEO4J_URI"), *sep;
+	size_t n, keep;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->uri = env_or("NEO4J_URI", "http://127.0.0.1:7474");
+	/* Set but empty is kept: neo4j_open refuses it rather than guess. */
+	cfg->uri = xstrdup(uri ? uri : "http://127.0.0.1:7474");
+	/* Trailing slashes go (paths are appended), but not those of "http://". */
+	sep = strstr(cfg->uri, "://");
+	keep = sep ? (size_t)(sep - cfg->uri) + 3 : 0;
 	n = strlen(cfg->uri);
-	while (n > 0 && cfg->uri[n - 1] == '/')
+	while (n > keep && cfg->uri[n - 1] == '/')
 		cfg->uri[--n] = '\0';
 	cfg->user = env_or("NEO4J_USERNAME", "neo4j");
 	cfg->password = env_or("NEO4J_PASSWORD", "");
@@ -72,17 +93,48 @@ void neo4j_config_release(struct neo4j_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* NEO4J_URI must be an http(s) URL with a host; messages show it redacted. */
+static int check_uri(const char *uri)
+{
+	static const char hint[] = "pmeta speaks Neo4j's HTTP API, such as http://127.0.0.1:7474";
+	CURLU *u;
+	CURLUcode rc;
+	char *scheme = NULL, *shown;
+	int ret = 0;
+
+	if (!*uri)
+		return pm_error(PM_ENEO4J, "NEO4J_URI is set but empty: %s (unset it for that default)",
+				hint);
+	shown = neo4j_uri_redact(uri);
+	u = curl_url();
+	if (!u) {
+		free(shown);
+		return pm_error(PM_ENEO4J, "cannot initialise libcurl");
+	}
+	rc = curl_url_set(u, CURLUPART_URL, uri, CURLU_NON_SUPPORT_SCHEME);
+	if (rc != CURLUE_OK)
+		ret = pm_error(PM_ENEO4J, "NEO4J_URI '%s' is not a URL (%s): %s", shown,
+			       curl_url_strerror(rc), hint);
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		 (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")))
+		ret = pm_error(PM_ENEO4J, "unsupported NEO4J_URI '%s': %s", shown, hint);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	free(shown);
+	return ret;
+}
+
 int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 {
 	struct neo4j *db;
 
 	*out = NULL;
-	if (strncmp(cfg->uri, "http://", 7) && strncmp(cfg->uri, "https://", 8))
-		return pm_error(PM_ENEO4J,
-				"unsupported NEO4J_URI '%s': pmeta speaks Neo4j's HTTP API (http://host:7474)",
-				cfg->uri);
+	if (check_uri(cfg->uri) < 0)
+		return -1;
 	db = xcalloc(1, sizeof(*db));
-	db->cfg.uri = xstrdup(cfg->uri);
+	/* Credentials in the URI are left out, so that no message shows them:
+	 * they come from NEO4J_USERNAME and NEO4J_PASSWORD only. */
+	db->cfg.uri = neo4j_uri_redact(cfg->uri);
 	db->cfg.user = xstrdup(cfg->user);
 	db->cfg.password = xstrdup(cfg->password);
 	db->cfg.database = xstrdup(cfg->database);

@@ -35,8 +35,13 @@ void neo4j_config_release(struct neo4j_config *cfg);
 
 struct neo4j;
 
-/* Copies cfg; does no I/O. */
+/*
+ * Copies cfg; does no I/O. Refuses a URI that is empty, not a URL, or not
+ * http(s). The URI it keeps (neo4j_uri, every message) has no credentials.
+ */
 int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg);
+/* uri without the user and password of its authority; caller frees. */
+char *neo4j_uri_redact(const char *uri);
 void neo4j_free(struct neo4j *db);
 const char *neo4j_uri(const struct neo4j *db);
 const char *neo4j_database(const struct neo4j *db);

@@ -396,6 +396,66 @@ static void test_connection_refused(void **state)
 	neo4j_free(db);
 }
 
+static void test_uri_redact(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "http://127.0.0.1:7474", "http://127.0.0.1:7474" },
+		{ "http://user:pw@127.0.0.1:1", "http://127.0.0.1:1" },
+		{ "https://u@h/db?x=a@b", "https://h/db?x=a@b" },
+		{ "http://a@b:p@w@h:1/x@y", "http://h:1/x@y" },
+		{ "bolt://neo4j:s3cret@host", "bolt://host" },
+		{ "user:pw@host", "host" },
+		{ "", "" },
+		{ "not a uri", "not a uri" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = neo4j_uri_redact(cases[i][0]);
+
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
+/* neo4j_open refuses what is not an http(s) URL, naming it without credentials. */
+static void test_open_refuses_bad_uris(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "bolt://127.0.0.1:1", "unsupported NEO4J_URI 'bolt://127.0.0.1:1'" },
+		{ "neo4j://user:s3cret-pw@h:7687", "unsupported NEO4J_URI 'neo4j://h:7687'" },
+		{ "ftp://x", "unsupported NEO4J_URI 'ftp://x'" },
+		{ "", "NEO4J_URI is set but empty" },
+		{ "http://", "NEO4J_URI 'http://' is not a URL" },
+		{ "http://user:s3cret-pw@[::1", "NEO4J_URI 'http://[::1' is not a URL" },
+		{ "127.0.0.1:7474", "NEO4J_URI '127.0.0.1:7474'" },
+	};
+	struct neo4j_config cfg;
+	struct neo4j *db = NULL;
+	size_t i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.user = "neo4j";
+	cfg.password = "pw";
+	cfg.database = "neo4j";
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cfg.uri = (char *)cases[i][0];
+		assert_int_equal(neo4j_open(&db, &cfg), -1);
+		assert_null(db);
+		assert_int_equal(pm_error_class(), PM_ENEO4J);
+		if (!strstr(pm_error_msg(), cases[i][1]))
+			fail_msg("'%s' gave '%s'", cases[i][0], pm_error_msg());
+		assert_null(strstr(pm_error_msg(), "s3cret"));
+	}
+	/* HTTPS in capitals is fine; credentials never reach neo4j_uri(). */
+	cfg.uri = "HTTPS://user:s3cret-pw@127.0.0.1:7473";
+	assert_int_equal(neo4j_open(&db, &cfg), 0);
+	assert_string_equal(neo4j_uri(db), "HTTPS://127.0.0.1:7473");
+	neo4j_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_html_500_and_truncated),
 		cmocka_unit_test(test_auth_header_not_in_errors),
 		cmocka_unit_test(test_connection_refused),
+		cmocka_unit_test(test_uri_redact),
+		cmocka_unit_test(test_open_refuses_bad_uris),
 	};
 	int ret;
 
