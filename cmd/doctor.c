@@ -136,6 +136,7 @@ static int check_workspace(void)
 
 int cmd_doctor(int argc, char **argv, struct ctx *ctx)
 {
+	struct neo4j *db;
 	int neo_ok, ws_ok, ret;
 	struct cmd_option options[] = { OPT_END() };
 
@@ -143,6 +144,9 @@ int cmd_doctor(int argc, char **argv, struct ctx *ctx)
 		return ret;
 	if (argc)
 		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
+	/* An invalid limit (PMETA_NEO4J_TIMEOUT, ...) is a usage error, not a problem found. */
+	if (ctx_db(ctx, &db) < 0 && pm_error_class() == PM_EUSAGE)
+		return cmd_error();
 	neo_ok = check_neo4j(ctx);
 	ws_ok = check_workspace();
 	if (!neo_ok)

@@ -62,7 +62,8 @@ static void print_overview(FILE *out)
 		if (commands[i].summary)
 			fprintf(out, "   %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'pmeta <verb> -h' shows a verb's options.\n"
-	      "Neo4j settings: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.\n"
+	      "Neo4j settings: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE;\n"
+	      "limits: PMETA_NEO4J_TIMEOUT (seconds, 60), PMETA_NEO4J_MAX_REPLY (bytes, 1G).\n"
 	      "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 Neo4j, 5 git/lineage.\n",
 	      out);
 }
@@ -111,8 +112,9 @@ int ctx_db(struct ctx *ctx, struct neo4j **out)
 	int ret;
 
 	if (!ctx->db) {
-		neo4j_config_from_env(&cfg);
-		ret = neo4j_open(&ctx->db, &cfg);
+		ret = neo4j_config_from_env(&cfg);
+		if (ret == 0)
+			ret = neo4j_open(&ctx->db, &cfg);
 		neo4j_config_release(&cfg);
 		if (ret < 0)
 			return -1;
