@@ -373,97 +373,13 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 
 /* --- target resolution --- */
 
-static int is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
 		 char **config)
 {
-	const char *slash = strchr(target, '/');
-	char *path;
+	int r = config_find_process(root, target, process_key, config);
 
-	*process_key = NULL;
-	*config = NULL;
-	if (is_file(target)) {
-		char *abs = realpath(target, NULL), *s, *p;
-		size_t n;
-
-		/* .../<S>/process_config/<P>/main.conf */
-		n = abs ? strlen(abs) : 0;
-		if (!abs || n < 10 || strcmp(abs + n - 10, "/main.conf")) {
-			free(abs);
-			return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-					"<schedule>/process_config/<process>/main.conf", target);
-		}
-		abs[n - 10] = '\0';
-		p = strrchr(abs, '/');
-		if (p && p > abs) {
-			*p = '\0';
-			s = strrchr(abs, '/');
-			if (s && !strcmp(s, "/process_config")) {
-				char *pname = p + 1;
-
-				*s = '\0';
-				s = strrchr(abs, '/');
-				if (s && config_is_ident(s + 1) && config_is_ident(pname)) {
-					*process_key = xstrfmt("%s/%s", s + 1, pname);
-					*config = xstrdup(target);
-					free(abs);
-					return 0;
-				}
-			}
-		}
-		free(abs);
-		return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-				"<schedule>/process_config/<process>/main.conf", target);
-	}
-	if (slash) {
-		char *s = xstrndup(target, (size_t)(slash - target));
-
-		if (!config_is_ident(s) || !config_is_ident(slash + 1)) {
-			free(s);
-			return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-					"(p_002_v_000 or sche_001/p_002_v_000)", target);
-		}
-		*process_key = xstrdup(target);
-		path = xstrfmt("%s/%s/process_config/%s/main.conf", root, s, slash + 1);
-		if (is_file(path))
-			*config = path;
-		else
-			free(path);
-		free(s);
-		return 0;
-	}
-	if (!config_is_ident(target))
-		return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-				"(p_002_v_000 or sche_001/p_002_v_000)", target);
-	{
-		glob_t g;
-		char *pattern = xstrfmt("%s/*/process_config/%s/main.conf", root, target);
-		int rc = glob(pattern, 0, NULL, &g);
-
-		free(pattern);
-		if (rc == 0 && g.gl_pathc > 1) {
-			pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
-				 target, (size_t)g.gl_pathc, target);
-			globfree(&g);
-			return -1;
-		}
-		if (rc == 0 && g.gl_pathc == 1) {
-			const char *p = g.gl_pathv[0] + strlen(root) + 1;
-
-			*process_key = xstrfmt("%.*s/%s", (int)strcspn(p, "/"), p, target);
-			*config = xstrdup(g.gl_pathv[0]);
-			globfree(&g);
-			return 0;
-		}
-		if (rc == 0)
-			globfree(&g);
-	}
+	if (r <= 0)
+		return r;
 	if (!db)
 		return pm_error(PM_EUSAGE, "no config for process '%s' under '%s'; name it as "
 				"SCHEDULE/%s", target, root, target);
