@@ -3,7 +3,6 @@
  * pipeline that compiles it (graph/config_build.h): read, give the keys
  * their meaning, derive the order, then report.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +10,7 @@
 
 #include "graph/config_build.h"
 #include "util/strbuf.h"
+#include "vcs/version.h"
 
 void config_diag(struct config *cfg, int error, size_t line, const char *fmt, ...)
 {
@@ -28,34 +28,6 @@ void config_diag(struct config *cfg, int error, size_t line, const char *fmt, ..
 	d->msg = strbuf_detach(&sb, NULL);
 	if (error)
 		cfg->nerrors++;
-}
-
-int config_is_ident(const char *s)
-{
-	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
-		return 0;
-	for (s++; *s; s++)
-		if (!(isalnum((unsigned char)*s) || *s == '_'))
-			return 0;
-	return 1;
-}
-
-int config_split_version(const char *name, char **family, char **version)
-{
-	const char *v = NULL, *p;
-
-	*family = NULL;
-	*version = NULL;
-	for (p = strstr(name, "_v_"); p; p = strstr(p + 1, "_v_"))
-		v = p;
-	if (!v || v == name || !v[3])
-		return -1;
-	for (p = v + 3; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return -1;
-	*family = xstrndup(name, (size_t)(v - name));
-	*version = xstrdup(v + 3);
-	return 0;
 }
 
 size_t config_find_step(const struct config *cfg, const char *name)
@@ -172,15 +144,11 @@ static struct config *config_new(const char *file, const char *text, size_t len,
 		cfg->schedule = xstrdup(schedule);
 	if (process) {
 		cfg->process = xstrdup(process);
-		if (config_split_version(process, &cfg->family, &cfg->version) < 0) {
+		if (version_split(process, &cfg->family, &cfg->version) < 0) {
 			config_diag(cfg, 1, 0, "process folder '%s' is not named NAME_v_NNN (e.g. p_002_v_000)",
 				    process);
 		} else {
-			const char *pr = cfg->family;
-
-			if (!strncmp(pr, "p_", 2) && pr[2])
-				pr += 2;
-			cfg->prname = xstrdup(pr);
+			cfg->prname = xstrdup(version_prname(cfg->family));
 		}
 	}
 	if (git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB) == 0)

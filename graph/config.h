@@ -140,13 +140,6 @@ int config_find_process(const char *root, const char *target, char **process_key
 /* "sche_001/pys/proc_004_v_000.py": a procedure's script, workspace-relative (caller frees). */
 char *config_script_path(const char *schedule, const char *procedure);
 
-/* Splits "p_002_v_000" into family "p_002" and version "000" (caller frees);
- * -1 when the name has no "_v_<digits>" suffix. */
-int config_split_version(const char *name, char **family, char **version);
-
-/* A section or folder name: [A-Za-z_][A-Za-z0-9_]*. */
-int config_is_ident(const char *s);
-
 /* The value of a step's key, or NULL. */
 const char *config_step_param(const struct config_step *step, const char *key);
 

@@ -18,6 +18,7 @@
 
 #include "graph/config_build.h"
 #include "util/strbuf.h"
+#include "vcs/version.h"
 
 /* The front ends, by the file name they read in a process folder. */
 static const struct config_reader config_readers[] = {
@@ -125,7 +126,7 @@ int config_load(struct config **out, const char *path)
 		not_a_config_path(path);
 		goto out;
 	}
-	if (!config_is_ident(schedule) || !config_is_ident(process)) {
+	if (!version_is_ident(schedule) || !version_is_ident(process)) {
 		pm_error(PM_ECONFIG, "%s: schedule '%s' and process '%s' must be identifiers",
 			 path, schedule, process);
 		goto out;
@@ -139,7 +140,7 @@ int config_load(struct config **out, const char *path)
 		char *full = xstrfmt("%s/%s", cfg->root, script);
 		struct stat st;
 
-		if (stat(full, &st) < 0 && config_is_ident(cfg->steps[i].name))
+		if (stat(full, &st) < 0 && version_is_ident(cfg->steps[i].name))
 			config_diag(cfg, 0, cfg->steps[i].line, "no script '%s' for step [%s]", script,
 				    cfg->steps[i].name);
 		free(script);
@@ -171,7 +172,7 @@ static int process_of_file(const char *target, char **process_key, char **config
 	int ret;
 
 	if (!abs || split_config_path(abs, &root, &schedule, &process, &reader) < 0 ||
-	    !config_is_ident(schedule) || !config_is_ident(process)) {
+	    !version_is_ident(schedule) || !version_is_ident(process)) {
 		ret = not_a_config_path(target);
 	} else {
 		*process_key = xstrfmt("%s/%s", schedule, process);
@@ -215,7 +216,7 @@ int config_find_process(const char *root, const char *target, char **process_key
 	if (slash) {
 		char *s = xstrndup(target, (size_t)(slash - target));
 
-		if (!config_is_ident(s) || !config_is_ident(slash + 1)) {
+		if (!version_is_ident(s) || !version_is_ident(slash + 1)) {
 			free(s);
 			return not_a_process_name(target);
 		}
@@ -224,7 +225,7 @@ int config_find_process(const char *root, const char *target, char **process_key
 		free(s);
 		return 0;
 	}
-	if (!config_is_ident(target))
+	if (!version_is_ident(target))
 		return not_a_process_name(target);
 	pattern = xstrfmt("%s/*/process_config/%s", root, target);
 	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0) {

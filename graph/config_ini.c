@@ -23,6 +23,7 @@
 
 #include "graph/config_build.h"
 #include "util/strbuf.h"
+#include "vcs/version.h"
 
 #define MAX_SECTION_NAME 49     /* inih's MAX_SECTION is 50 with the NUL */
 
@@ -85,7 +86,7 @@ static void add_section(struct parse *p, const char *name, size_t n)
 		free(nm);
 		return;
 	}
-	if (!config_is_ident(nm))
+	if (!version_is_ident(nm))
 		config_diag(cfg, 1, p->lineno,
 			    "section name '%s' is not an identifier ([A-Za-z_][A-Za-z0-9_]*)", nm);
 	p->cur = config_add_step(cfg, nm, p->lineno);

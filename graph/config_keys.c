@@ -20,6 +20,7 @@
 
 #include "graph/config_build.h"
 #include "util/strbuf.h"
+#include "vcs/version.h"
 
 #define MAX_SHARD 100000
 
@@ -357,9 +358,9 @@ static const struct key_rule *find_rule(const char *key, struct key_match *m)
 /* The procedure a step runs: named by its section (NAME_v_NNN). */
 static void step_procedure(struct config *cfg, struct config_step *st)
 {
-	if (config_split_version(st->name, &st->family, &st->version) < 0) {
+	if (version_split(st->name, &st->family, &st->version) < 0) {
 		st->family = xstrdup(st->name);
-		if (config_is_ident(st->name))
+		if (version_is_ident(st->name))
 			config_diag(cfg, 0, st->line,
 				    "section [%s] does not name a procedure version (NAME_v_NNN)", st->name);
 	}

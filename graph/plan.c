@@ -21,6 +21,7 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
+#include "vcs/version.h"
 
 void plan_free(struct plan *plan)
 {
@@ -272,13 +273,13 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	for (s = 0; s < plan->nstages; s++)
 		plan->stages[s].jobs = xmalloc((count[s] + 1) * sizeof(size_t));
 
-	if (config_split_version(plan->process, &family, &version) < 0) {
+	if (version_split(plan->process, &family, &version) < 0) {
 		family = xstrdup(plan->process);
 		version = xstrdup("");
 	}
 	env.base = base;
 	env.plan = plan;
-	env.prname = !strncmp(family, "p_", 2) && family[2] ? family + 2 : family;
+	env.prname = version_prname(family);
 	env.pr_version = version;
 
 	/* Fill stage by stage: first the offset of each stage in jobs[]. */
@@ -348,7 +349,7 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 		st->key = xstrfmt("%s/%s", plan->process_key, cs->name);
 		st->procedure = xstrdup(cs->name);
 		st->procedure_key = xstrfmt("%s/%s", plan->schedule, cs->name);
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, cs->name);
+		st->script = config_script_path(plan->schedule, cs->name);
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;
@@ -492,7 +493,7 @@ static void disk_patches_load(struct disk_patches *d, const char *root, const ch
 		if (n < 4 || strcmp(e->d_name + n - 3, ".py"))
 			continue;
 		name = xstrndup(e->d_name, n - 3);
-		if (config_split_version(name, &fam, &ver) < 0 || strlen(ver) != 3) {
+		if (version_split(name, &fam, &ver) < 0) {
 			free(name);
 			free(fam);
 			free(ver);
@@ -541,7 +542,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	json_t *graph_best = NULL, *x;
 	size_t i, idx;
 
-	if (config_split_version(st->procedure, &family, &version) < 0 || strlen(version) != 3) {
+	if (version_split(st->procedure, &family, &version) < 0) {
 		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
 		       st->name, st->procedure);
 		free(family);
@@ -559,12 +560,13 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
-		char *path = xstrfmt("%s/%s/pys/%s.py", root, plan->schedule, disk->names[idx]);
+		char *script = config_script_path(plan->schedule, disk->names[idx]);
+		char *path = xstrfmt("%s/%s", root, script);
 		git_oid oid;
 		char hex[GIT_OID_HEXSZ + 1];
 
 		replace(&best, xstrdup(disk->names[idx]));
-		replace(&st->script, xstrfmt("%s/pys/%s.py", plan->schedule, best));
+		replace(&st->script, script);
 		replace(&st->blob, NULL);
 		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
 			git_oid_tostr(hex, sizeof(hex), &oid);
@@ -575,7 +577,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
 		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
 		if (!st->script)
-			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, best);
+			st->script = config_script_path(plan->schedule, best);
 	}
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
@@ -626,7 +628,7 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	st->procedure_key = xstrfmt("%s/%s", plan->schedule, st->procedure);
 	st->script = dup_str(json_array_get(row, COL_PATH));
 	if (!st->script)
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
+		st->script = config_script_path(plan->schedule, st->procedure);
 	st->blob = dup_str(json_array_get(row, COL_BLOB));
 	v = json_array_get(row, COL_LINE);
 	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;

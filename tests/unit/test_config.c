@@ -298,20 +298,6 @@ static void test_template_quotes_params(void **state)
 	config_free(cfg);
 }
 
-static void test_split_version(void **state)
-{
-	char *f, *v;
-
-	(void)state;
-	assert_int_equal(config_split_version("proc_004_v_012", &f, &v), 0);
-	assert_string_equal(f, "proc_004");
-	assert_string_equal(v, "012");
-	free(f);
-	free(v);
-	assert_int_equal(config_split_version("proc_v_x", &f, &v), -1);
-	assert_int_equal(config_split_version("_v_1", &f, &v), -1);
-}
-
 static void test_large_chain(void **state)
 {
 	/* 20,000 steps in a chain: the DFS and layering are iterative. */
@@ -350,7 +336,6 @@ int main(void)
 		cmocka_unit_test(test_kahn_layers_and_order),
 		cmocka_unit_test(test_shards_and_commands),
 		cmocka_unit_test(test_template_quotes_params),
-		cmocka_unit_test(test_split_version),
 		cmocka_unit_test(test_large_chain),
 	};
 
