@@ -224,6 +224,7 @@ void config_free(struct config *cfg)
 		struct config_step *st = &cfg->steps[i];
 
 		free(st->name);
+		free(st->procedure);
 		free(st->family);
 		free(st->version);
 		for (j = 0; j < st->nparams; j++) {

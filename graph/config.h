@@ -61,10 +61,12 @@ struct config_edge {
 };
 
 struct config_step {
-	char *name;         /* section name = procedure version it runs */
+	char *name;         /* the step: its section name; its own dataset is named after it */
 	size_t line;
-	char *family;       /* "proc_004" of "proc_004_v_012", or the name */
-	char *version;      /* "012", or NULL when the name has no _v_NNN */
+	char *procedure;    /* the procedure version it runs: `procedure =`, else the name */
+	size_t procedure_line;  /* the `procedure =` key, or 0 when the name says it */
+	char *family;       /* "proc_004" of procedure "proc_004_v_012", or the procedure */
+	char *version;      /* "012", or NULL when the procedure is no <family>_v_<DDD> */
 	struct config_param *params;    /* every key of the section, file order */
 	size_t nparams;
 	struct config_io *io;

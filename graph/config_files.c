@@ -115,7 +115,7 @@ int config_load(struct config **out, const char *path)
 	const struct config_reader *reader = NULL;
 	char *abs = NULL, *root = NULL, *schedule = NULL, *process = NULL;
 	struct config *cfg = NULL;
-	size_t i;
+	size_t i, nerrors;
 	int ret = -1;
 
 	*out = NULL;
@@ -135,16 +135,31 @@ int config_load(struct config **out, const char *path)
 	cfg->root = root;
 	root = NULL;
 	cfg->path = xstrfmt("%s/process_config/%s/%s", schedule, process, reader->file_name);
+	nerrors = cfg->nerrors;
 	for (i = 0; i < cfg->nsteps; i++) {
-		char *script = config_script_path(schedule, cfg->steps[i].name);
+		const struct config_step *step = &cfg->steps[i];
+		char *script = config_script_path(schedule, step->procedure);
 		char *full = xstrfmt("%s/%s", cfg->root, script);
 		struct stat st;
 
-		if (stat(full, &st) < 0 && version_is_ident(cfg->steps[i].name))
-			config_diag(cfg, 0, cfg->steps[i].line, "no script '%s' for step [%s]", script,
-				    cfg->steps[i].name);
+		/* A procedure `procedure =` names must exist; one a section names may come later. */
+		if (stat(full, &st) < 0 && version_is_ident(step->procedure)) {
+			if (step->procedure_line && step->version)
+				config_diag(cfg, 1, step->procedure_line, "procedure = %s: no script '%s'",
+					    step->procedure, script);
+			else if (!step->procedure_line)
+				config_diag(cfg, 0, step->line, "no script '%s' for step [%s]", script,
+					    step->name);
+		}
 		free(script);
 		free(full);
+	}
+	if (cfg->nerrors > nerrors) {
+		char *msg = config_error_text(cfg);
+
+		pm_error(PM_ECONFIG, "%s", msg);
+		free(msg);
+		ret = -1;
 	}
 	*out = cfg;
 out:

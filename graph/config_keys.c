@@ -273,6 +273,26 @@ static void key_retries(struct key_ctx *k, const struct config_param *kv, const 
 		k->st->retries = (int)n;
 }
 
+/* `procedure = NAME`: the step is named freely and runs procedure NAME. */
+static void key_procedure(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	char *family, *version;
+
+	(void)m;
+	k->st->procedure_line = kv->line;
+	k->st->procedure = xstrdup(kv->value);
+	if (version_split(kv->value, &family, &version) < 0) {
+		/* Kept as written, without a version: nothing runs a config with errors. */
+		config_diag(k->cfg, 1, kv->line,
+			    "procedure = '%s': not a procedure version name (<family>_v_<DDD>, "
+			    "as in proc_004_v_000)", kv->value);
+		k->st->family = xstrdup(kv->value);
+		return;
+	}
+	k->st->family = family;
+	k->st->version = version;
+}
+
 static void list_after(struct key_ctx *k, const struct config_param *kv, const char *item)
 {
 	size_t other = config_find_step(k->cfg, item);
@@ -312,6 +332,8 @@ static const struct key_rule key_rules[] = {
 	{ "output_folder", KEY_EXACT,    KEY_WITH_STEP, key_output_folder },
 	{ "reads",         KEY_EXACT,    KEY_WITH_STEP, key_reads },
 	{ "writes",        KEY_EXACT,    KEY_WITH_STEP, key_writes },
+	/* The procedure a freely named step runs. */
+	{ "procedure",     KEY_EXACT,    KEY_WITH_STEP, key_procedure },
 	/* Run settings. */
 	{ "max_shard",     KEY_EXACT,    KEY_WITH_STEP, key_max_shard },
 	{ "timeout",       KEY_EXACT,    KEY_WITH_STEP, key_timeout },
@@ -355,14 +377,22 @@ static const struct key_rule *find_rule(const char *key, struct key_match *m)
 	return NULL;
 }
 
-/* The procedure a step runs: named by its section (NAME_v_NNN). */
+/*
+ * Without `procedure =` a step runs the procedure its section names
+ * (NAME_v_NNN), as it always did; a name that is none is a warning (the
+ * step still runs S/pys/NAME.py).
+ */
 static void step_procedure(struct config *cfg, struct config_step *st)
 {
+	if (st->procedure)
+		return;
+	st->procedure = xstrdup(st->name);
 	if (version_split(st->name, &st->family, &st->version) < 0) {
 		st->family = xstrdup(st->name);
 		if (version_is_ident(st->name))
 			config_diag(cfg, 0, st->line,
-				    "section [%s] does not name a procedure version (NAME_v_NNN)", st->name);
+				    "section [%s] does not name a procedure version (NAME_v_NNN) "
+				    "and has no 'procedure ='", st->name);
 	}
 }
 
@@ -393,8 +423,8 @@ void config_apply_keys(struct config *cfg)
 	size_t i;
 
 	for (i = 0; i < cfg->nsteps; i++) {
-		step_procedure(cfg, &cfg->steps[i]);
 		step_keys(cfg, i, KEY_WITH_STEP);
+		step_procedure(cfg, &cfg->steps[i]);
 	}
 	for (i = 0; i < cfg->nsteps; i++)
 		step_keys(cfg, i, KEY_ONCE_ALL);

@@ -347,9 +347,9 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 
 		st->name = xstrdup(cs->name);
 		st->key = xstrfmt("%s/%s", plan->process_key, cs->name);
-		st->procedure = xstrdup(cs->name);
-		st->procedure_key = xstrfmt("%s/%s", plan->schedule, cs->name);
-		st->script = config_script_path(plan->schedule, cs->name);
+		st->procedure = xstrdup(cs->procedure ? cs->procedure : cs->name);
+		st->procedure_key = xstrfmt("%s/%s", plan->schedule, st->procedure);
+		st->script = config_script_path(plan->schedule, st->procedure);
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;

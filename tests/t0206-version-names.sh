@@ -14,7 +14,7 @@ test_expect_success 'setup: a long-family procedure, used by a process; a proces
 	mkdir -p sche_001/pys sche_001/process_config/p_002_v_000 sche_001/process_config/train_v_000 &&
 	printf "print(\"gbdt\")\n" >sche_001/pys/${G}_v_000.py &&
 	printf "print(\"split\")\n" >sche_001/pys/algo_local_split_data_v_000.py &&
-	printf "[algo_local_split_data_v_000]\n[${G}_v_000]\nlast_proc = algo_local_split_data_v_000\n" \
+	printf "[split]\nprocedure = algo_local_split_data_v_000\n[gbdt]\nprocedure = ${G}_v_000\nlast_proc = split\n" \
 		>sche_001/process_config/p_002_v_000/main.conf &&
 	printf "[${G}_v_000]\n" >sche_001/process_config/train_v_000/main.conf &&
 	git add . && git commit -q -m "schedule 1" &&
@@ -54,7 +54,7 @@ assert by[\"${G}_v_001\"][\"parent\"] == \"sche_001/${G}_v_000\", by
 assert by[\"${G}_v_010\"][\"parent\"] == \"sche_001/${G}_v_001\", by
 assert by[\"algo_local_model_xgb_v_000\"][\"bump\"] == \"to\", by
 used = sorted((u[\"process\"], u[\"step\"]) for u in by[\"${G}_v_000\"][\"used_by\"])
-assert used == [(\"p_002_v_000\", \"${G}_v_000\"), (\"train_v_000\", \"${G}_v_000\")], used
+assert used == [(\"p_002_v_000\", \"gbdt\"), (\"train_v_000\", \"${G}_v_000\")], used
 " &&
 	pmeta lineage sche_001/${G}_v_010 --up >out &&
 	test_contains out "${G}_v_000" &&
