@@ -9,14 +9,18 @@
  *   1. a reader (one per file format) turns text into steps, each with its
  *      keys and values in file order, and records syntax errors:
  *        config_ini.c    main.conf, INI through inih
- *   2. config_keys.c gives the keys their meaning (one table row per key):
- *      datasets read, written and deleted, run settings, `after =`;
+ *   2. config_keys.c gives the keys their meaning (one table row per key,
+ *      key_rules): datasets read, written and deleted, the procedure a
+ *      step runs, run settings, `after =`; then each step's own dataset
+ *      (named after the step) and its default procedure (its name);
  *   3. config_derive.c derives the order from datasets (rules 1-3, 5, 6).
  *
- * config_files.c finds the files (which reader a file name takes, the
- * schedule and process of a path, base.conf). config_compile runs the
- * passes; every pass records its problems with config_diag and goes on, so
- * `pmeta check` shows them all.
+ * A reader may also add what its format says beyond keys (datasets with
+ * config_add_io, a step's procedure) before pass 2. config_files.c finds
+ * the files (which reader a file name takes, the schedule and process of
+ * a path, procedure scripts, base.conf and its keys) and, in config_load,
+ * checks the scripts. config_compile runs the passes; every pass records
+ * its problems with config_diag and goes on, so `pmeta check` shows all.
  */
 
 #include <stddef.h>
