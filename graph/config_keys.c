@@ -378,18 +378,21 @@ static const struct key_rule *find_rule(const char *key, struct key_match *m)
 }
 
 /*
- * Without `procedure =` a step runs the procedure its section names
- * (NAME_v_NNN), as it always did; a name that is none is a warning (the
- * step still runs S/pys/NAME.py).
+ * Without `procedure =` (or a procedure its reader set) a step runs the
+ * procedure its section names (NAME_v_NNN), as it always did; a name that
+ * is none is a warning (the step still runs S/pys/NAME.py).
  */
 static void step_procedure(struct config *cfg, struct config_step *st)
 {
-	if (st->procedure)
+	int named = !st->procedure;
+
+	if (st->family)     /* `procedure =` split it */
 		return;
-	st->procedure = xstrdup(st->name);
-	if (version_split(st->name, &st->family, &st->version) < 0) {
-		st->family = xstrdup(st->name);
-		if (version_is_ident(st->name))
+	if (named)
+		st->procedure = xstrdup(st->name);
+	if (version_split(st->procedure, &st->family, &st->version) < 0) {
+		st->family = xstrdup(st->procedure);
+		if (named && version_is_ident(st->name))
 			config_diag(cfg, 0, st->line,
 				    "section [%s] does not name a procedure version (NAME_v_NNN) "
 				    "and has no 'procedure ='", st->name);
