@@ -11,8 +11,9 @@ static const struct cmd_usage usage = {
 	"Validates process configs (<schedule>/process_config/<process>/main.conf)\n"
 	"offline, without Neo4j: syntax, keys, dataset names, `after =` names, cycles,\n"
 	"run settings (max_shard, timeout, retries), the schedule's base.conf and its\n"
-	"command template. Every problem names file:line. Steps whose script\n"
-	"<schedule>/pys/<step>.py is missing are warnings.\n",
+	"command template. Every problem names file:line. Steps named after a\n"
+	"procedure whose script <schedule>/pys/<procedure>.py is missing are\n"
+	"warnings; a missing script named by `procedure =` is an error.\n",
 	"Exit 0 when every config is valid, 3 when one is not, 1 when one cannot be read.\n"
 };
 

@@ -82,14 +82,15 @@ int cmd_diff(int argc, char **argv, struct ctx *ctx)
 		version_release(&a);
 		return options_usage_error(&usage, options, "%s", pm_error_msg());
 	}
-	if (a.kind != b.kind) {
-		ret = options_usage_error(&usage, options, "'%s' and '%s' are not of one kind", names[0], names[1]);
-		goto out;
-	}
 	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0 ||
 	    load_side(&oa, &da, repo, root, &a, worktree) < 0 ||
 	    load_side(&ob, &db, repo, root, &b, worktree) < 0) {
 		ret = cmd_error();
+		goto out;
+	}
+	/* Their kinds are known once located: a script or a process folder. */
+	if (a.kind != b.kind) {
+		ret = options_usage_error(&usage, options, "'%s' and '%s' are not of one kind", names[0], names[1]);
 		goto out;
 	}
 	pa = version_path(&a);

@@ -40,8 +40,14 @@ int cmd_log(int argc, char **argv, struct ctx *ctx)
 		ret = cmd_error();
 		goto out;
 	}
-	/* A named schedule is walked as it is: the version may be gone from HEAD. */
-	if (!v.schedule && fork_locate(repo, root, &v, 1) < 0) {
+	/*
+	 * A named schedule is walked as it is: the version may be gone from
+	 * HEAD (then its name's convention says its kind).
+	 */
+	if (v.schedule) {
+		if (fork_locate(repo, root, &v, 1) < 0)
+			pm_error_clear();
+	} else if (fork_locate(repo, root, &v, 1) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
