@@ -35,6 +35,8 @@ MIGRATIONS := $(sort $(wildcard migrations/V*.cypher))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Fixtures shared by unit tests (tests/unit/*.c that are not test_*.c).
+UNIT_HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c))))
 
 all: pmeta
 
@@ -88,11 +90,14 @@ $(BUILD)/gen/migrations.list: FORCE
 	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
 
 # Unit tests (cmocka).
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a $(BUILD)/gen/flags
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPER_OBJS) $(BUILD)/libpmeta.a $(BUILD)/gen/flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpmeta.a $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJS) $(BUILD)/libpmeta.a $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
+
+# Kept: make would delete them as intermediates of the pattern rule above.
+.SECONDARY: $(UNIT_HELPER_OBJS)
 
 # `make check` runs every test: unit tests, then the end-to-end shell tests
 # against a real Neo4j of their own (build/neo4j-test, ports 7475/7688): the
