@@ -1,5 +1,6 @@
 # pmeta — plain Makefile. `make`, `make DEVELOPER=1`, `make SANITIZE=address,undefined`,
-# `make check`, `make demo`, `make neo4j-start|neo4j-stop|neo4j-status`.
+# `make check`, `make demo`, `make neo4j-start|neo4j-stop|neo4j-status`,
+# `make slurm-deps|slurm-start|slurm-stop|slurm-status`.
 
 CC ?= cc
 PKGS := libcurl jansson libgit2 inih zlib
@@ -131,6 +132,19 @@ neo4j-test-start:
 neo4j-test-stop:
 	$(TEST_NEO4J) scripts/neo4j.sh stop
 
+# A single-node Slurm on 127.0.0.1 for the Slurm tests and the demo
+# (scripts/slurm.sh): build/slurm unless SLURM_DIR says otherwise, ports
+# SLURM_CTLD_PORT and SLURMD_PORT (6817, 6818), clients' settings in
+# build/slurm/env. The tests that need it skip without it.
+slurm-deps:
+	scripts/install-deps.sh --slurm
+slurm-start:
+	scripts/slurm.sh start
+slurm-stop:
+	scripts/slurm.sh stop
+slurm-status:
+	scripts/slurm.sh status
+
 demo:
 	scripts/demo.sh
 
@@ -141,6 +155,7 @@ install: pmeta
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/tests $(BUILD)/tools $(BUILD)/libpmeta.a pmeta
 
-.PHONY: all unit check deps neo4j-fetch neo4j-start neo4j-stop neo4j-status neo4j-test-start neo4j-test-stop demo install clean FORCE
+.PHONY: all unit check deps neo4j-fetch neo4j-start neo4j-stop neo4j-status neo4j-test-start neo4j-test-stop \
+	slurm-deps slurm-start slurm-stop slurm-status demo install clean FORCE
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
