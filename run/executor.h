@@ -119,7 +119,7 @@ struct executor_ops {
 	 */
 	void (*cancel)(struct executor *ex, size_t job);
 
-	/* After the run: undo what begin set up (signal handlers...). */
+	/* After the run, when begin succeeded: undo what it set up (handlers...). */
 	void (*end)(struct executor *ex);
 
 	/* Frees ex; never stops a job (a detached run leaves them running). */

@@ -101,6 +101,7 @@ static int local_begin(struct executor *ex, const struct runner *r)
 		;
 	lx->env_base = xcalloc(n + 1, sizeof(char *));
 	lx->nenv_base = 0;
+	/* The one filter of what a job inherits from pmeta's environment. */
 	for (i = 0; i < n; i++)
 		if (!is_own_env(environ[i]))
 			lx->env_base[lx->nenv_base++] = environ[i];
@@ -190,7 +191,9 @@ static int spawn_shell(pid_t *pid, const char *command, const char *dir, int fd,
 /*
  * One attempt: its log (truncated by the first attempt), its environment,
  * the spawn. A job that cannot be started has failed that attempt with
- * exit status 127, the reason in its log.
+ * exit status 127, the reason in its log. What must be known of an attempt
+ * as it starts (say, the hash of the script that really runs) is taken
+ * here, before the spawn, and travels in its EXEC_STARTED.
  */
 static int local_start(struct executor *ex, size_t job, int attempt)
 {
@@ -282,7 +285,8 @@ static void reap(struct local_executor *lx)
 			if (lx->jobs[lx->running[i]].pid == pid)
 				break;
 		if (i == lx->nrunning)
-			continue;  /* an orphan of a job, reparented to us: reaped */
+			continue;  /* an orphan of a job, reparented to us: reaped (one that
+				      left its job's group with setsid is seen only here) */
 		ev.job = lx->running[i];
 		lx->running[i] = lx->running[--lx->nrunning];
 		lj = &lx->jobs[ev.job];
