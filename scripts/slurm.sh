@@ -14,7 +14,7 @@
 #   SLURM_START_TIMEOUT  seconds to wait for an idle node, default 30
 #
 # Files under $SLURM_DIR: slurm.conf (written at each start), munge/ (key,
-# socket, seed), state/ and spool/ (Slurm's), log/ (munged.log,
+# seed), munge-socket/, state/ and spool/ (Slurm's), log/ (munged.log,
 # slurmctld.log, slurmd.log), run/*.pid (the daemons, by pid) and env with
 #   SLURM_CONF
 # which every Slurm client (sbatch, squeue, scontrol, pmeta) needs; stop
@@ -40,7 +40,7 @@ conf=$base/slurm.conf
 env_file=$base/env
 munge_dir=$base/munge
 munge_key=$munge_dir/munge.key
-munge_socket=$munge_dir/socket/munge.socket
+munge_socket=$base/munge-socket/munge.socket
 run_dir=$base/run
 log_dir=$base/log
 
@@ -193,11 +193,11 @@ start() {
         port_busy "${port%%:*}" && die "port ${port%%:*} (${port#*:}) is already in use"
     done
 
-    mkdir -p -- "$base" "$munge_dir/socket" "$base/state" "$base/spool" "$run_dir" "$log_dir"
-    chmod 755 -- "$base"
-    # munged refuses a key or a socket folder others could write.
+    mkdir -p -- "$base" "$munge_dir" "${munge_socket%/*}" "$base/state" "$base/spool" \
+        "$run_dir" "$log_dir"
+    # munged checks both: a key only root reads, a socket every user reaches.
+    chmod 755 -- "$base" "${munge_socket%/*}"
     chmod 700 -- "$munge_dir"
-    chmod 755 -- "$munge_dir/socket"
     if [[ ! -f $munge_key ]]; then
         mungekey --create --keyfile="$munge_key" >/dev/null
         chmod 600 -- "$munge_key"
@@ -206,7 +206,7 @@ start() {
     rm -f -- "$log_dir"/*.out
 
     trap on_interrupt INT TERM HUP
-    launch munged munged --foreground --force --key-file="$munge_key" \
+    launch munged munged --foreground --key-file="$munge_key" \
         --socket="$munge_socket" --pid-file="$munge_dir/munged.pid" \
         --log-file="$log_dir/munged.log" --seed-file="$munge_dir/munged.seed"
     local deadline=$((SECONDS + start_timeout))

@@ -26,7 +26,8 @@ job_field() {
 
 # submit ARGS...: sbatch from this folder, printing the job id. The first
 # job of a chain is submitted held and released once its dependents are
-# in: a dependency on a job that has already failed is refused by sbatch.
+# in, so they really wait on it (a dependency on a job that has already
+# ended is settled at submission).
 submit() {
 	sbatch --parsable --chdir="$PWD" "$@" | cut -d';' -f1
 }
