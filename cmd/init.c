@@ -11,16 +11,20 @@ static const char usage[] =
 	"Makes the folder (default: the current one) a git workspace unless it is in\n"
 	"one already, checks that Neo4j answers, and applies pending migrations.\n";
 
-static void on_applied(const struct migration *m, double ms, void *arg)
+static void on_applied(const struct migration *m, enum migration_event ev, double ms, void *arg)
 {
 	(void)arg;
-	printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
+	if (ev == MIGRATION_EV_RERECORDED)
+		printf("re-recorded migration %s %s with the checksum neo4j-migrations computes (%s, was %s)\n",
+		       m->version, m->description, m->checksum, m->file_checksum);
+	else
+		printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
 }
 
 int cmd_init(int argc, char **argv, struct ctx *ctx)
 {
 	const char *path = ".";
-	struct migration_set set = { 0 };
+	struct migration_set set = MIGRATION_SET_INIT;
 	struct neo4j *db;
 	json_t *disc = NULL;
 	int created, ret = EXIT_OK;
