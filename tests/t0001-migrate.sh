@@ -119,6 +119,13 @@ test_expect_success 'unlock also removes the lock of pmeta 0.1' '
 	test_eq "$(cypher_value "MATCH (l:__Neo4jMigrationsLock) RETURN count(l)")" 0
 '
 
+test_expect_success 'a Bolt NEO4J_URI is refused with exit 4, not a crash' '
+	for verb in "" info validate unlock; do
+		test_expect_code 4 env NEO4J_URI=bolt://127.0.0.1:1 pmeta migrate $verb 2>err &&
+		test_contains err "error: unsupported NEO4J_URI" || exit 1
+	done
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 pmeta migrate bogus 2>err &&
 	test_contains err "unknown argument" &&
