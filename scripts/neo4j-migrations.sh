@@ -27,38 +27,15 @@ readonly MIGRATIONS_VERSION=2.17.3
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 pom=$script_dir/neo4j-migrations-pom.xml
 cache_dir=${NEO4J_MIGRATIONS_CACHE:-${HOME:?HOME is not set}/.cache/pmeta/neo4j-migrations-$MIGRATIONS_VERSION}
-marker=$cache_dir/.complete
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# shellcheck source=scripts/maven-cache.sh
+. "$script_dir/maven-cache.sh"
+
 fetch() {
-	[[ -f $marker ]] && return 0
-	if [[ -d $cache_dir ]]; then rmdir -- "$cache_dir" 2>/dev/null || true; fi
-	[[ -e $cache_dir ]] &&
-		die "$cache_dir exists but is incomplete (no .complete marker); remove it and retry"
-	command -v mvn >/dev/null || die "mvn (Maven) not found; it is needed once to fetch neo4j-migrations"
-	mkdir -p -- "$(dirname -- "$cache_dir")"
-	local tmp
-	tmp=$(mktemp -d "$cache_dir.tmp.XXXXXX")
-	# shellcheck disable=SC2064
-	trap "rm -rf -- '$tmp'" EXIT
-	if ! mvn -B -q -f "$pom" dependency:copy-dependencies \
-			-Dmigrations.lib="$tmp/lib" >"$tmp/mvn.log" 2>&1; then
-		tail -n 40 -- "$tmp/mvn.log" >&2
-		die "maven could not fetch neo4j-migrations-cli $MIGRATIONS_VERSION (see output above)"
-	fi
-	[[ -f $tmp/lib/neo4j-migrations-cli-$MIGRATIONS_VERSION.jar ]] ||
-		die "maven finished but neo4j-migrations-cli-$MIGRATIONS_VERSION.jar is missing"
-	mv -- "$tmp/lib"/*.jar "$tmp/"
-	rmdir -- "$tmp/lib"
-	rm -f -- "$tmp/mvn.log"
-	chmod 755 -- "$tmp"
-	printf 'neo4j-migrations-cli %s, fetched %s\n' "$MIGRATIONS_VERSION" "$(date -u +%FT%TZ)" >"$tmp/.complete"
-	if ! mv -T -- "$tmp" "$cache_dir" 2>/dev/null; then
-		[[ -f $marker ]] || die "could not rename $tmp to $cache_dir"
-		rm -rf -- "$tmp"
-	fi
-	trap - EXIT
+	maven_cache_fetch "$pom" "$cache_dir" migrations.lib "neo4j-migrations-cli $MIGRATIONS_VERSION" \
+		"neo4j-migrations-cli-$MIGRATIONS_VERSION.jar"
 }
 
 java_bin() {
