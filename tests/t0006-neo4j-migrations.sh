@@ -214,6 +214,17 @@ test_expect_success 'a graph recorded by pmeta 0.1 stays valid and is re-recorde
 	test_contains out "All resolved migrations have been applied"
 '
 
+test_expect_success 'after the tool repairs a pmeta 0.1 graph, pmeta validates it too' '
+	file_crc=$(crc_of_file "$TEST_ROOT/migrations/V0001__graph_constraints.cypher") &&
+	cypher "MATCH (m:__Neo4jMigration {version: \"0001\"}) SET m.checksum = \$c" "{\"c\": \"$file_crc\"}" >/dev/null &&
+	tool "$PWD/only" repair >out 2>&1 &&
+	test_eq "$(cypher_value "MATCH (m:__Neo4jMigration {version: \"0001\"}) RETURN m.checksum")" 198269392 &&
+	pmeta migrate validate >out &&
+	test_lacks out note: &&
+	(cd ws && pmeta doctor >../out 2>&1) &&
+	test_contains out "migrations current"
+'
+
 test_expect_success 'a chain that forks is refused with a clear error' '
 	cypher "MATCH (b:__Neo4jMigration {version: \"BASELINE\"}) CREATE (b)-[:MIGRATED_TO {at: datetime()}]->(:__Neo4jMigration {version: \"9999\", checksum: \"1\"})" >/dev/null &&
 	test_expect_code 1 pmeta migrate info 2>err &&
