@@ -103,7 +103,16 @@ static int check_neo4j(struct ctx *ctx)
 		else if (pending)
 			line(0, "migrations: %zu pending (run 'pmeta migrate')", pending);
 		else {
-			line(1, "migrations current (%zu applied)", set.n);
+			size_t legacy = migrations_count(&set, MIGRATION_LEGACY);
+
+			if (set.nunknown)
+				line(1, "migrations current (%zu applied, %zu more applied from elsewhere, e.g. by neo4j-migrations)",
+				     set.n, set.nunknown);
+			else
+				line(1, "migrations current (%zu applied)", set.n);
+			if (legacy)
+				printf("  note: %zu carry pmeta 0.1's checksum; 'pmeta migrate' re-records them for neo4j-migrations\n",
+				       legacy);
 			ok = 1;
 		}
 	}

@@ -12,10 +12,14 @@ static const struct cmd_usage usage = {
 	NULL
 };
 
-static void on_applied(const struct migration *m, double ms, void *arg)
+static void on_applied(const struct migration *m, enum migration_event ev, double ms, void *arg)
 {
 	(void)arg;
-	printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
+	if (ev == MIGRATION_EV_RERECORDED)
+		printf("re-recorded migration %s %s with the checksum neo4j-migrations computes (%s, was %s)\n",
+		       m->version, m->description, m->checksum, m->file_checksum);
+	else
+		printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
 }
 
 int cmd_init(int argc, char **argv, struct ctx *ctx)

@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
 	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
 	{ "log", cmd_log, "list a version's history: commits and forks" },
-	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
+	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate | unlock" },
 	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
 	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },

@@ -46,45 +46,15 @@ pid_file=$inst_dir/neo4j.pid
 pw_file=$inst_dir/password
 env_file=$inst_dir/env
 console_log=$inst_dir/logs/console.log
-marker=$cache_dir/.complete
 
 # ---------------------------------------------------------------- fetch
 
+# shellcheck source=scripts/maven-cache.sh
+. "$script_dir/maven-cache.sh"
+
 fetch() {
-    [[ -f $marker ]] && return 0
-    # an empty folder (e.g. made by hand) is fine; anything else is not ours to delete
-    if [[ -d $cache_dir ]]; then rmdir -- "$cache_dir" 2>/dev/null || true; fi
-    [[ -e $cache_dir ]] &&
-        die "$cache_dir exists but is incomplete (no .complete marker); remove it and retry"
-    command -v mvn >/dev/null || die "mvn (Maven) not found; it is needed once to fetch the Neo4j jars"
-    [[ -f $pom ]] || die "$pom is missing"
-    mkdir -p -- "$(dirname -- "$cache_dir")"
-    local tmp
-    tmp=$(mktemp -d "$cache_dir.tmp.XXXXXX")
-    # shellcheck disable=SC2064
-    trap "rm -rf -- '$tmp'" EXIT
-    if ! mvn -B -q -f "$pom" dependency:copy-dependencies \
-            -Dneo4j.lib="$tmp/lib" >"$tmp/mvn.log" 2>&1; then
-        tail -n 40 -- "$tmp/mvn.log" >&2
-        die "maven could not fetch the Neo4j jars (see output above)"
-    fi
-    [[ -f $tmp/lib/neo4j-$NEO4J_VERSION.jar && -f $tmp/lib/neo4j-server-$NEO4J_VERSION.jar ]] ||
-        die "maven finished but neo4j-$NEO4J_VERSION.jar / neo4j-server-$NEO4J_VERSION.jar are missing"
-    compgen -G "$tmp/lib/neo4j-browser-*.jar" >/dev/null || die "maven finished but neo4j-browser jar is missing"
-    local n
-    n=$(find "$tmp/lib" -maxdepth 1 -name '*.jar' | wc -l)
-    mv -- "$tmp/lib"/*.jar "$tmp/"
-    rmdir -- "$tmp/lib"
-    rm -f -- "$tmp/mvn.log"
-    chmod 755 -- "$tmp"
-    # marker last, then publish the whole folder with one rename
-    printf 'neo4j %s, %s jars, fetched %s\n' "$NEO4J_VERSION" "$n" "$(date -u +%FT%TZ)" >"$tmp/.complete"
-    if ! mv -T -- "$tmp" "$cache_dir" 2>/dev/null; then
-        # someone else published it in the meantime
-        [[ -f $marker ]] || die "could not rename $tmp to $cache_dir"
-        rm -rf -- "$tmp"
-    fi
-    trap - EXIT
+    maven_cache_fetch "$pom" "$cache_dir" neo4j.lib "the Neo4j $NEO4J_VERSION jars" \
+        "neo4j-$NEO4J_VERSION.jar" "neo4j-server-$NEO4J_VERSION.jar" "neo4j-browser-*.jar"
 }
 
 # ---------------------------------------------------------------- process helpers

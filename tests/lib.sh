@@ -42,6 +42,10 @@ export GIT_COMMITTER_NAME="pmeta test" GIT_COMMITTER_EMAIL="test@pmeta.invalid"
 # A Neo4j started by a test reuses the jars fetched once for the user (the
 # HOME below is a scratch one).
 export NEO4J_CACHE=${NEO4J_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-$(sed -n 's/^readonly NEO4J_VERSION=//p' "$TEST_ROOT/scripts/neo4j.sh")}
+# Likewise the official neo4j-migrations CLI (scripts/neo4j-migrations.sh),
+# fetched with the user's HOME (Maven's cache and settings).
+export NEO4J_MIGRATIONS_CACHE=${NEO4J_MIGRATIONS_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-migrations-$(sed -n 's/^readonly MIGRATIONS_VERSION=//p' "$TEST_ROOT/scripts/neo4j-migrations.sh")}
+TEST_USER_HOME=${HOME:-/root}
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/.home"
 
 rm -rf "$TRASH"
@@ -221,6 +225,24 @@ test_reset_graph() {
 			python3 -c 'import json,sys; [print(d["row"][0]) for d in json.load(sys.stdin)["results"][0]["data"]]'); do
 		cypher "DROP INDEX \`$name\` IF EXISTS" >/dev/null || return 1
 	done
+}
+
+# gate_hold: prints the URL of an open transaction that holds the write lock
+# of a (:MigrationGate) node; a query that writes the gate (say, a migration
+# `MATCH (g:MigrationGate) SET g.x = 1`) waits until gate_release URL rolls it
+# back, holding the migration lock all along. Neo4j ends the transaction by
+# itself when idle for long (server.http.transaction_idle_timeout).
+gate_hold() {
+	cypher 'MERGE (:MigrationGate {id: 1})' >/dev/null || return 1
+	printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+		curl -sS -K - -D - -o /dev/null -H 'Content-Type: application/json' \
+			--data-binary '{"statements":[{"statement":"MATCH (g:MigrationGate) SET g.held = true"}]}' \
+			"$NEO4J_URI/db/$NEO4J_DATABASE/tx" | tr -d '\r' | sed -n 's/^[Ll]ocation: *//p'
+}
+
+gate_release() {
+	printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+		curl -sS -K - -X DELETE "$1" >/dev/null
 }
 
 # A fresh git workspace in the current folder, with one commit.
