@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "cmd/options.h"
 #include "util/err.h"
 
 struct neo4j;
@@ -47,19 +48,6 @@ int cmd_error(void);
 int cmd_die(int code, const char *fmt, ...) PM_PRINTF(2, 3);
 /* Prints "warning: ...". */
 void cmd_warn(const char *fmt, ...) PM_PRINTF(1, 2);
-/* Prints "error: ...", then the usage, to stderr; returns EXIT_USAGE. */
-int cmd_usage_error(const char *usage, const char *fmt, ...) PM_PRINTF(2, 3);
-/* Prints the usage to stdout and returns EXIT_OK (for -h / --help). */
-int cmd_usage(const char *usage);
-/* True when arg is -h or --help. */
-int cmd_is_help(const char *arg);
-/*
- * The options of verbs that take CONFIG... (check, import): -q/--quiet, --,
- * -h. Sets *quiet and *first (index of the first config). Returns -1 to go
- * on, else the exit code to return (help shown, or a usage error).
- */
-int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *first);
-
 /* One per verb, cmd/<verb>.c. */
 int cmd_check(int argc, char **argv, struct ctx *ctx);
 int cmd_diff(int argc, char **argv, struct ctx *ctx);

@@ -7,9 +7,8 @@
 #include "graph/neo4j.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta import [-q] <config>...\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta import [-q] <config>...\n",
 	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
 	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
 	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
@@ -17,9 +16,9 @@ static const char usage[] =
 	"the same config again creates nothing; an edited config loses the edges it\n"
 	"no longer has, and the steps it no longer has leave the process but keep\n"
 	"their past runs. What is written belongs to the workspace holding the\n"
-	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
-	"\n"
-	"   -q, --quiet   print no warnings and no summary\n";
+	"config (.pmeta/workspace); other processes and workspaces are left alone.\n",
+	NULL
+};
 
 static int import_one(struct neo4j *db, const char *path, int quiet)
 {
@@ -60,15 +59,20 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 int cmd_import(int argc, char **argv, struct ctx *ctx)
 {
 	struct neo4j *db;
-	int i, quiet = 0, ret = EXIT_OK, first = 1;
+	int i, quiet = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG('q', "quiet", &quiet, "print no warnings and no summary"),
+		OPT_END()
+	};
 
-	ret = cmd_config_args(argc, argv, usage, &quiet, &first);
-	if (ret >= 0)
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
 		return ret;
+	if (!argc)
+		return options_usage_error(&usage, options, "no config given");
 	ret = EXIT_OK;
 	if (ctx_db(ctx, &db) < 0)
 		return cmd_error();
-	for (i = first; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		int r = import_one(db, argv[i], quiet);
 
 		if (r != EXIT_OK && (ret == EXIT_OK || r == EXIT_NEO4J))

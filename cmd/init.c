@@ -7,9 +7,8 @@
 #include "graph/neo4j.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta init [--workspace <name>] [<folder>]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta init [--workspace <name>] [<folder>]\n",
 	"Makes the folder (default: the current one) a git workspace unless it is in\n"
 	"one already, gives the workspace its identity, checks that Neo4j answers,\n"
 	"and applies pending migrations.\n"
@@ -18,48 +17,52 @@ static const char usage[] =
 	"any number of workspaces share one Neo4j without touching each other's\n"
 	"nodes. It is kept in <workspace>/" WORKSPACE_ID_FILE " (untracked: a clone or a\n"
 	"git worktree is a workspace of its own). Default: the folder's name and 8\n"
-	"random hex digits. A workspace that has one keeps it.\n"
-	"\n"
-	"    --workspace <name>   the identity: 1 to 64 letters, digits, '.', '_', '-'\n";
+	"random hex digits. A workspace that has one keeps it.\n",
+	NULL
+};
 
-static void on_applied(const struct migration *m, double ms, void *arg)
+/* --workspace: checked before anything is written, a usage error when bad. */
+static int parse_workspace(const struct cmd_option *opt, const char *arg)
+{
+	if (!key_workspace_valid(arg))
+		return pm_error(PM_EUSAGE, "'%s' is not a workspace name (1 to %d letters, digits, "
+				"'.', '_' or '-', starting with a letter or digit)", arg,
+				KEY_WORKSPACE_MAX);
+	*(const char **)opt->value = arg;
+	return 0;
+}
+
+static void on_applied(const struct migration *m, enum migration_event ev, double ms, void *arg)
 {
 	(void)arg;
-	printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
+	if (ev == MIGRATION_EV_RERECORDED)
+		printf("re-recorded migration %s %s with the checksum neo4j-migrations computes (%s, was %s)\n",
+		       m->version, m->description, m->checksum, m->file_checksum);
+	else
+		printf("applied migration %s %s (%.0f ms)\n", m->version, m->description, ms);
 }
 
 int cmd_init(int argc, char **argv, struct ctx *ctx)
 {
-	const char *path = NULL, *want = NULL;
-	struct migration_set set = { 0 };
+	const char *path = ".", *want = NULL;
+	struct migration_set set = MIGRATION_SET_INIT;
 	struct neo4j *db;
 	json_t *disc = NULL;
 	char *root = NULL, *ws = NULL, *had = NULL;
-	int i, created, made, ret = EXIT_OK;
+	int created, made, ret;
+	struct cmd_option options[] = {
+		OPT_CALLBACK(0, "workspace", &want, "<name>", parse_workspace,
+			     "the identity: 1 to 64 letters, digits, '.', '_', '-'"),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "--workspace") || !strncmp(a, "--workspace=", 12)) {
-			want = a[11] == '=' ? a + 12 : ++i < argc ? argv[i] : NULL;
-			if (!want)
-				return cmd_usage_error(usage, "--workspace needs a name");
-			if (!key_workspace_valid(want))
-				return cmd_usage_error(usage, "'%s' is not a workspace name (1 to %d letters, "
-						       "digits, '.', '_' or '-', starting with a letter or digit)",
-						       want, KEY_WORKSPACE_MAX);
-		} else if (a[0] == '-' && a[1]) {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (path) {
-			return cmd_usage_error(usage, "unexpected argument '%s'", a);
-		} else {
-			path = a;
-		}
-	}
-	if (!path)
-		path = ".";
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (argc == 1)
+		path = argv[0];
+	ret = EXIT_OK;
 	/* Check Neo4j before touching the folder, so a failed init leaves nothing. */
 	if (ctx_db(ctx, &db) < 0 || neo4j_discover(db, &disc) < 0)
 		return cmd_error();

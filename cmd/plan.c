@@ -9,24 +9,16 @@
 #include "graph/plan.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta plan [--format text|json|sh|dot|mermaid] [--cypher] [--latest-patch]\n"
-	"                  [--run-mode <mode>] <config>|<process>\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta plan [--format text|json|sh|dot|mermaid] [--cypher]\n"
+	"                  [--latest-patch] [--run-mode <mode>] <config>|<process>\n",
 	"Prints the run plan of a process: stages in order (the jobs of a stage may run\n"
 	"in parallel), each job's exact command line, and the external inputs. The\n"
 	"target is a config path (<schedule>/process_config/<process>/main.conf) or a\n"
 	"process name (p_002_v_000 or sche_001/p_002_v_000). A config whose content\n"
-	"differs from what the graph holds is imported first.\n"
-	"\n"
-	"   --format <f>     text (default), json (DESIGN.md section 6), sh (a script\n"
-	"                    running the stages in order, jobs of a stage in parallel,\n"
-	"                    stopping at the first failed stage), dot, mermaid\n"
-	"   --cypher         print the query and its :param lines for Neo4j Browser\n"
-	"   --latest-patch   run the newest patch fork of every procedure (same family,\n"
-	"                    major and minor digit; graph and <schedule>/pys/); says\n"
-	"                    on stderr which it picked\n"
-	"   --run-mode <m>   add --run_mode=<m> to every command\n";
+	"differs from what the graph holds is imported first.\n",
+	NULL
+};
 
 enum format { FMT_TEXT, FMT_JSON, FMT_SH, FMT_DOT, FMT_MERMAID };
 
@@ -194,45 +186,35 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 {
 	struct plan_options opts = { 0 };
 	enum format fmt = FMT_TEXT;
-	const char *target = NULL, *root, *ws, *f = NULL;
+	const char *target, *root, *ws, *f = NULL;
 	struct neo4j *db;
 	struct plan *plan = NULL;
-	int i, cypher = 0;
+	int cypher = 0, ret;
+	struct cmd_option options[] = {
+		OPT_STRING('f', "format", &f, "<f>",
+			   "text (default), json (DESIGN.md section 6), sh (a\n"
+			   "script running the stages in order, jobs of a stage in\n"
+			   "parallel, stopping at the first failed stage), dot,\n"
+			   "mermaid"),
+		OPT_FLAG(0, "cypher", &cypher, "print the query and its :param lines for Neo4j Browser"),
+		OPT_FLAG(0, "latest-patch", &opts.latest_patch,
+			 "run the newest patch fork of every procedure (same\n"
+			 "family, major and minor digit; graph and\n"
+			 "<schedule>/pys/); says on stderr which it picked"),
+		OPT_STRING(0, "run-mode", &opts.run_mode, "<m>", "add --run_mode=<m> to every command"),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-			if (++i >= argc)
-				return cmd_usage_error(usage, "%s needs a value", a);
-			f = argv[i];
-		} else if (!strncmp(a, "--format=", 9)) {
-			f = a + 9;
-		} else if (!strcmp(a, "--cypher")) {
-			cypher = 1;
-		} else if (!strcmp(a, "--latest-patch")) {
-			opts.latest_patch = 1;
-		} else if (!strcmp(a, "--run-mode")) {
-			if (++i >= argc)
-				return cmd_usage_error(usage, "--run-mode needs a value");
-			opts.run_mode = argv[i];
-		} else if (!strncmp(a, "--run-mode=", 11)) {
-			opts.run_mode = a + 11;
-		} else if (a[0] == '-' && a[1]) {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (target) {
-			return cmd_usage_error(usage, "one config or process at a time ('%s' and '%s')",
-					       target, a);
-		} else {
-			target = a;
-		}
-	}
-	if (!target)
-		return cmd_usage_error(usage, "no config or process given");
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "one config or process at a time ('%s' and '%s')",
+					   argv[0], argv[1]);
+	if (!argc)
+		return options_usage_error(&usage, options, "no config or process given");
+	target = argv[0];
 	if (opts.run_mode && !*opts.run_mode)
-		return cmd_usage_error(usage, "--run-mode needs a non-empty value");
+		return options_usage_error(&usage, options, "--run-mode needs a non-empty value");
 	if (f) {
 		if (!strcmp(f, "text"))
 			fmt = FMT_TEXT;
@@ -245,7 +227,7 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 		else if (!strcmp(f, "mermaid"))
 			fmt = FMT_MERMAID;
 		else
-			return cmd_usage_error(usage, "unknown format '%s'", f);
+			return options_usage_error(&usage, options, "unknown format '%s'", f);
 	}
 	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0)
 		return cmd_error();

@@ -2,6 +2,7 @@
  * pmeta runs: recent runs, newest first; --sync writes the workspace's
  * unsynced run journals to Neo4j (what `pmeta sync` also does).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +13,15 @@
 #include "run/journal.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta runs [<process>] [-n <count>] [--json] [--all-workspaces]\n"
-	"   or: pmeta runs --sync\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta runs [<process>] [-n <count>] [--json] [--all-workspaces]\n"
+	"   or: pmeta runs --sync\n",
 	"Lists recent runs of this workspace (all, or of one process), newest first:\n"
 	"id, status, process, start, duration and job counts. Journals of this\n"
 	"workspace that Neo4j has not seen yet (a run while Neo4j was down, a run\n"
-	"with --no-record, a runner that died) are written first.\n"
-	"\n"
-	"    -n <count>          how many runs (default 20)\n"
-	"    --json              a JSON array of the Run properties\n"
-	"    --all-workspaces    runs of every workspace sharing this Neo4j, and runs\n"
-	"                        no workspace has claimed yet (workspace null)\n"
-	"    --sync              only write the unsynced journals, and say how many\n";
+	"with --no-record, a runner that died) are written first.\n",
+	NULL
+};
 
 int cmd_runs(int argc, char **argv, struct ctx *ctx)
 {
@@ -35,37 +31,24 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 	json_t *res = NULL, *list;
 	long limit = 20;
 	size_t replayed = 0, i;
-	int json = 0, sync = 0, all = 0, q, ret = EXIT_OK;
+	int json = 0, sync = 0, all = 0, q, ret;
+	struct cmd_option options[] = {
+		OPT_INT('n', NULL, &limit, "<count>", 1, LONG_MAX, "how many runs (default 20)"),
+		OPT_FLAG(0, "json", &json, "a JSON array of the Run properties"),
+		OPT_FLAG(0, "all-workspaces", &all, "runs of every workspace sharing this Neo4j,\n"
+			 "and runs no workspace has claimed yet (workspace null)"),
+		OPT_FLAG(0, "sync", &sync, "only write the unsynced journals, and say how many"),
+		OPT_END()
+	};
 
-	for (i = 1; i < (size_t)argc; i++) {
-		const char *a = argv[i];
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "-n")) {
-			char *end;
-
-			if (i + 1 >= (size_t)argc)
-				return cmd_usage_error(usage, "-n needs a count");
-			limit = strtol(argv[++i], &end, 10);
-			if (*end || limit < 1)
-				return cmd_usage_error(usage, "-n needs a positive count");
-		} else if (!strcmp(a, "--json")) {
-			json = 1;
-		} else if (!strcmp(a, "--sync")) {
-			sync = 1;
-		} else if (!strcmp(a, "--all-workspaces")) {
-			all = 1;
-		} else if (a[0] == '-') {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (!process) {
-			process = a;
-		} else {
-			return cmd_usage_error(usage, "unexpected argument '%s'", a);
-		}
-	}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	process = argc ? argv[0] : NULL;
+	ret = EXIT_OK;
 	if (sync && (process || json || all))
-		return cmd_usage_error(usage, "--sync takes no other argument");
+		return options_usage_error(&usage, options, "--sync takes no other argument");
 	/* Outside a workspace only --all-workspaces has something to list. */
 	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0) {
 		if (!all)

@@ -17,17 +17,16 @@
 #include "util/isotime.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta status [<run> | <process>] [--json]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta status [<run> | <process>] [--json]\n",
 	"Shows a run job by job: status, exit code, attempts, duration and log. With\n"
 	"no argument the latest run; with a process name the latest run of that\n"
 	"process; 'last' is the newest run started from this workspace. Only runs of\n"
 	"this workspace (.pmeta/workspace) are shown. Reads Neo4j (writing this\n"
 	"workspace's unsynced run journals first); when Neo4j cannot be reached,\n"
-	"reads the run's local journal instead and says so.\n"
-	"\n"
-	"    --json    one JSON object: the Run properties, \"source\" and \"jobs\"\n";
+	"reads the run's local journal instead and says so.\n",
+	NULL
+};
 
 /* ms since the epoch of "2026-11-21T10:15:00.123Z", or -1. */
 static long long parse_iso(const char *s)
@@ -173,21 +172,20 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	struct neo4j *db = NULL;
 	json_t *run = NULL, *jobs = NULL;
 	char *id = NULL;
-	int json = 0, i, ret = EXIT_OK, online = 1;
+	int json = 0, ret, online = 1;
 	size_t replayed;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "json", &json, "one JSON object: the Run properties, \"source\"\n"
+			 "and \"jobs\""),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (argv[i][0] == '-')
-			return cmd_usage_error(usage, "unknown option '%s'", argv[i]);
-		else if (!arg)
-			arg = argv[i];
-		else
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-	}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	arg = argc ? argv[0] : NULL;
+	ret = EXIT_OK;
 	/* Runs belong to a workspace: without one there is nothing to show. */
 	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0)
 		return cmd_error();

@@ -12,9 +12,8 @@
 #include "vcs/history.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta sync [--dry-run]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta sync [--dry-run]\n",
 	"Brings the graph up to date with this workspace, in three steps. First it\n"
 	"claims what an earlier pmeta wrote without a workspace (nodes labelled\n"
 	":Unclaimed by migration 0002): the nodes of the schedules this workspace\n"
@@ -24,9 +23,9 @@ static const char usage[] =
 	"node and FORKED_FROM edge. Last it replays the run journals under\n"
 	".pmeta/runs/ that the graph has not seen (runs recorded while Neo4j was\n"
 	"away). Only this workspace's nodes are written. Idempotent: a second run\n"
-	"changes nothing.\n"
-	"\n"
-	"    --dry-run   list the forks found in the history, write nothing\n";
+	"changes nothing.\n",
+	NULL
+};
 
 /* Schedules on disk, and those of the fork history (a folder may be gone). */
 static size_t held_schedules(char ***names, const char *root, const struct fork_list *forks)
@@ -85,15 +84,15 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 	const char *root, *ws = NULL;
 	size_t i;
 	int dry_run = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "dry-run", &dry_run, "list the forks found in the history, write nothing"),
+		OPT_END()
+	};
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "--dry-run"))
-			dry_run = 1;
-		else
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-	}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
 	if (!dry_run && (ctx_db(ctx, &db) < 0 || ctx_workspace(ctx, &ws) < 0))
 		return cmd_error();
 	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)

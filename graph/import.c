@@ -72,8 +72,9 @@ static void add_params(json_t *props, const struct config_step *st)
 		json_object_set_new(props, "raw_values", raw);
 }
 
-/* [name, props, family, version, blob, reads, writes, deletes, after]:
- * one array per step, so the request holds few JSON values per step. */
+/* [name, props, family, version, blob, reads, writes, deletes, after, procedure]:
+ * one array per step, so the request holds few JSON values per step; the
+ * procedure is null when it is the step's own name (most steps). */
 static json_t *step_json(const char *ws, const char *process_key, const struct config *cfg, size_t i)
 {
 	const struct config_step *st = &cfg->steps[i];
@@ -87,11 +88,13 @@ static json_t *step_json(const char *ws, const char *process_key, const struct c
 	free(key);
 	add_params(props, st);
 	if (cfg->root) {
-		char *script = xstrfmt("%s/%s/pys/%s.py", cfg->root, cfg->schedule, st->name);
+		char *script = config_script_path(cfg->schedule, st->procedure);
+		char *full = xstrfmt("%s/%s", cfg->root, script);
 
 		json_decref(blob);
-		blob = script_blob(script);
+		blob = script_blob(full);
 		free(script);
+		free(full);
 	}
 	for (j = 0; j < 3; j++)
 		io[j] = json_array();
@@ -99,9 +102,10 @@ static json_t *step_json(const char *ws, const char *process_key, const struct c
 		json_array_append_new(io[st->io[j].kind], json_string(cfg->datasets[st->io[j].dataset].name));
 	for (j = 0; j < st->ndeps; j++)
 		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
-	return json_pack("[s, o, s, o, o, o, o, o, o]", st->name, props, st->family,
+	return json_pack("[s, o, s, o, o, o, o, o, o, o]", st->name, props, st->family,
 			 str_or_null(st->version), blob, io[CONFIG_READS], io[CONFIG_WRITES],
-			 io[CONFIG_DELETES], after);
+			 io[CONFIG_DELETES], after,
+			 str_or_null(strcmp(st->procedure, st->name) ? st->procedure : NULL));
 }
 
 /* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */

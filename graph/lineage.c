@@ -29,7 +29,7 @@ static json_t *version_props(const char *ws, const struct version_name *v, const
 	if (v->kind == VERSION_PROCESS) {
 		char *config = xstrfmt("%s/main.conf", path);
 
-		json_object_set_new(o, "prname", json_string(v->number));
+		json_object_set_new(o, "prname", json_string(v->prname));
 		json_object_set_new(o, "config", json_string(config));
 		if (id)
 			json_object_set_new(o, "tree", json_string(id));

@@ -23,6 +23,7 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
+#include "vcs/version.h"
 
 void plan_free(struct plan *plan)
 {
@@ -276,13 +277,13 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	for (s = 0; s < plan->nstages; s++)
 		plan->stages[s].jobs = xmalloc((count[s] + 1) * sizeof(size_t));
 
-	if (config_split_version(plan->process, &family, &version) < 0) {
+	if (version_split(plan->process, &family, &version) < 0) {
 		family = xstrdup(plan->process);
 		version = xstrdup("");
 	}
 	env.base = base;
 	env.plan = plan;
-	env.prname = !strncmp(family, "p_", 2) && family[2] ? family + 2 : family;
+	env.prname = version_prname(family);
 	env.pr_version = version;
 
 	/* Fill stage by stage: first the offset of each stage in jobs[]. */
@@ -352,12 +353,12 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
 		json_t *p = json_object();
 
 		st->name = xstrdup(cs->name);
-		st->procedure = xstrdup(cs->name);
+		st->procedure = xstrdup(cs->procedure ? cs->procedure : cs->name);
 		if (ws) {
 			st->key = key_step(ws, plan->schedule, plan->process, cs->name);
-			st->procedure_key = key_procedure(ws, plan->schedule, cs->name);
+			st->procedure_key = key_procedure(ws, plan->schedule, st->procedure);
 		}
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, cs->name);
+		st->script = config_script_path(plan->schedule, st->procedure);
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;
@@ -382,104 +383,13 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
 
 /* --- target resolution --- */
 
-static int is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Sets the two names (copies) and returns 0. */
-static int resolved(char **schedule, char **process, const char *s, size_t slen, const char *p)
-{
-	*schedule = xstrndup(s, slen);
-	*process = xstrdup(p);
-	return 0;
-}
-
 int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
 		 char **schedule, char **process, char **config)
 {
-	const char *slash = strchr(target, '/');
-	char *path;
+	int r = config_find_process(root, target, schedule, process, config);
 
-	*schedule = *process = *config = NULL;
-	if (is_file(target)) {
-		char *abs = realpath(target, NULL), *s, *p;
-		size_t n;
-
-		/* .../<S>/process_config/<P>/main.conf */
-		n = abs ? strlen(abs) : 0;
-		if (!abs || n < 10 || strcmp(abs + n - 10, "/main.conf")) {
-			free(abs);
-			return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-					"<schedule>/process_config/<process>/main.conf", target);
-		}
-		abs[n - 10] = '\0';
-		p = strrchr(abs, '/');
-		if (p && p > abs) {
-			*p = '\0';
-			s = strrchr(abs, '/');
-			if (s && !strcmp(s, "/process_config")) {
-				char *pname = p + 1;
-
-				*s = '\0';
-				s = strrchr(abs, '/');
-				if (s && config_is_ident(s + 1) && config_is_ident(pname)) {
-					resolved(schedule, process, s + 1, strlen(s + 1), pname);
-					*config = xstrdup(target);
-					free(abs);
-					return 0;
-				}
-			}
-		}
-		free(abs);
-		return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-				"<schedule>/process_config/<process>/main.conf", target);
-	}
-	if (slash) {
-		char *s = xstrndup(target, (size_t)(slash - target));
-
-		if (!config_is_ident(s) || !config_is_ident(slash + 1)) {
-			free(s);
-			return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-					"(p_002_v_000 or sche_001/p_002_v_000)", target);
-		}
-		resolved(schedule, process, target, (size_t)(slash - target), slash + 1);
-		path = xstrfmt("%s/%s/process_config/%s/main.conf", root, s, slash + 1);
-		if (is_file(path))
-			*config = path;
-		else
-			free(path);
-		free(s);
-		return 0;
-	}
-	if (!config_is_ident(target))
-		return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-				"(p_002_v_000 or sche_001/p_002_v_000)", target);
-	{
-		glob_t g;
-		char *pattern = xstrfmt("%s/*/process_config/%s/main.conf", root, target);
-		int rc = glob(pattern, 0, NULL, &g);
-
-		free(pattern);
-		if (rc == 0 && g.gl_pathc > 1) {
-			pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
-				 target, (size_t)g.gl_pathc, target);
-			globfree(&g);
-			return -1;
-		}
-		if (rc == 0 && g.gl_pathc == 1) {
-			const char *p = g.gl_pathv[0] + strlen(root) + 1;
-
-			resolved(schedule, process, p, strcspn(p, "/"), target);
-			*config = xstrdup(g.gl_pathv[0]);
-			globfree(&g);
-			return 0;
-		}
-		if (rc == 0)
-			globfree(&g);
-	}
+	if (r <= 0)
+		return r;
 	if (!db)
 		return pm_error(PM_EUSAGE, "no config for process '%s' under '%s'; name it as "
 				"SCHEDULE/%s", target, root, target);
@@ -494,8 +404,10 @@ int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char 
 		if (n == 1) {
 			const char *sc = json_string_value(neo4j_cell(res, 0, "schedule"));
 
-			if (sc)
-				resolved(schedule, process, sc, strlen(sc), target);
+			if (sc) {
+				*schedule = xstrdup(sc);
+				*process = xstrdup(target);
+			}
 		}
 		json_decref(res);
 		if (n == 0)
@@ -599,7 +511,7 @@ static void disk_patches_load(struct disk_patches *d, const char *root, const ch
 		if (n < 4 || strcmp(e->d_name + n - 3, ".py"))
 			continue;
 		name = xstrndup(e->d_name, n - 3);
-		if (config_split_version(name, &fam, &ver) < 0 || strlen(ver) != 3) {
+		if (version_split(name, &fam, &ver) < 0) {
 			free(name);
 			free(fam);
 			free(ver);
@@ -648,7 +560,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	json_t *graph_best = NULL, *x;
 	size_t i, idx;
 
-	if (config_split_version(st->procedure, &family, &version) < 0 || strlen(version) != 3) {
+	if (version_split(st->procedure, &family, &version) < 0) {
 		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
 		       st->name, st->procedure);
 		free(family);
@@ -666,12 +578,13 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
-		char *path = xstrfmt("%s/%s/pys/%s.py", root, plan->schedule, disk->names[idx]);
+		char *script = config_script_path(plan->schedule, disk->names[idx]);
+		char *path = xstrfmt("%s/%s", root, script);
 		git_oid oid;
 		char hex[GIT_OID_HEXSZ + 1];
 
 		replace(&best, xstrdup(disk->names[idx]));
-		replace(&st->script, xstrfmt("%s/pys/%s.py", plan->schedule, best));
+		replace(&st->script, script);
 		replace(&st->blob, NULL);
 		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
 			git_oid_tostr(hex, sizeof(hex), &oid);
@@ -682,7 +595,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
 		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
 		if (!st->script)
-			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, best);
+			st->script = config_script_path(plan->schedule, best);
 	}
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
@@ -733,7 +646,7 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	st->procedure_key = key_procedure(plan->workspace, plan->schedule, st->procedure);
 	st->script = dup_str(json_array_get(row, COL_PATH));
 	if (!st->script)
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
+		st->script = config_script_path(plan->schedule, st->procedure);
 	st->blob = dup_str(json_array_get(row, COL_BLOB));
 	v = json_array_get(row, COL_LINE);
 	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;

@@ -227,6 +227,7 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	ro.run_id = s->id;
 	ro.log_dir = s->dir;
 	ro.max_jobs = opts->max_jobs;
+	ro.executor = opts->executor;
 	ro.grace = opts->grace;
 	ro.tick = opts->tick;
 	ro.event = on_event;

@@ -1,4 +1,4 @@
-# Part 5: workspaces share one Neo4j; the graph's values are typed; an edit
+# Part 6: workspaces share one Neo4j; the graph's values are typed; an edit
 # never deletes history (docs/graph.md).
 # (The parts before made and ran sche_001/p_001_v_000 in this workspace.)
 conf=sche_001/process_config/p_001_v_000/main.conf
