@@ -65,6 +65,11 @@ test_expect_success 'the official CLI validates and lists a database pmeta migra
 	test_contains out "All resolved migrations have been applied to the default database." &&
 	tool "$MIG" info >out 2>&1 &&
 	grep -E "^\| 0001 +\| graph constraints +\| CYPHER +\| 20[0-9-]+T[0-9:.]+Z\[UTC\] +\| $(id -un)/$NEO4J_USERNAME +\|.*\| APPLIED +\| V0001__graph_constraints.cypher" out &&
+	for f in $(cd "$MIG" && ls V*.cypher); do
+		v=${f#V} && v=${v%%__*} &&
+		grep -E "^\| $v +\|.*\| APPLIED +\| $f" out ||
+			{ echo "the tool does not list $f as applied:"; cat out; return 1; }
+	done &&
 	test_lacks out PENDING
 '
 
@@ -231,6 +236,21 @@ test_expect_success 'a chain that forks is refused with a clear error' '
 	test_contains err "the chain of applied migrations (:__Neo4jMigration) forks" &&
 	cypher "MATCH (m:__Neo4jMigration {version: \"9999\"}) DETACH DELETE m" >/dev/null &&
 	pmeta migrate validate
+'
+
+test_expect_success 'the tool applies pmeta'\''s own migrations to a 0.1 graph; pmeta validates them' '
+	test_reset_graph &&
+	cypher "CREATE (:Run {id: \"r1\", workspace: \"/tmp/w\", started_at: \"2026-01-02T03:04:05Z\"}),
+	               (:Step {key: \"sche_001/p_001_v_000/a\", name: \"a\", max_shard: \"4\"})" >/dev/null &&
+	tool "$TEST_ROOT/migrations" migrate >out 2>&1 &&
+	test_contains out "Database migrated to version $last" &&
+	test_eq "$(cypher_value "MATCH (r:Run {id: \"r1\"}) RETURN valueType(r.started_at) + \" \" + r.root")" \
+		"ZONED DATETIME NOT NULL /tmp/w" &&
+	test_eq "$(cypher_value "MATCH (s:Step:Unclaimed) RETURN s.max_shard + 1")" 5 &&
+	pmeta migrate validate >out &&
+	test_contains out "valid: $n applied, 0 pending" &&
+	pmeta migrate >out &&
+	test_contains out "database is up to date"
 '
 
 test_reset_graph >/dev/null && pmeta migrate >/dev/null
