@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	{ "fork", cmd_fork, "fork a procedure or process version: copy, commit, graph" },
 	{ "help", cmd_help, "show help for pmeta or one verb" },
 	{ "import", cmd_import, "write process configs into the graph (idempotent)" },
-	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
+	{ "init", cmd_init, "make the workspace a git repo, give it its identity, migrate" },
 	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
 	{ "log", cmd_log, "list a version's history: commits and forks" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate | unlock" },
@@ -37,7 +37,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
-	{ "sync", cmd_sync, "rebuild fork lineage from git history; replay run journals" },
+	{ "sync", cmd_sync, "claim older nodes; rebuild lineage from git; replay journals" },
 	{ "version", cmd_version, "print the version" },
 };
 
