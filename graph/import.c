@@ -1,8 +1,9 @@
 /*
  * pmeta import: one config, one transaction, a fixed number of statements
  * whatever the size (cypher/import_*.cypher, each an UNWIND over a list).
- * Lists carry step and dataset names, not keys: the statements rebuild keys
- * from $process and $schedule, which keeps a 100,000-step request small.
+ * Lists carry step and dataset names, not keys: the statements append them
+ * to the key prefixes graph/keys.c makes ($step_prefix, ...), which keeps a
+ * 100,000-step request small.
  *
  * Before any of that, one small query asks whether the graph already holds
  * what the import would write (cypher/import_unchanged.cypher): the process
@@ -16,7 +17,9 @@
 #include "cypher.h"
 #include "graph/config.h"
 #include "graph/import.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
+#include "graph/value.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -28,17 +31,18 @@ static json_t *str_or_null(const char *s)
 /*
  * Bump when import writes the graph differently in a way the statements'
  * text does not show (say, parameters built another way): a graph written
- * by the old way must not pass for unchanged.
+ * by the old way must not pass for unchanged. 2: typed step values.
  */
-#define IMPORT_FORMAT "pmeta import 1"
+#define IMPORT_FORMAT "pmeta import 2"
 
-/* The git blob id of each step's script <root>/<schedule>/pys/<step>.py (as
- * `git hash-object` gives it), "" when the file is missing or the config has
- * no workspace root. blobs holds nsteps slots of 41 bytes. */
+/* The git blob id of each step's script <root>/<schedule>/pys/<procedure>.py
+ * (as `git hash-object` gives it), "" when the file is missing or the config
+ * has no workspace root. blobs holds nsteps slots of 41 bytes. */
 static void script_blobs(char (*blobs)[GIT_OID_HEXSZ + 1], const struct config *cfg)
 {
 	struct strbuf path = STRBUF_INIT;
 	git_oid oid;
+	char *script;
 	size_t i;
 
 	for (i = 0; i < cfg->nsteps; i++) {
@@ -46,7 +50,10 @@ static void script_blobs(char (*blobs)[GIT_OID_HEXSZ + 1], const struct config *
 		if (!cfg->root)
 			continue;
 		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s/pys/%s.py", cfg->root, cfg->schedule, cfg->steps[i].name);
+		strbuf_addf(&path, "%s/", cfg->root);
+		script = config_script_path(cfg->schedule, cfg->steps[i].procedure);
+		strbuf_addstr(&path, script);
+		free(script);
 		if (git_odb_hashfile(&oid, path.buf, GIT_OBJECT_BLOB) == 0)
 			git_oid_tostr(blobs[i], GIT_OID_HEXSZ + 1, &oid);
 	}
@@ -55,11 +62,13 @@ static void script_blobs(char (*blobs)[GIT_OID_HEXSZ + 1], const struct config *
 
 /*
  * What the import of cfg would write, as one hash: the import format and
- * statements, the config's path (which names its schedule and process) and
- * text (its blob id), and every script's blob. Equal digests, equal writes.
+ * statements, the process key (workspace, schedule, process: every key the
+ * import writes starts with its parts), the config's path and text (its blob
+ * id, which fixes every step's name, procedure and typed values), and every
+ * script's blob. Equal digests, equal writes.
  */
-static void import_digest(char out[GIT_OID_HEXSZ + 1], const struct config *cfg,
-			  char (*blobs)[GIT_OID_HEXSZ + 1])
+static void import_digest(char out[GIT_OID_HEXSZ + 1], const char *process_key,
+			  const struct config *cfg, char (*blobs)[GIT_OID_HEXSZ + 1])
 {
 	static const char *const statements[] = {
 		cypher_import_process, cypher_import_stale_steps, cypher_import_stale_edges,
@@ -75,8 +84,8 @@ static void import_digest(char out[GIT_OID_HEXSZ + 1], const struct config *cfg,
 		strbuf_addstr(&sb, statements[i]);
 		strbuf_addch(&sb, '\0');
 	}
-	strbuf_addf(&sb, "%s\n%s\n%s\n%s\n%zu\n", cfg->path ? cfg->path : "", cfg->schedule,
-		    cfg->process, cfg->hash, cfg->nsteps);
+	strbuf_addf(&sb, "%s\n%s\n%s\n%zu\n", process_key, cfg->path ? cfg->path : "",
+		    cfg->hash, cfg->nsteps);
 	for (i = 0; i < cfg->nsteps; i++)
 		strbuf_addf(&sb, "%s\n", blobs[i]);
 	out[0] = '\0';
@@ -85,44 +94,70 @@ static void import_digest(char out[GIT_OID_HEXSZ + 1], const struct config *cfg,
 	strbuf_release(&sb);
 }
 
-static json_t *process_json(const struct config *cfg)
+static json_t *process_json(const char *ws, const char *key, const struct config *cfg)
 {
 	json_t *inputs = json_array();
 	size_t i;
 
 	for (i = 0; i < cfg->ninputs; i++)
 		json_array_append_new(inputs, json_string(cfg->datasets[cfg->inputs[i]].name));
-	return json_pack("{s:s++, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
-			 "key", cfg->schedule, "/", cfg->process,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
+			 "key", key, "workspace", ws,
 			 "name", cfg->process, "schedule", cfg->schedule, "family", cfg->family,
 			 "prname", cfg->prname, "version", cfg->version, "config", cfg->path,
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
 }
 
-/* [name, props, family, version, blob, reads, writes, deletes, after]:
- * one array per step, so the request holds few JSON values per step. */
-static json_t *step_json(const struct config *cfg, size_t i, const char *blob)
+/* The step's keys as properties, typed (graph/value.h). */
+static void add_params(json_t *props, const struct config_step *st)
+{
+	json_t *raw = NULL;
+	size_t j;
+
+	for (j = 0; j < st->nparams; j++) {
+		int exact;
+
+		json_object_set_new(props, st->params[j].key, value_typed(st->params[j].value, &exact));
+		if (!exact) {
+			char *kv = xstrfmt("%s=%s", st->params[j].key, st->params[j].value);
+
+			if (!raw)
+				raw = json_array();
+			json_array_append_new(raw, json_string(kv));
+			free(kv);
+		}
+	}
+	if (raw)
+		json_object_set_new(props, "raw_values", raw);
+}
+
+/* [name, props, family, version, blob, reads, writes, deletes, after, procedure]:
+ * one array per step, so the request holds few JSON values per step; the
+ * procedure is null when it is the step's own name (most steps). blob is
+ * the script's blob id, "" when there is none. */
+static json_t *step_json(const char *ws, const char *process_key, const struct config *cfg,
+			 size_t i, const char *blob)
 {
 	const struct config_step *st = &cfg->steps[i];
 	json_t *props, *io[3], *after = json_array();
+	char *key = key_step(ws, cfg->schedule, cfg->process, st->name);
 	size_t j;
 
-	props = json_pack("{s:s++++, s:s, s:s++, s:I, s:I}",
-			  "key", cfg->schedule, "/", cfg->process, "/", st->name,
-			  "name", st->name, "process", cfg->schedule, "/", cfg->process,
+	props = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "key", key, "name", st->name,
+			  "process", process_key, "workspace", ws,
 			  "line", (json_int_t)st->line, "order", (json_int_t)i);
-	for (j = 0; j < st->nparams; j++)
-		json_object_set_new(props, st->params[j].key, json_string(st->params[j].value));
+	free(key);
+	add_params(props, st);
 	for (j = 0; j < 3; j++)
 		io[j] = json_array();
 	for (j = 0; j < st->nio; j++)
 		json_array_append_new(io[st->io[j].kind], json_string(cfg->datasets[st->io[j].dataset].name));
 	for (j = 0; j < st->ndeps; j++)
 		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
-	return json_pack("[s, o, s, o, o, o, o, o, o]", st->name, props, st->family,
+	return json_pack("[s, o, s, o, o, o, o, o, o, o]", st->name, props, st->family,
 			 str_or_null(st->version), *blob ? json_string(blob) : json_null(),
-			 io[CONFIG_READS], io[CONFIG_WRITES],
-			 io[CONFIG_DELETES], after);
+			 io[CONFIG_READS], io[CONFIG_WRITES], io[CONFIG_DELETES], after,
+			 str_or_null(strcmp(st->procedure, st->name) ? st->procedure : NULL));
 }
 
 /* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
@@ -156,7 +191,7 @@ static int graph_unchanged(struct neo4j *db, const char *process_key, const char
 	return 0;
 }
 
-int import_config(struct neo4j *db, const struct config *cfg, int force,
+int import_config(struct neo4j *db, const char *ws, const struct config *cfg, int force,
 		  struct import_stats *stats)
 {
 	json_t *steps = NULL, *names = NULL, *index = NULL;
@@ -164,17 +199,18 @@ int import_config(struct neo4j *db, const struct config *cfg, int force,
 	struct neo4j_tx *tx;
 	char (*blobs)[GIT_OID_HEXSZ + 1] = NULL;
 	char digest[GIT_OID_HEXSZ + 1];
-	char *process_key;
+	char *process_key = NULL, *schedule_key = NULL, *step_prefix = NULL;
+	char *procedure_prefix = NULL, *dataset_prefix = NULL;
 	size_t i;
 	int ret = -1, unchanged = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if (cfg->nerrors || !cfg->schedule || !cfg->process || !cfg->prname)
 		return pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
-	process_key = xstrfmt("%s/%s", cfg->schedule, cfg->process);
+	process_key = key_process(ws, cfg->schedule, cfg->process);
 	blobs = xcalloc(cfg->nsteps + 1, sizeof(*blobs));
 	script_blobs(blobs, cfg);
-	import_digest(digest, cfg, blobs);
+	import_digest(digest, process_key, cfg, blobs);
 	/* An empty digest (libgit2 could not hash) never passes for unchanged. */
 	if (!force && *digest) {
 		if (graph_unchanged(db, process_key, digest, cfg->nsteps, &unchanged) < 0)
@@ -185,24 +221,34 @@ int import_config(struct neo4j *db, const struct config *cfg, int force,
 			goto out;
 		}
 	}
+	schedule_key = key_schedule(ws, cfg->schedule);
+	step_prefix = key_step(ws, cfg->schedule, cfg->process, "");
+	procedure_prefix = key_procedure(ws, cfg->schedule, "");
+	dataset_prefix = key_dataset(ws, cfg->schedule, "");
 	steps = json_array();
 	names = json_array();
 	index = json_object();
 	stmts = json_array();
 	for (i = 0; i < cfg->nsteps; i++) {
 		json_array_append_new(names, json_string(cfg->steps[i].name));
-		json_array_append_new(steps, step_json(cfg, i, blobs[i]));
+		json_array_append_new(steps, step_json(ws, process_key, cfg, i, blobs[i]));
 		json_object_set_new(index, cfg->steps[i].name, json_integer((json_int_t)i));
 	}
 	/* Stale edges go before new ones come: a first import scans nothing. */
-	add(stmts, cypher_import_process, json_pack("{s:o}", "process", process_json(cfg)));
-	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:o}", "process", process_key, "names", names));
-	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:o}", "process", process_key,
+	add(stmts, cypher_import_process, json_pack("{s:o, s:s, s:s}", "process",
+						    process_json(ws, process_key, cfg),
+						    "schedule_key", schedule_key, "workspace", ws));
+	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:O}", "process", process_key, "names", names));
+	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:O}", "process", process_key,
 							"steps", steps, "index", index));
-	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:O}", "process", process_key,
-						  "schedule", cfg->schedule, "steps", steps));
-	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "process", process_key, "steps", steps));
-	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s}", "schedule", cfg->schedule));
+	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
+						  "process", process_key, "workspace", ws,
+						  "schedule", cfg->schedule, "step_prefix", step_prefix,
+						  "procedure_prefix", procedure_prefix,
+						  "dataset_prefix", dataset_prefix, "steps", steps));
+	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "step_prefix", step_prefix, "steps", steps));
+	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s, s:s}", "workspace", ws,
+							    "schedule", cfg->schedule));
 	add(stmts, cypher_import_mark, json_pack("{s:s, s:s}", "process", process_key, "digest", digest));
 	/*
 	 * One explicit transaction, one request per statement: as atomic as a
@@ -234,7 +280,13 @@ out:
 	json_decref(results);
 	json_decref(stmts);
 	json_decref(steps);
+	json_decref(names);
+	json_decref(index);
 	free(blobs);
+	free(schedule_key);
 	free(process_key);
+	free(step_prefix);
+	free(procedure_prefix);
+	free(dataset_prefix);
 	return ret;
 }

@@ -17,11 +17,14 @@
 #include "cypher.h"
 #include "graph/config.h"
 #include "graph/import.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
+#include "graph/value.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
+#include "vcs/version.h"
 
 static void plan_step_release(struct plan_step *st)
 {
@@ -52,6 +55,7 @@ void plan_free(struct plan *plan)
 	for (i = 0; i < plan->ninputs; i++)
 		free(plan->inputs[i]);
 	free(plan->inputs);
+	free(plan->workspace);
 	free(plan->schedule);
 	free(plan->process);
 	free(plan->process_key);
@@ -123,9 +127,9 @@ static int plan_layer(struct plan *plan)
 	if (done < n) {
 		for (i = 0; i < n && !indeg[i]; i++)
 			;
-		ret = pm_error(PM_ECONFIG, "the graph of process '%s' has a cycle through step [%s]; "
+		ret = pm_error(PM_ECONFIG, "the graph of process '%s/%s' has a cycle through step [%s]; "
 			       "re-import its config ('pmeta check' names the cycle)",
-			       plan->process_key, plan->steps[i].name);
+			       plan->schedule, plan->process, plan->steps[i].name);
 	}
 	free(indeg);
 	free(start);
@@ -173,6 +177,7 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 			   json_t *params, const char *name)
 {
 	json_t *v;
+	char *text;
 
 	if (!strcmp(name, "interpreter"))
 		strbuf_addstr(sb, env->base->interpreter);
@@ -190,11 +195,11 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 		add_quoted(sb, st->name);
 	else if (!strcmp(name, "procedure"))
 		add_quoted(sb, st->procedure);
-	else if ((v = json_object_get(params, name)) && json_is_string(v))
-		add_quoted(sb, json_string_value(v));
-	else if (v && json_is_integer(v))
-		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
+	else if ((v = json_object_get(params, name)) && (text = value_text(v))) {
+		/* A typed value prints as its config text (graph/value.h). */
+		add_quoted(sb, text);
+		free(text);
+	} else
 		return -1;
 	return 0;
 }
@@ -279,13 +284,13 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	for (s = 0; s < plan->nstages; s++)
 		plan->stages[s].jobs = xmalloc((count[s] + 1) * sizeof(size_t));
 
-	if (config_split_version(plan->process, &family, &version) < 0) {
+	if (version_split(plan->process, &family, &version) < 0) {
 		family = xstrdup(plan->process);
 		version = xstrdup("");
 	}
 	env.base = base;
 	env.plan = plan;
-	env.prname = !strncmp(family, "p_", 2) && family[2] ? family + 2 : family;
+	env.prname = version_prname(family);
 	env.pr_version = version;
 
 	/* Fill stage by stage: first the offset of each stage in jobs[]. */
@@ -329,8 +334,8 @@ out:
 
 /* --- offline: from a compiled config --- */
 
-int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
-		     const struct plan_options *opts)
+int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
+		     const struct config_base *base, const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	json_t *params = json_array();
@@ -340,7 +345,10 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 	*out = NULL;
 	plan->schedule = xstrdup(cfg->schedule ? cfg->schedule : "");
 	plan->process = xstrdup(cfg->process ? cfg->process : "");
-	plan->process_key = xstrfmt("%s/%s", plan->schedule, plan->process);
+	if (ws) {
+		plan->workspace = xstrdup(ws);
+		plan->process_key = key_process(ws, plan->schedule, plan->process);
+	}
 	plan->config = cfg->path ? xstrdup(cfg->path) : NULL;
 	plan->inputs = xcalloc(cfg->ninputs + 1, sizeof(char *));
 	for (i = 0; i < cfg->ninputs; i++)
@@ -352,10 +360,12 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 		json_t *p = json_object();
 
 		st->name = xstrdup(cs->name);
-		st->key = xstrfmt("%s/%s", plan->process_key, cs->name);
-		st->procedure = xstrdup(cs->name);
-		st->procedure_key = xstrfmt("%s/%s", plan->schedule, cs->name);
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, cs->name);
+		st->procedure = xstrdup(cs->procedure ? cs->procedure : cs->name);
+		if (ws) {
+			st->key = key_step(ws, plan->schedule, plan->process, cs->name);
+			st->procedure_key = key_procedure(ws, plan->schedule, st->procedure);
+		}
+		st->script = config_script_path(plan->schedule, st->procedure);
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;
@@ -380,97 +390,13 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 
 /* --- target resolution --- */
 
-static int is_file(const char *path)
+int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
+		 char **schedule, char **process, char **config)
 {
-	struct stat st;
+	int r = config_find_process(root, target, schedule, process, config);
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
-		 char **config)
-{
-	const char *slash = strchr(target, '/');
-	char *path;
-
-	*process_key = NULL;
-	*config = NULL;
-	if (is_file(target)) {
-		char *abs = realpath(target, NULL), *s, *p;
-		size_t n;
-
-		/* .../<S>/process_config/<P>/main.conf */
-		n = abs ? strlen(abs) : 0;
-		if (!abs || n < 10 || strcmp(abs + n - 10, "/main.conf")) {
-			free(abs);
-			return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-					"<schedule>/process_config/<process>/main.conf", target);
-		}
-		abs[n - 10] = '\0';
-		p = strrchr(abs, '/');
-		if (p && p > abs) {
-			*p = '\0';
-			s = strrchr(abs, '/');
-			if (s && !strcmp(s, "/process_config")) {
-				char *pname = p + 1;
-
-				*s = '\0';
-				s = strrchr(abs, '/');
-				if (s && config_is_ident(s + 1) && config_is_ident(pname)) {
-					*process_key = xstrfmt("%s/%s", s + 1, pname);
-					*config = xstrdup(target);
-					free(abs);
-					return 0;
-				}
-			}
-		}
-		free(abs);
-		return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-				"<schedule>/process_config/<process>/main.conf", target);
-	}
-	if (slash) {
-		char *s = xstrndup(target, (size_t)(slash - target));
-
-		if (!config_is_ident(s) || !config_is_ident(slash + 1)) {
-			free(s);
-			return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-					"(p_002_v_000 or sche_001/p_002_v_000)", target);
-		}
-		*process_key = xstrdup(target);
-		path = xstrfmt("%s/%s/process_config/%s/main.conf", root, s, slash + 1);
-		if (is_file(path))
-			*config = path;
-		else
-			free(path);
-		free(s);
-		return 0;
-	}
-	if (!config_is_ident(target))
-		return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-				"(p_002_v_000 or sche_001/p_002_v_000)", target);
-	{
-		glob_t g;
-		char *pattern = xstrfmt("%s/*/process_config/%s/main.conf", root, target);
-		int rc = glob(pattern, 0, NULL, &g);
-
-		free(pattern);
-		if (rc == 0 && g.gl_pathc > 1) {
-			pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
-				 target, (size_t)g.gl_pathc, target);
-			globfree(&g);
-			return -1;
-		}
-		if (rc == 0 && g.gl_pathc == 1) {
-			const char *p = g.gl_pathv[0] + strlen(root) + 1;
-
-			*process_key = xstrfmt("%.*s/%s", (int)strcspn(p, "/"), p, target);
-			*config = xstrdup(g.gl_pathv[0]);
-			globfree(&g);
-			return 0;
-		}
-		if (rc == 0)
-			globfree(&g);
-	}
+	if (r <= 0)
+		return r;
 	if (!db)
 		return pm_error(PM_EUSAGE, "no config for process '%s' under '%s'; name it as "
 				"SCHEDULE/%s", target, root, target);
@@ -478,18 +404,27 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 		json_t *res = NULL;
 		size_t n;
 
-		if (neo4j_query(db, &res, cypher_plan_find_process, json_pack("{s:s}", "name", target)) < 0)
+		if (neo4j_query(db, &res, cypher_plan_find_process,
+				json_pack("{s:s, s:s}", "name", target, "workspace", ws)) < 0)
 			return -1;
 		n = neo4j_nrows(res);
-		if (n == 1)
-			*process_key = xstrdup(json_string_value(neo4j_cell(res, 0, "key")));
+		if (n == 1) {
+			const char *sc = json_string_value(neo4j_cell(res, 0, "schedule"));
+
+			if (sc) {
+				*schedule = xstrdup(sc);
+				*process = xstrdup(target);
+			}
+		}
 		json_decref(res);
 		if (n == 0)
-			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph",
-					target);
+			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph "
+					"of workspace '%s'", target, ws);
 		if (n > 1)
 			return pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
 					target, n, target);
+		if (!*schedule)
+			return pm_error(PM_EFAIL, "process '%s' has no schedule in the graph", target);
 	}
 	return 0;
 }
@@ -536,21 +471,6 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
 }
 
 /* --- from the graph --- */
-
-/* a, b, c (c may be NULL) joined, without printf's cost: three a step of
- * 100,000 was 10% of a plan's instructions through xstrfmt. */
-static char *join3(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
-	char *s = xmalloc(la + lb + lc + 1);
-
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	if (lc)
-		memcpy(s + la + lb, c, lc);
-	s[la + lb + lc] = '\0';
-	return s;
-}
 
 static char *value_dup(const struct neo4j_value *v)
 {
@@ -612,7 +532,7 @@ static void disk_patches_load(struct disk_patches *d, const char *root, const ch
 		if (n < 4 || strcmp(e->d_name + n - 3, ".py"))
 			continue;
 		name = xstrndup(e->d_name, n - 3);
-		if (config_split_version(name, &fam, &ver) < 0 || strlen(ver) != 3) {
+		if (version_split(name, &fam, &ver) < 0) {
 			free(name);
 			free(fam);
 			free(ver);
@@ -662,7 +582,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, char *const gra
 	size_t idx;
 	int from_graph = 0;
 
-	if (config_split_version(st->procedure, &family, &version) < 0 || strlen(version) != 3) {
+	if (version_split(st->procedure, &family, &version) < 0) {
 		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
 		       st->name, st->procedure);
 		free(family);
@@ -676,12 +596,13 @@ static void pick_latest(struct plan *plan, struct plan_step *st, char *const gra
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
-		char *path = xstrfmt("%s/%s/pys/%s.py", root, plan->schedule, disk->names[idx]);
+		char *script = config_script_path(plan->schedule, disk->names[idx]);
+		char *path = xstrfmt("%s/%s", root, script);
 		git_oid oid;
 		char hex[GIT_OID_HEXSZ + 1];
 
 		replace(&best, xstrdup(disk->names[idx]));
-		replace(&st->script, xstrfmt("%s/pys/%s.py", plan->schedule, best));
+		replace(&st->script, script);
 		replace(&st->blob, NULL);
 		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
 			git_oid_tostr(hex, sizeof(hex), &oid);
@@ -690,13 +611,13 @@ static void pick_latest(struct plan *plan, struct plan_step *st, char *const gra
 		free(path);
 	} else if (from_graph) {
 		replace(&st->script, graph_best[1] ? xstrdup(graph_best[1]) :
-			xstrfmt("%s/pys/%s.py", plan->schedule, best));
+			config_script_path(plan->schedule, best));
 		replace(&st->blob, graph_best[2] ? xstrdup(graph_best[2]) : NULL);
 	}
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
 		       st->procedure);
-		replace(&st->procedure_key, xstrfmt("%s/%s", plan->schedule, best));
+		replace(&st->procedure_key, key_procedure(plan->workspace, plan->schedule, best));
 		replace(&st->procedure, best);
 	} else {
 		notify(opts, "--latest-patch: step [%s] runs %s (no newer patch)", st->name, best);
@@ -852,13 +773,24 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 	for (i = 0; item(params, i); i++) {
 		const struct neo4j_value *p = item(params, i);
 		const char *name = json_string_value(json_array_get(g->param_names, i));
+		json_t *value;
 
-		if (!name || (p->type != NEO4J_STRING && p->type != NEO4J_INT))
+		if (!name)
+			continue;
+		/* Typed (graph/value.h): add_placeholder prints it as the config's text. */
+		if (p->type == NEO4J_STRING)
+			value = json_string(p->u.str);
+		else if (p->type == NEO4J_INT)
+			value = json_integer((json_int_t)p->u.integer);
+		else if (p->type == NEO4J_FLOAT)
+			value = json_real(p->u.real);
+		else if (p->type == NEO4J_BOOL)
+			value = json_boolean(p->u.boolean);
+		else
 			continue;
 		if (!r->params)
 			r->params = json_object();
-		json_object_set_new(r->params, name, p->type == NEO4J_STRING ? json_string(p->u.str) :
-				    json_integer((json_int_t)p->u.integer));
+		json_object_set_new(r->params, name, value);
 	}
 	newest_patch(r, item(row, COL_PATCHES));
 	return 0;
@@ -893,20 +825,22 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-
-/* The plan from a complete subgraph; takes the steps over from g. */
-static int plan_from_subgraph(struct plan **out, struct subgraph *g, const char *root,
-			      const struct config_base *base, const struct plan_options *opts)
+/* The plan from a complete subgraph of workspace ws; takes the steps over from g. */
+static int plan_from_subgraph(struct plan **out, const char *ws, struct subgraph *g,
+			      const char *root, const struct config_base *base,
+			      const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	struct disk_patches disk;
 	json_t *params = json_array();
 	size_t i, j, n = g->nsteps, *sorted = xmalloc((n + 1) * sizeof(size_t)), *by_order = NULL;
 	long long maxorder = -1;
+	char *schedule_key = NULL;
 	int ret = -1;
 
 	memset(&disk, 0, sizeof(disk));
 	*out = NULL;
+	plan->workspace = xstrdup(ws);
 	plan->process_key = g->key;
 	plan->process = g->name;
 	plan->schedule = g->schedule;
@@ -916,6 +850,7 @@ static int plan_from_subgraph(struct plan **out, struct subgraph *g, const char 
 	g->key = g->name = g->schedule = g->config = NULL;
 	g->inputs = NULL;
 	g->ninputs = 0;
+	schedule_key = key_schedule(ws, plan->schedule);
 
 	for (i = 0; i < n; i++)
 		if (g->rows[i].order > maxorder)
@@ -952,14 +887,10 @@ static int plan_from_subgraph(struct plan **out, struct subgraph *g, const char 
 		by_order[r->order] = i;
 		if (!st->procedure)
 			st->procedure = xstrdup(st->name);
-		if (!st->script) {
-			char *tail = join3("/pys/", st->procedure, ".py");
-
-			st->script = join3(plan->schedule, tail, NULL);
-			free(tail);
-		}
-		st->key = join3(plan->process_key, "/", st->name);
-		st->procedure_key = join3(plan->schedule, "/", st->procedure);
+		if (!st->script)
+			st->script = config_script_path(plan->schedule, st->procedure);
+		st->key = key_child(plan->process_key, st->name);
+		st->procedure_key = key_child(schedule_key, st->procedure);
 		json_array_append_new(params, r->params ? json_incref(r->params) : json_object());
 		if (opts && opts->latest_patch)
 			pick_latest(plan, st, r->patch, &disk, root, opts);
@@ -987,19 +918,21 @@ static int plan_from_subgraph(struct plan **out, struct subgraph *g, const char 
 out:
 	free(sorted);
 	free(by_order);
+	free(schedule_key);
 	disk_patches_release(&disk);
 	json_decref(params);
 	plan_free(plan);
 	return ret;
 }
 
-int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
-	      const struct plan_options *opts)
+int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *root,
+	      const char *target, const struct plan_options *opts)
 {
 	struct config *cfg = NULL;
 	struct config_base base;
 	struct subgraph g;
-	char *key = NULL, *config = NULL, *schedule = NULL, *croot = NULL, *cs = NULL, *cp = NULL;
+	char *key = NULL, *config = NULL, *schedule = NULL, *process = NULL;
+	char *croot = NULL, *cs = NULL, *cp = NULL;
 	char hash[41];
 	json_t *names = NULL;
 	int ret = -1;
@@ -1007,8 +940,9 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 	*out = NULL;
 	memset(&base, 0, sizeof(base));
 	memset(&g, 0, sizeof(g));
-	if (plan_resolve(db, root, target, &key, &config) < 0)
+	if (plan_resolve(db, ws, root, target, &schedule, &process, &config) < 0)
 		return -1;
+	key = key_process(ws, schedule, process);
 	if (config) {
 		/* Only the hash now: the config is compiled when the graph lacks it. */
 		if (config_locate(config, &croot, &cs, &cp) < 0 || config_file_hash(hash, config) < 0)
@@ -1016,7 +950,6 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 		root = croot;
 	}
 	/* base.conf first: its template says which step keys the query returns. */
-	schedule = xstrndup(key, strcspn(key, "/"));
 	if (config_base_load(&base, root, schedule) < 0)
 		goto out;
 	names = template_params(&base);
@@ -1026,7 +959,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 		struct import_stats st;
 		int known = g.config_hash != NULL;
 
-		if (config_load(&cfg, config) < 0 || import_config(db, cfg, 0, &st) < 0)
+		if (config_load(&cfg, config) < 0 || import_config(db, ws, cfg, 0, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,
@@ -1036,16 +969,18 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 			goto out;
 	}
 	if (!g.have_process) {
-		pm_error(PM_EFAIL, "no process '%s' in the graph; import its config first", key);
+		pm_error(PM_EFAIL, "no process '%s/%s' in the graph of workspace '%s'; import its config first",
+			 schedule, process, ws);
 		goto out;
 	}
-	ret = plan_from_subgraph(out, &g, root, &base, opts);
+	ret = plan_from_subgraph(out, ws, &g, root, &base, opts);
 out:
 	subgraph_release(&g);
 	json_decref(names);
 	config_base_release(&base);
 	config_free(cfg);
 	free(schedule);
+	free(process);
 	free(croot);
 	free(cs);
 	free(cp);

@@ -11,6 +11,7 @@
 CASES="$TEST_ROOT/tests/plan"
 C1=sche_001/process_config/p_001_v_000/main.conf
 K=sche_001/p_001_v_000
+GK=ws/$K   # the process key in the graph: workspace ws (test_git_workspace)
 
 # requests FILE: how many HTTP requests PMETA_TRACE logged in FILE.
 requests() {
@@ -18,7 +19,7 @@ requests() {
 }
 
 blob_of() {
-	cypher_value 'MATCH (p:Procedure {key: $k}) RETURN coalesce(p.blob, "none")' "{\"k\": \"sche_001/$1\"}"
+	cypher_value 'MATCH (p:Procedure {key: $k}) RETURN coalesce(p.blob, "none")' "{\"k\": \"ws/sche_001/$1\"}"
 }
 
 test_expect_success 'setup: a workspace with one imported process' '
@@ -64,11 +65,11 @@ test_expect_success 'a changed config is written, even when only a comment chang
 	echo "# a comment" >>$C1 &&
 	pmeta import $C1 >out &&
 	test_contains out "imported $K (4 steps): 0 nodes and 0 relationships created" &&
-	test_eq "$(cypher_value "MATCH (p:Process {key: \"$K\"}) RETURN p.config_hash")" "$(git hash-object $C1)" &&
+	test_eq "$(cypher_value "MATCH (p:Process {key: \"$GK\"}) RETURN p.config_hash")" "$(git hash-object $C1)" &&
 	sed -i "s/^model = small$/model = tiny/" $C1 &&
 	pmeta import $C1 >out &&
 	test_contains out "imported $K" &&
-	test_eq "$(cypher_value "MATCH (s:Step {key: \"$K/proc_002_v_000\"}) RETURN s.model")" tiny
+	test_eq "$(cypher_value "MATCH (s:Step {key: \"$GK/proc_002_v_000\"}) RETURN s.model")" tiny
 '
 
 test_expect_success 'base.conf is not imported: the import stays unchanged, the plan follows it' '
@@ -81,23 +82,24 @@ test_expect_success 'base.conf is not imported: the import stays unchanged, the 
 
 test_expect_success 'a step deleted behind pmeta'\''s back is written back' '
 	before=$(graph_counts) &&
-	cypher "MATCH (s:Step {key: \"$K/proc_003_v_000\"}) DETACH DELETE s" >/dev/null &&
+	cypher "MATCH (s:Step {key: \"$GK/proc_003_v_000\"}) DETACH DELETE s" >/dev/null &&
 	pmeta import $C1 >out &&
 	test_contains out "imported $K (4 steps): 1 nodes and" &&
 	test_eq "$(graph_counts)" "$before"
 '
 
-test_expect_success 'a step added behind pmeta'\''s back is removed' '
-	before=$(graph_counts) &&
-	cypher "MATCH (p:Process {key: \"$K\"}) CREATE (p)-[:HAS_STEP]->(:Step {key: \"$K/stray\", name: \"stray\"})" >/dev/null &&
+test_expect_success 'a step added behind pmeta'\''s back leaves the process' '
+	cypher "MATCH (p:Process {key: \"$GK\"}) CREATE (p)-[:HAS_STEP]->(:Step {key: \"$GK/stray\", name: \"stray\"})" >/dev/null &&
 	pmeta import $C1 >out &&
-	test_contains out "imported $K (4 steps): 0 nodes and 0 relationships created, 1 nodes and 1 relationships deleted" &&
-	test_eq "$(graph_counts)" "$before"
+	test_contains out "imported $K (4 steps): 0 nodes and 1 relationships created, 0 nodes and 1 relationships deleted" &&
+	test_eq "$(cypher_value "MATCH (:Process {key: \"$GK\"})-[:HAS_STEP]->(s) RETURN count(s)")" 4 &&
+	test_eq "$(cypher_value "MATCH (:Process {key: \"$GK\"})-[:HAD_STEP]->(s) RETURN s.name")" stray &&
+	cypher "MATCH (s:Step {key: \"$GK/stray\"}) DETACH DELETE s" >/dev/null
 '
 
 test_expect_success 'a deleted process is written again' '
 	before=$(graph_counts) &&
-	cypher "MATCH (p:Process {key: \"$K\"}) DETACH DELETE p" >/dev/null &&
+	cypher "MATCH (p:Process {key: \"$GK\"}) DETACH DELETE p" >/dev/null &&
 	pmeta import $C1 >out &&
 	test_contains out "imported $K (4 steps): 1 nodes and" &&
 	test_eq "$(graph_counts)" "$before"
@@ -105,8 +107,8 @@ test_expect_success 'a deleted process is written again' '
 
 test_expect_success 'an edge or a dataset deleted by hand stays gone until --force' '
 	before=$(graph_counts) &&
-	cypher "MATCH (:Step {key: \"$K/proc_004_v_000\"})-[r:AFTER]->(:Step {key: \"$K/proc_002_v_000\"}) DELETE r" >/dev/null &&
-	cypher "MATCH (d:Dataset {key: \"sche_001/corpus\"}) DETACH DELETE d" >/dev/null &&
+	cypher "MATCH (:Step {key: \"$GK/proc_004_v_000\"})-[r:AFTER]->(:Step {key: \"$GK/proc_002_v_000\"}) DELETE r" >/dev/null &&
+	cypher "MATCH (d:Dataset {key: \"ws/sche_001/corpus\"}) DETACH DELETE d" >/dev/null &&
 	pmeta import $C1 >out &&
 	test_contains out unchanged &&
 	pmeta import --force $C1 >out &&
@@ -115,19 +117,19 @@ test_expect_success 'an edge or a dataset deleted by hand stays gone until --for
 '
 
 test_expect_success 'a process imported by a pmeta without the digest is written' '
-	cypher "MATCH (p:Process {key: \"$K\"}) REMOVE p.import_digest" >/dev/null &&
+	cypher "MATCH (p:Process {key: \"$GK\"}) REMOVE p.import_digest" >/dev/null &&
 	pmeta import $C1 >out &&
 	test_contains out "imported $K" &&
 	pmeta import $C1 >out && test_contains out unchanged
 '
 
 test_expect_success 'a property edited by hand stays until --force' '
-	cypher "MATCH (s:Step {key: \"$K/proc_003_v_000\"}) SET s.model = \"edited\"" >/dev/null &&
+	cypher "MATCH (s:Step {key: \"$GK/proc_003_v_000\"}) SET s.model = \"edited\"" >/dev/null &&
 	pmeta import $C1 >out &&
 	test_contains out unchanged &&
 	pmeta import --force $C1 >out &&
 	test_contains out "imported $K" &&
-	test_eq "$(cypher_value "MATCH (s:Step {key: \"$K/proc_003_v_000\"}) RETURN s.model")" large
+	test_eq "$(cypher_value "MATCH (s:Step {key: \"$GK/proc_003_v_000\"}) RETURN s.model")" large
 '
 
 test_expect_success 'check takes no --force' '
