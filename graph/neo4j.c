@@ -20,6 +20,7 @@ struct neo4j {
 	int no_query_api;   /* the server answered 404 to /query/v2 */
 	CURL *curl;
 	struct curl_slist *headers;
+	struct curl_slist *chunked_headers;  /* headers + Transfer-Encoding: chunked */
 	char code[128];
 	unsigned long requests;
 	unsigned long connects;
@@ -206,6 +207,11 @@ int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 	/* No "Expect: 100-continue" on large bodies: waiting for the 100 costs a
 	 * round trip (up to a second) per import request. */
 	db->headers = curl_slist_append(db->headers, "Expect:");
+	db->chunked_headers = curl_slist_append(NULL, "Content-Type: application/json");
+	db->chunked_headers = curl_slist_append(db->chunked_headers, "Accept: application/json;charset=UTF-8");
+	db->chunked_headers = curl_slist_append(db->chunked_headers, "User-Agent: pmeta");
+	db->chunked_headers = curl_slist_append(db->chunked_headers, "Expect:");
+	db->chunked_headers = curl_slist_append(db->chunked_headers, "Transfer-Encoding: chunked");
 	*out = db;
 	return 0;
 }
@@ -217,6 +223,7 @@ void neo4j_free(struct neo4j *db)
 	if (db->curl)
 		curl_easy_cleanup(db->curl);
 	curl_slist_free_all(db->headers);
+	curl_slist_free_all(db->chunked_headers);
 	neo4j_config_release(&db->cfg);
 	free(db);
 }
@@ -373,20 +380,104 @@ static size_t collect_header(char *ptr, size_t size, size_t nmemb, void *userdat
 	return n;
 }
 
+/*
+ * What one request sends: a whole body, or a head, the parameters as a
+ * neo4j_body writes them while libcurl sends (chunked), and a tail. A
+ * streamed body never exists whole in memory: libcurl asks for the next
+ * piece when it has sent the previous one.
+ */
+struct request {
+	const char *body;              /* the whole body, or NULL when streamed */
+	char *head, *tail;             /* streamed: the JSON around the parameters */
+	struct neo4j_body *params;
+	struct strbuf chunk;           /* the piece being sent */
+	size_t off;
+	int part;                      /* 0 head, 1 parameters, 2 tail, 3 done */
+	size_t sent;
+	int failed;                    /* the writer failed: its error is recorded */
+};
+
+#define REQUEST_INIT { NULL, NULL, NULL, NULL, STRBUF_INIT, 0, 0, 0, 0 }
+#define STREAM_PIECE 16384        /* bytes asked of a neo4j_body at a time */
+
+static void request_rewind(struct request *q)
+{
+	strbuf_reset(&q->chunk);
+	q->off = 0;
+	q->part = 0;
+	q->sent = 0;
+	q->failed = 0;
+	if (q->params && q->params->rewind)
+		q->params->rewind(q->params->arg);
+}
+
+static void request_release(struct request *q)
+{
+	free(q->head);
+	free(q->tail);
+	strbuf_release(&q->chunk);
+}
+
+/* libcurl's read callback: the next bytes of a streamed body. */
+static size_t read_body(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	struct request *q = userdata;
+	size_t want = size * nitems, n;
+
+	while (q->off == q->chunk.len) {
+		int more;
+
+		strbuf_reset(&q->chunk);
+		q->off = 0;
+		switch (q->part) {
+		case 0:
+			strbuf_addstr(&q->chunk, q->head);
+			q->part = 1;
+			break;
+		case 1:
+			do
+				more = q->params->next(q->params->arg, &q->chunk);
+			while (more > 0 && q->chunk.len < STREAM_PIECE);
+			if (more < 0) {
+				q->failed = 1;
+				return CURL_READFUNC_ABORT;
+			}
+			if (!more)
+				q->part = 2;
+			break;
+		case 2:
+			strbuf_addstr(&q->chunk, q->tail);
+			q->part = 3;
+			break;
+		default:
+			return 0;
+		}
+	}
+	n = q->chunk.len - q->off;
+	if (n > want)
+		n = want;
+	memcpy(buf, q->chunk.buf + q->off, n);
+	q->off += n;
+	q->sent += n;
+	return n;
+}
+
 /* PMETA_TRACE: what went where, how big, how long (never a credential or
  * a parameter value: only the path below NEO4J_URI and sizes). */
 static void trace(const struct neo4j *db, const char *method, const char *url,
-		  const char *body, const struct reply *r, CURLcode rc, double secs)
+		  const struct request *q, const struct reply *r, CURLcode rc, double secs)
 {
 	size_t n = strlen(db->cfg.uri);
 	const char *path = !strncmp(url, db->cfg.uri, n) ? url + n : url;
+	size_t sent = !q ? 0 : q->body ? strlen(q->body) : q->sent;
+	const char *how = q && !q->body ? " (streamed)" : "";
 
 	if (rc != CURLE_OK)
-		fprintf(stderr, "pmeta: neo4j %s %s: %zu bytes sent, %s after %.1f ms\n", method, path,
-			body ? strlen(body) : 0, curl_easy_strerror(rc), secs * 1000);
+		fprintf(stderr, "pmeta: neo4j %s %s: %zu bytes sent%s, %s after %.1f ms\n", method, path,
+			sent, how, curl_easy_strerror(rc), secs * 1000);
 	else
-		fprintf(stderr, "pmeta: neo4j %s %s: %zu bytes sent, HTTP %ld, %zu bytes received in %.1f ms\n",
-			method, path, body ? strlen(body) : 0, r->status, r->body.len, secs * 1000);
+		fprintf(stderr, "pmeta: neo4j %s %s: %zu bytes sent%s, HTTP %ld, %zu bytes received in %.1f ms\n",
+			method, path, sent, how, r->status, r->body.len, secs * 1000);
 }
 
 static double now_secs(void)
@@ -397,9 +488,10 @@ static double now_secs(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One HTTP exchange. Returns 0 when a reply arrived (any status). */
+/* One HTTP exchange; q may be NULL (no body). Returns 0 when a reply
+ * arrived (any status). */
 static int http_send(struct neo4j *db, struct reply *r, const char *method,
-		     const char *url, const char *body)
+		     const char *url, struct request *q)
 {
 	CURL *c = db->curl;
 	CURLcode rc;
@@ -412,7 +504,7 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	strbuf_reset(&r->location);
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, db->headers);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, q && !q->body ? db->chunked_headers : db->headers);
 	curl_easy_setopt(c, CURLOPT_USERNAME, db->cfg.user);
 	curl_easy_setopt(c, CURLOPT_PASSWORD, db->cfg.password);
 	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -426,9 +518,16 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	if (!strcmp(method, "POST")) {
+	if (!strcmp(method, "POST") && q && !q->body) {
+		/* A second send of the same request (a retry): from the start. */
+		if (q->part)
+			request_rewind(q);
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
+		curl_easy_setopt(c, CURLOPT_READDATA, q);
+	} else if (!strcmp(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q && q->body ? q->body : "");
 	} else {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	}
@@ -437,7 +536,7 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	if (db->trace)
-		trace(db, method, url, body, r, rc, now_secs() - t0);
+		trace(db, method, url, q, r, rc, now_secs() - t0);
 	{
 		long n = 0;
 
@@ -445,6 +544,8 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 			db->connects += (unsigned long)n;
 	}
 	if (rc != CURLE_OK) {
+		if (q && q->failed)
+			return -1;  /* the body's writer recorded why */
 		if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 			return pm_error(PM_ENEO4J,
 					"Neo4j at %s sent a reply larger than %llu bytes; the request was "
@@ -491,19 +592,23 @@ static void backoff(int attempt)
 	sleep_ms(ms + rand() % (ms / 2 + 1));
 }
 
-/* POST statements to url; parse. Retries transient failures when allowed. */
-static int post_statements(struct neo4j *db, json_t **results, const char *url,
-			   json_t *statements, int retry, struct reply *keep)
+static char *db_url(const struct neo4j *db, const char *database, const char *tail);
+
+/* POST q to url; parse. Retries transient failures when allowed (a
+ * streamed body only when its writer can start again). */
+static int post_request(struct neo4j *db, json_t **results, const char *url,
+			struct request *q, int retry, struct reply *keep)
 {
 	struct reply r;
-	char *body = neo4j_request_body(statements);
 	int attempt = 0, ret = -1, transient = 0;
 
+	if (!q->body && (!q->params || !q->params->rewind))
+		retry = 0;
 	reply_init(&r);
 	for (;;) {
 		json_t *res = NULL;
 
-		if (http_send(db, &r, "POST", url, body) < 0) {
+		if (http_send(db, &r, "POST", url, q) < 0) {
 			db->code[0] = '\0';
 			goto out;
 		}
@@ -529,8 +634,65 @@ out:
 		strbuf_add(&keep->body, r.body.buf, r.body.len);
 	}
 	reply_release(&r);
+	return ret;
+}
+
+/* POST statements to url; parse. Retries transient failures when allowed. */
+static int post_statements(struct neo4j *db, json_t **results, const char *url,
+			   json_t *statements, int retry, struct reply *keep)
+{
+	struct request q = REQUEST_INIT;
+	char *body = neo4j_request_body(statements);
+	int ret;
+
+	q.body = body;
+	ret = post_request(db, results, url, &q, retry, keep);
+	request_release(&q);
 	free(body);
 	return ret;
+}
+
+/* A JSON string of s (caller frees). */
+static char *json_quote(const char *s)
+{
+	json_t *v = json_string(s);
+	char *text = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(v);
+	return text ? text : xstrdup("\"\"");
+}
+
+/* A tx endpoint's body of one statement whose parameters params writes. */
+static void request_statement(struct request *q, const char *statement, struct neo4j_body *params)
+{
+	char *text = json_quote(statement);
+
+	q->head = xstrfmt("{\"statements\":[{\"statement\":%s,\"includeStats\":true,"
+			  "\"resultDataContents\":[\"row\"],\"parameters\":", text);
+	q->tail = xstrdup("}]}");
+	q->params = params;
+	free(text);
+}
+
+static int first_result(json_t **result, json_t *results);
+
+int neo4j_query_body(struct neo4j *db, json_t **result, const char *statement,
+		     struct neo4j_body *params)
+{
+	struct request q = REQUEST_INIT;
+	json_t *results = NULL;
+	char *url = db_url(db, db->cfg.database, "tx/commit");
+	int ret;
+
+	if (result)
+		*result = NULL;
+	request_statement(&q, statement, params);
+	ret = post_request(db, &results, url, &q, 1, NULL);
+	request_release(&q);
+	free(url);
+	if (ret < 0)
+		return -1;
+	return first_result(result, results);
 }
 
 static char *db_url(const struct neo4j *db, const char *database, const char *tail)
@@ -660,6 +822,24 @@ int neo4j_tx_run(struct neo4j_tx *tx, json_t **results, json_t *statements)
 		*results = NULL;
 	/* No retry inside a transaction: a failure rolled it back on the server. */
 	return post_statements(tx->db, results, tx->url, statements, 0, NULL);
+}
+
+int neo4j_tx_query_body(struct neo4j_tx *tx, json_t **result, const char *statement,
+			struct neo4j_body *params)
+{
+	struct request q = REQUEST_INIT;
+	json_t *results = NULL;
+	int ret;
+
+	if (result)
+		*result = NULL;
+	request_statement(&q, statement, params);
+	/* No retry inside a transaction: a failure rolled it back on the server. */
+	ret = post_request(tx->db, &results, tx->url, &q, 0, NULL);
+	request_release(&q);
+	if (ret < 0)
+		return -1;
+	return first_result(result, results);
 }
 
 int neo4j_tx_query(struct neo4j_tx *tx, json_t **result, const char *statement, json_t *params)
@@ -1427,21 +1607,22 @@ int neo4j_rows_parse(neo4j_row_fn fn, void *arg, char *code, size_t codesz, int 
 	return ret < 0 ? -1 : 0;
 }
 
-static int post_rows(struct neo4j *db, const char *url, const char *body, neo4j_row_fn fn,
+static int post_rows(struct neo4j *db, const char *url, struct request *q, neo4j_row_fn fn,
 		     void *arg)
 {
 	struct reply r;
 	int attempt = 0, ret = -1, transient = 0;
+	int retry = q->body || (q->params && q->params->rewind);
 
 	reply_init(&r);
 	for (;;) {
-		if (http_send(db, &r, "POST", url, body) < 0) {
+		if (http_send(db, &r, "POST", url, q) < 0) {
 			db->code[0] = '\0';
 			break;
 		}
 		ret = neo4j_rows_parse(fn, arg, db->code, sizeof(db->code), &transient, r.status,
 				       r.body.buf, r.body.len, db->cfg.uri);
-		if (ret != -1 || !transient || attempt >= db->cfg.max_retries)
+		if (ret != -1 || !retry || !transient || attempt >= db->cfg.max_retries)
 			break;
 		backoff(attempt);
 		attempt++;
@@ -1450,40 +1631,82 @@ static int post_rows(struct neo4j *db, const char *url, const char *body, neo4j_
 	return ret;
 }
 
-int neo4j_query_rows(struct neo4j *db, const char *statement, json_t *params, neo4j_row_fn fn,
-		     void *arg)
+/*
+ * One statement to the Query API, its rows to fn; to tx/commit when the
+ * server has none. The parameters are the JSON text whole (not NULL), or
+ * streamed from params: then only a writer that can start over is sent to
+ * tx/commit after the Query API's 404.
+ */
+static int query_rows(struct neo4j *db, const char *statement, const char *whole,
+		      struct neo4j_body *params, neo4j_row_fn fn, void *arg)
 {
-	char *url = NULL, *body = NULL;
-	json_t *q;
+	char *url, *text = json_quote(statement);
 	int ret = NEO4J_ENOENDPOINT;
 
-	if (!params)
-		params = json_object();
 	if (!db->no_query_api) {
-		q = json_pack("{s:s, s:O}", "statement", statement, "parameters", params);
-		body = json_dumps(q, JSON_COMPACT);
-		json_decref(q);
+		struct request q = REQUEST_INIT;
+		char *body = NULL;
+
+		if (whole) {
+			body = xstrfmt("{\"statement\":%s,\"parameters\":%s}", text, whole);
+			q.body = body;
+		} else {
+			q.head = xstrfmt("{\"statement\":%s,\"parameters\":", text);
+			q.tail = xstrdup("}");
+			q.params = params;
+		}
 		url = db_url(db, db->cfg.database, "query/v2");
-		ret = post_rows(db, url, body, fn, arg);
+		ret = post_rows(db, url, &q, fn, arg);
 		free(url);
 		free(body);
+		request_release(&q);
 		if (ret == NEO4J_ENOENDPOINT)
 			db->no_query_api = 1;
 	}
-	if (ret == NEO4J_ENOENDPOINT) {
-		json_t *stmts = json_array();
+	if (ret == NEO4J_ENOENDPOINT && (whole || params->rewind)) {
+		struct request q = REQUEST_INIT;
+		char *body = NULL;
 
-		json_array_append_new(stmts, neo4j_stmt(statement, json_incref(params)));
-		body = neo4j_request_body(stmts);
-		json_decref(stmts);
+		if (whole) {
+			body = xstrfmt("{\"statements\":[{\"statement\":%s,\"parameters\":%s,"
+				       "\"includeStats\":true,\"resultDataContents\":[\"row\"]}]}",
+				       text, whole);
+			q.body = body;
+		} else {
+			/* The Query API's request took what the writer had written. */
+			params->rewind(params->arg);
+			request_statement(&q, statement, params);
+		}
 		url = db_url(db, db->cfg.database, "tx/commit");
-		ret = post_rows(db, url, body, fn, arg);
+		ret = post_rows(db, url, &q, fn, arg);
 		free(url);
 		free(body);
-		if (ret == NEO4J_ENOENDPOINT)
-			ret = pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
-				       db->cfg.uri);
+		request_release(&q);
 	}
+	if (ret == NEO4J_ENOENDPOINT)
+		ret = pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
+			       db->cfg.uri);
+	free(text);
+	return ret;
+}
+
+int neo4j_query_rows(struct neo4j *db, const char *statement, json_t *params, neo4j_row_fn fn,
+		     void *arg)
+{
+	char *text;
+	int ret;
+
+	if (!params)
+		params = json_object();
+	text = json_dumps(params, JSON_COMPACT);
+	ret = query_rows(db, statement, text ? text : "{}", NULL, fn, arg);
+	free(text);
 	json_decref(params);
 	return ret;
+}
+
+int neo4j_query_rows_body(struct neo4j *db, const char *statement, struct neo4j_body *params,
+			  neo4j_row_fn fn, void *arg)
+{
+	return query_rows(db, statement, NULL, params, fn, arg);
 }

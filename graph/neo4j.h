@@ -127,6 +127,34 @@ typedef int (*neo4j_row_fn)(void *arg, const struct neo4j_value *cols, size_t nc
 int neo4j_query_rows(struct neo4j *db, const char *statement, json_t *params, neo4j_row_fn fn,
 		     void *arg);
 
+/*
+ * Parameters written while they are sent. A statement over 100,000 rows
+ * (pmeta import) need not exist as one string, nor as a jansson tree: its
+ * parameters object is written piece by piece into the request as libcurl
+ * sends it (chunked transfer encoding), so pmeta's memory stays bounded
+ * whatever the size.
+ *
+ * next appends the next piece of the parameters object's JSON text to out
+ * and returns 1 while more is to come, 0 once the object is complete, or -1
+ * with an error recorded (the request is aborted with that error). rewind,
+ * when not NULL, starts the object over: only then may a request be sent
+ * again (a retry after a transient error, the Query API's fallback).
+ */
+struct strbuf;
+struct neo4j_body {
+	int (*next)(void *arg, struct strbuf *out);
+	void (*rewind)(void *arg);
+	void *arg;
+};
+
+/* One statement in a transaction of its own (POST /tx/commit); *result as
+ * for neo4j_query. */
+int neo4j_query_body(struct neo4j *db, json_t **result, const char *statement,
+		     struct neo4j_body *params);
+/* neo4j_query_rows with streamed parameters. */
+int neo4j_query_rows_body(struct neo4j *db, const char *statement, struct neo4j_body *params,
+			  neo4j_row_fn fn, void *arg);
+
 /* The string of v, or NULL when v is not a string. */
 const char *neo4j_value_str(const struct neo4j_value *v);
 
@@ -147,6 +175,8 @@ int neo4j_tx_begin(struct neo4j *db, struct neo4j_tx **out);
 int neo4j_tx_run(struct neo4j_tx *tx, json_t **results, json_t *statements);
 int neo4j_tx_query(struct neo4j_tx *tx, json_t **result, const char *statement,
 		   json_t *params);
+int neo4j_tx_query_body(struct neo4j_tx *tx, json_t **result, const char *statement,
+			struct neo4j_body *params);
 /* Commits and frees tx, whatever the outcome. statements may be NULL. */
 int neo4j_tx_commit(struct neo4j_tx *tx, json_t **results, json_t *statements);
 /* Rolls back (best effort) and frees tx; accepts NULL. */

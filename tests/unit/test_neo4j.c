@@ -169,11 +169,35 @@ struct replay {
 	pthread_t thread;
 };
 
+/* A chunked body, decoded onto out; 1 when complete, 0 when more must come. */
+static int dechunk(const char *p, const char *end, struct strbuf *out)
+{
+	for (;;) {
+		char *line_end;
+		long size;
+
+		line_end = memmem(p, (size_t)(end - p), "\r\n", 2);
+		if (!line_end)
+			return 0;
+		size = strtol(p, NULL, 16);
+		p = line_end + 2;
+		if (size == 0)
+			return end - p >= 2;
+		if (end - p < size + 2)
+			return 0;
+		strbuf_add(out, p, (size_t)size);
+		p += size + 2;
+	}
+}
+
+/* One request onto all: its headers and body (a chunked body decoded). */
 static int read_request(int c, struct strbuf *all)
 {
 	char buf[4096];
-	struct strbuf req = STRBUF_INIT;
+	struct strbuf req = STRBUF_INIT, body = STRBUF_INIT;
 	long want = -1;
+	int chunked = 0;
+	size_t head = 0;
 
 	for (;;) {
 		char *hdr_end;
@@ -181,22 +205,39 @@ static int read_request(int c, struct strbuf *all)
 
 		if (want >= 0 && (long)req.len >= want)
 			break;
+		if (chunked) {
+			strbuf_reset(&body);
+			if (dechunk(req.buf + head, req.buf + req.len, &body))
+				break;
+		}
 		n = read(c, buf, sizeof(buf));
 		if (n <= 0) {
 			strbuf_release(&req);
+			strbuf_release(&body);
 			return -1;
 		}
 		strbuf_add(&req, buf, (size_t)n);
 		hdr_end = strstr(req.buf, "\r\n\r\n");
-		if (hdr_end && want < 0) {
+		if (hdr_end && want < 0 && !chunked) {
 			const char *cl = strcasestr(req.buf, "Content-Length:");
+			const char *te = strcasestr(req.buf, "Transfer-Encoding: chunked");
 			long len = cl && cl < hdr_end ? atol(cl + 15) : 0;
 
-			want = (long)(hdr_end + 4 - req.buf) + len;
+			head = (size_t)(hdr_end + 4 - req.buf);
+			if (te && te < hdr_end)
+				chunked = 1;
+			else
+				want = (long)head + len;
 		}
 	}
-	strbuf_add(all, req.buf, req.len);
+	if (chunked) {
+		strbuf_add(all, req.buf, head);
+		strbuf_add(all, body.buf, body.len);
+	} else {
+		strbuf_add(all, req.buf, req.len);
+	}
 	strbuf_release(&req);
+	strbuf_release(&body);
 	return 0;
 }
 
@@ -826,6 +867,144 @@ static void test_limits_from_env(void **state)
 	unsetenv("PMETA_NEO4J_MAX_REPLY");
 }
 
+/* ---- parameters streamed into the request ---- */
+
+/* Writes {"rows":[0,1,...,n-1]}, one number a call; fails at row fail_at. */
+struct count_body {
+	int n, i, started, fail_at, rewinds;
+};
+
+static int count_next(void *arg, struct strbuf *out)
+{
+	struct count_body *c = arg;
+
+	if (!c->started) {
+		strbuf_addstr(out, "{\"rows\":[");
+		c->started = 1;
+		return 1;
+	}
+	if (c->i == c->fail_at)
+		return pm_error(PM_EFAIL, "the writer gave up at row %d", c->i);
+	if (c->i < c->n) {
+		strbuf_addf(out, "%s%d", c->i ? "," : "", c->i);
+		c->i++;
+		return 1;
+	}
+	strbuf_addstr(out, "]}");
+	return 0;
+}
+
+static void count_rewind(void *arg)
+{
+	struct count_body *c = arg;
+
+	c->i = c->started = 0;
+	c->rewinds++;
+}
+
+static char *count_params(int n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	strbuf_addstr(&sb, "{\"rows\":[");
+	for (i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%d", i ? "," : "", i);
+	strbuf_addstr(&sb, "]}");
+	return strbuf_detach(&sb, NULL);
+}
+
+static void test_stream_body(void **state)
+{
+	char *ok = http_reply(200, "application/json", ok_body);
+	const char *replies[] = { ok, NULL };
+	struct count_body c = { 100000, 0, 0, -1, 0 };
+	struct neo4j_body body = { count_next, NULL, &c };
+	char *params = count_params(100000), *want;
+	struct replay r;
+	struct neo4j *db;
+	json_t *res = NULL;
+
+	(void)state;
+	replay_start(&r, replies);
+	db = open_at(r.port);
+	assert_int_equal(neo4j_query_body(db, &res, "UNWIND $rows AS r RETURN r", &body), 0);
+	assert_int_equal(neo4j_nrows(res), 2);
+	assert_int_equal(neo4j_stat(res, "nodes_created"), 3);
+	json_decref(res);
+	neo4j_free(db);
+	replay_stop(&r);
+	/* Chunked, without a length, and the body decodes to the whole statement. */
+	assert_non_null(strstr(r.requests.buf, "POST /db/neo4j/tx/commit "));
+	assert_non_null(strcasestr(r.requests.buf, "Transfer-Encoding: chunked"));
+	assert_null(strcasestr(r.requests.buf, "Content-Length:"));
+	want = xstrfmt("\r\n\r\n{\"statements\":[{\"statement\":\"UNWIND $rows AS r RETURN r\","
+		       "\"includeStats\":true,\"resultDataContents\":[\"row\"],\"parameters\":%s}]}", params);
+	assert_non_null(strstr(r.requests.buf, want));
+	free(want);
+	free(params);
+	strbuf_release(&r.requests);
+	free(ok);
+}
+
+static void test_stream_writer_fails(void **state)
+{
+	char *ok = http_reply(200, "application/json", ok_body);
+	const char *replies[] = { ok, NULL };
+	struct count_body c = { 100000, 0, 0, 50000, 0 };
+	struct neo4j_body body = { count_next, count_rewind, &c };
+	struct replay r;
+	struct neo4j *db;
+	json_t *res = NULL;
+
+	(void)state;
+	replay_start(&r, replies);
+	db = open_at(r.port);
+	/* The writer's own error, not a transport error; and no retry. */
+	assert_int_equal(neo4j_query_body(db, &res, "RETURN 1", &body), -1);
+	assert_null(res);
+	assert_string_equal(pm_error_msg(), "the writer gave up at row 50000");
+	assert_int_equal(c.rewinds, 0);
+	assert_int_equal(neo4j_request_count(db), 1);
+	neo4j_free(db);
+	replay_stop(&r);
+	strbuf_release(&r.requests);
+	free(ok);
+}
+
+static void test_stream_retried_from_the_start(void **state)
+{
+	char *busy = http_reply(200, "application/json",
+				"{\"results\":[],\"errors\":[{\"code\":\"Neo.TransientError.Transaction.DeadlockDetected\",\"message\":\"try again\"}]}");
+	char *ok = http_reply(200, "application/json", ok_body);
+	const char *replies[] = { busy, ok, NULL };
+	struct count_body c = { 3000, 0, 0, -1, 0 };
+	struct neo4j_body body = { count_next, count_rewind, &c };
+	char *params = count_params(3000), *first, *second;
+	struct replay r;
+	struct neo4j *db;
+	json_t *res = NULL;
+
+	(void)state;
+	replay_start(&r, replies);
+	db = open_at(r.port);
+	assert_int_equal(neo4j_query_body(db, &res, "RETURN 1", &body), 0);
+	assert_int_equal(neo4j_request_count(db), 2);
+	json_decref(res);
+	neo4j_free(db);
+	replay_stop(&r);
+	/* Both requests carry every row: the writer started over. */
+	first = strstr(r.requests.buf, params);
+	assert_non_null(first);
+	second = strstr(first + 1, params);
+	assert_non_null(second);
+	assert_int_equal(c.rewinds, 1);
+	free(params);
+	strbuf_release(&r.requests);
+	free(busy);
+	free(ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -853,6 +1032,9 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_bad_uris),
 		cmocka_unit_test(test_reply_cap),
 		cmocka_unit_test(test_limits_from_env),
+		cmocka_unit_test(test_stream_body),
+		cmocka_unit_test(test_stream_writer_fails),
+		cmocka_unit_test(test_stream_retried_from_the_start),
 	};
 	int ret;
 
