@@ -22,6 +22,7 @@
 #include "graph/plan.h"
 #include "graph/value.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "vcs/version.h"
@@ -1024,50 +1025,27 @@ json_t *plan_to_json(const struct plan *plan)
  * json_dumpf(plan_to_json(plan), JSON_INDENT(2) | JSON_PRESERVE_ORDER) prints,
  * which the unit tests check.
  */
-static void put_json_string(FILE *out, const char *s)
+/* One string at a time through jsonw (the escaping json_dumpf does). */
+static void put_json_string(FILE *out, struct strbuf *scratch, const char *s)
 {
-	const char *run = s;
-
-	putc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		const char *esc;
-		char buf[8];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fwrite(run, 1, (size_t)(s - run), out);
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			snprintf(buf, sizeof(buf), "\\u%04X", c);
-			esc = buf;
-		}
-		fputs(esc, out);
-		run = s + 1;
-	}
-	fwrite(run, 1, (size_t)(s - run), out);
-	putc('"', out);
+	strbuf_reset(scratch);
+	jsonw_string(scratch, s);
+	fwrite(scratch->buf, 1, scratch->len, out);
 }
 
 int plan_write_json(const struct plan *plan, FILE *out)
 {
+	struct strbuf sb = STRBUF_INIT;
 	size_t i, j;
 
 	fputs("{\n  \"process\": ", out);
-	put_json_string(out, plan->process);
+	put_json_string(out, &sb, plan->process);
 	fputs(",\n  \"schedule\": ", out);
-	put_json_string(out, plan->schedule);
+	put_json_string(out, &sb, plan->schedule);
 	fputs(",\n  \"inputs\": [", out);
 	for (i = 0; i < plan->ninputs; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		put_json_string(out, plan->inputs[i]);
+		put_json_string(out, &sb, plan->inputs[i]);
 	}
 	fputs(plan->ninputs ? "\n  ],\n  \"stages\": [" : "],\n  \"stages\": [", out);
 	for (i = 0; i < plan->nstages; i++) {
@@ -1077,9 +1055,9 @@ int plan_write_json(const struct plan *plan, FILE *out)
 			const struct plan_step *st = &plan->steps[job->step];
 
 			fputs(j ? ",\n        {\n          \"step\": " : "\n        {\n          \"step\": ", out);
-			put_json_string(out, st->name);
+			put_json_string(out, &sb, st->name);
 			fputs(",\n          \"procedure\": ", out);
-			put_json_string(out, st->procedure);
+			put_json_string(out, &sb, st->procedure);
 			if (job->shard >= 0)
 				fprintf(out, ",\n          \"shard\": %d", job->shard);
 			else
@@ -1089,11 +1067,12 @@ int plan_write_json(const struct plan *plan, FILE *out)
 			else
 				fputs(",\n          \"max_shard\": null", out);
 			fputs(",\n          \"command\": ", out);
-			put_json_string(out, job->command);
+			put_json_string(out, &sb, job->command);
 			fputs("\n        }", out);
 		}
 		fputs(plan->stages[i].njobs ? "\n      ]\n    }" : "]\n    }", out);
 	}
 	fputs(plan->nstages ? "\n  ]\n}" : "]\n}", out);
+	strbuf_release(&sb);
 	return ferror(out) ? -1 : 0;
 }
