@@ -1,4 +1,4 @@
-// pmeta import, 7/7: the digest of what this import wrote, for the next one
+// pmeta import, last of the final transaction: the digest of what this import wrote, for the next one
 // to find the graph unchanged (import_unchanged.cypher). Written only when
 // it differs, like every property of the import.
 MATCH (p:Process {key: $process})

@@ -1,4 +1,4 @@
-// pmeta import, 6/7: datasets of the workspace's schedule that no step uses
+// pmeta import, final transaction: datasets of the workspace's schedule that no step uses
 // any more (a dataset of another workspace is never touched).
 MATCH (d:Dataset {workspace: $workspace, schedule: $schedule})
 WHERE NOT (d)--()

@@ -1,4 +1,4 @@
-// pmeta import, 1/7: the schedule and the process of one config; properties
+// pmeta import, final transaction: the schedule and the process of one config; properties
 // are written only when they differ, so a re-import changes nothing.
 // $process: {key, workspace, name, schedule, family, prname, version, config,
 //            config_hash, inputs, steps}; $schedule_key: the schedule's key;

@@ -1,15 +1,32 @@
 /*
- * pmeta import: one config, one transaction, a fixed number of statements
- * whatever the size (cypher/import_*.cypher, each an UNWIND over a list).
- * Lists carry step and dataset names, not keys: the statements append them
- * to the key prefixes graph/keys.c makes ($step_prefix, ...), which keeps a
- * 100,000-step request small.
+ * pmeta import: one config into the graph, in a fixed number of statements
+ * whatever its size (cypher/import_*.cypher, each an UNWIND over a list),
+ * the lists written straight into the request as it is sent (graph/neo4j.h,
+ * struct neo4j_body): no jansson tree and no whole body in memory. Lists
+ * carry step and dataset names, not keys: the statements append them to the
+ * key prefixes graph/keys.c makes ($step_prefix, ...).
  *
- * Before any of that, one small query asks whether the graph already holds
+ * Before anything, one small query asks whether the graph already holds
  * what the import would write (cypher/import_unchanged.cypher): the process
  * keeps a digest of the import's inputs, so an unchanged config costs one
  * round trip and sends no step.
+ *
+ * Otherwise (docs/config.md, "Large configs, atomically"):
+ *   1. steps an earlier, killed import left behind go (import_cleanup);
+ *   2. one read says which of the config's steps the graph has, and which
+ *      current steps the config no longer has (import_scan);
+ *   3. procedures, then the new steps, are written in transactions of
+ *      IMPORT_BATCH each: new steps get no HAS_STEP, so no reader sees them;
+ *   4. one final transaction, sent in slices of IMPORT_SLICE steps, writes
+ *      the process, retires the steps it no longer has, updates the ones it
+ *      had, makes the new ones current (HAS_STEP) and records the digest.
+ * Neo4j's heap then holds one batch at a time, and a reader sees the
+ * process as it was before the final commit or as it is after, never half
+ * of it. What the final transaction holds is the change to the steps the
+ * graph had; new steps only get their HAS_STEP edge there.
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <git2.h>
@@ -21,19 +38,42 @@
 #include "graph/neo4j.h"
 #include "graph/value.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
+/* New steps (and procedures) per transaction: Neo4j's default 512 MB heap
+ * holds a transaction of this many comfortably (docs/config.md). */
+#define IMPORT_BATCH 10000
+/* Steps per request inside the final transaction. */
+#define IMPORT_SLICE 5000
 
 /*
  * Bump when import writes the graph differently in a way the statements'
  * text does not show (say, parameters built another way): a graph written
  * by the old way must not pass for unchanged. 2: typed step values.
+ * 3: steps carry procedure, blob and runs_after.
  */
-#define IMPORT_FORMAT "pmeta import 2"
+#define IMPORT_FORMAT "pmeta import 3"
+
+enum step_state { STEP_NEW, STEP_EXISTING };
+
+struct import {
+	struct neo4j *db;
+	const char *ws;
+	const struct config *cfg;
+	struct import_stats *stats;
+	char *process_key, *schedule_key, *step_prefix, *procedure_prefix, *dataset_prefix;
+	char (*blobs)[GIT_OID_HEXSZ + 1];   /* each step's script, "" when none */
+	unsigned char *state;               /* enum step_state, by config index */
+	size_t *batch_of;                   /* a new step's batch, by config index */
+	size_t *batch_pos;                  /* its index in its batch's rows */
+	char **retire;                      /* current steps the config no longer has */
+	size_t nretire, aretire;
+	size_t nnew, nexisting;
+	size_t batch;                       /* IMPORT_BATCH, or PMETA_TEST_IMPORT_BATCH */
+	long kill_after;                    /* PMETA_TEST_IMPORT_KILL_AFTER, or -1 */
+};
 
 /* The git blob id of each step's script <root>/<schedule>/pys/<procedure>.py
  * (as `git hash-object` gives it), "" when the file is missing or the config
@@ -60,6 +100,17 @@ static void script_blobs(char (*blobs)[GIT_OID_HEXSZ + 1], const struct config *
 	strbuf_release(&path);
 }
 
+static const char *const *import_statements(void)
+{
+	static const char *const statements[] = {
+		cypher_import_cleanup, cypher_import_scan, cypher_import_procedures, cypher_import_datasets,
+		cypher_import_new_steps, cypher_import_new_after, cypher_import_process,
+		cypher_import_retire, cypher_import_steps, cypher_import_link,
+		cypher_import_orphan_datasets, cypher_import_mark, NULL
+	};
+	return statements;
+}
+
 /*
  * What the import of cfg would write, as one hash: the import format and
  * statements, the process key (workspace, schedule, process: every key the
@@ -70,18 +121,14 @@ static void script_blobs(char (*blobs)[GIT_OID_HEXSZ + 1], const struct config *
 static void import_digest(char out[GIT_OID_HEXSZ + 1], const char *process_key,
 			  const struct config *cfg, char (*blobs)[GIT_OID_HEXSZ + 1])
 {
-	static const char *const statements[] = {
-		cypher_import_process, cypher_import_stale_steps, cypher_import_stale_edges,
-		cypher_import_steps, cypher_import_after, cypher_import_orphan_datasets,
-		cypher_import_mark,
-	};
+	const char *const *stmt;
 	struct strbuf sb = STRBUF_INIT;
 	git_oid oid;
 	size_t i;
 
 	strbuf_addf(&sb, "%s\n", IMPORT_FORMAT);
-	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
-		strbuf_addstr(&sb, statements[i]);
+	for (stmt = import_statements(); *stmt; stmt++) {
+		strbuf_addstr(&sb, *stmt);
 		strbuf_addch(&sb, '\0');
 	}
 	strbuf_addf(&sb, "%s\n%s\n%s\n%zu\n", process_key, cfg->path ? cfg->path : "",
@@ -108,71 +155,643 @@ static json_t *process_json(const char *ws, const char *key, const struct config
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
 }
 
-/* The step's keys as properties, typed (graph/value.h). */
-static void add_params(json_t *props, const struct config_step *st)
+/* --- rows, written as JSON text --- */
+
+/* A step key's value, typed (graph/value.h); 0 when its text is exact. */
+static int write_typed(struct strbuf *out, const char *raw)
 {
-	json_t *raw = NULL;
-	size_t j;
+	int exact;
+	json_t *v = value_typed(raw, &exact);
 
-	for (j = 0; j < st->nparams; j++) {
-		int exact;
+	if (json_is_string(v)) {
+		jsonw_string(out, raw);
+	} else {
+		char *text = value_text(v);
 
-		json_object_set_new(props, st->params[j].key, value_typed(st->params[j].value, &exact));
-		if (!exact) {
-			char *kv = xstrfmt("%s=%s", st->params[j].key, st->params[j].value);
-
-			if (!raw)
-				raw = json_array();
-			json_array_append_new(raw, json_string(kv));
-			free(kv);
-		}
+		strbuf_addstr(out, text);
+		free(text);
 	}
-	if (raw)
-		json_object_set_new(props, "raw_values", raw);
+	json_decref(v);
+	return !exact;
 }
 
-/* [name, props, family, version, blob, reads, writes, deletes, after, procedure]:
- * one array per step, so the request holds few JSON values per step; the
- * procedure is null when it is the step's own name (most steps). blob is
- * the script's blob id, "" when there is none. */
-static json_t *step_json(const char *ws, const char *process_key, const struct config *cfg,
-			 size_t i, const char *blob)
+static int dep_ready(const struct import *im, size_t step, size_t dep);
+
+/*
+ * [name, props, [reads], [writes], [deletes], [after], ...] of step i.
+ * props holds what the plan reads from the step (line, order, runs_after:
+ * the orders of the steps it runs after) and every step key (procedure,
+ * when the config names one: the plan reads that too),
+ * typed, with raw_values where a typed value prints otherwise. after names
+ * the steps it runs after; for a new step (is_new) only those that exist
+ * before its batch, then [after_here] gives those of its own batch by
+ * their index in the batch (import_new_steps.cypher).
+ */
+static void write_step(struct strbuf *out, const struct import *im, size_t i, int is_new)
 {
+	const struct config *cfg = im->cfg;
 	const struct config_step *st = &cfg->steps[i];
-	json_t *props, *io[3], *after = json_array();
-	char *key = key_step(ws, cfg->schedule, cfg->process, st->name);
-	size_t j;
+	size_t j, k, nraw = 0;
+	int first;
 
-	props = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "key", key, "name", st->name,
-			  "process", process_key, "workspace", ws,
-			  "line", (json_int_t)st->line, "order", (json_int_t)i);
-	free(key);
-	add_params(props, st);
-	for (j = 0; j < 3; j++)
-		io[j] = json_array();
-	for (j = 0; j < st->nio; j++)
-		json_array_append_new(io[st->io[j].kind], json_string(cfg->datasets[st->io[j].dataset].name));
+	strbuf_addch(out, '[');
+	jsonw_string(out, st->name);
+	strbuf_addf(out, ",{\"line\":%zu,\"order\":%zu,\"runs_after\":[", st->line, i);
 	for (j = 0; j < st->ndeps; j++)
-		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
-	return json_pack("[s, o, s, o, o, o, o, o, o, o]", st->name, props, st->family,
-			 str_or_null(st->version), *blob ? json_string(blob) : json_null(),
-			 io[CONFIG_READS], io[CONFIG_WRITES], io[CONFIG_DELETES], after,
-			 str_or_null(strcmp(st->procedure, st->name) ? st->procedure : NULL));
+		strbuf_addf(out, "%s%zu", j ? "," : "", st->deps[j]);
+	strbuf_addch(out, ']');
+	/* `procedure = X`, when the config has it, is one of them. */
+	for (j = 0; j < st->nparams; j++) {
+		strbuf_addch(out, ',');
+		jsonw_string(out, st->params[j].key);
+		strbuf_addch(out, ':');
+		nraw += write_typed(out, st->params[j].value);
+	}
+	if (nraw) {
+		first = 1;
+		strbuf_addstr(out, ",\"raw_values\":[");
+		for (j = 0; j < st->nparams; j++) {
+			int exact;
+			json_t *v;
+			char *kv;
+
+			v = value_typed(st->params[j].value, &exact);
+			json_decref(v);
+			if (exact)
+				continue;
+			kv = xstrfmt("%s=%s", st->params[j].key, st->params[j].value);
+			if (!first)
+				strbuf_addch(out, ',');
+			jsonw_string(out, kv);
+			free(kv);
+			first = 0;
+		}
+		strbuf_addch(out, ']');
+	}
+	strbuf_addch(out, '}');
+	for (k = CONFIG_READS; k <= CONFIG_DELETES; k++) {
+		first = 1;
+		strbuf_addstr(out, ",[");
+		for (j = 0; j < st->nio; j++) {
+			if (st->io[j].kind != (enum config_io_kind)k)
+				continue;
+			if (!first)
+				strbuf_addch(out, ',');
+			jsonw_string(out, cfg->datasets[st->io[j].dataset].name);
+			first = 0;
+		}
+		strbuf_addch(out, ']');
+	}
+	strbuf_addstr(out, ",[");
+	first = 1;
+	for (j = 0; j < st->ndeps; j++) {
+		size_t d = st->deps[j];
+
+		if (is_new && im->state[d] == STEP_NEW && im->batch_of[d] >= im->batch_of[i])
+			continue;
+		if (!first)
+			strbuf_addch(out, ',');
+		jsonw_string(out, cfg->steps[d].name);
+		first = 0;
+	}
+	strbuf_addch(out, ']');
+	if (is_new) {
+		strbuf_addstr(out, ",[");
+		first = 1;
+		for (j = 0; j < st->ndeps; j++) {
+			size_t d = st->deps[j];
+
+			if (im->state[d] != STEP_NEW || im->batch_of[d] != im->batch_of[i])
+				continue;
+			strbuf_addf(out, first ? "%zu" : ",%zu", im->batch_pos[d]);
+			first = 0;
+		}
+		strbuf_addch(out, ']');
+	}
+	strbuf_addch(out, ']');
 }
 
-/* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
+
+/* A new step's dependency exists once the new step's batch is written: a
+ * step the graph had, or a new one of the same or an earlier batch. The
+ * others are of a later batch (import_new_after). */
+static int dep_ready(const struct import *im, size_t step, size_t dep)
+{
+	return im->state[dep] == STEP_EXISTING || im->batch_of[dep] <= im->batch_of[step];
+}
+
+/*
+ * A statement's parameters as a stream (struct neo4j_body): the fixed
+ * ones, written first from a small jansson object, then one list named
+ * `list`, of rows row() writes for the items [from, to) of ctx. row returns
+ * 0 when an item has no row after all.
+ */
+struct rows_body {
+	const void *ctx;
+	json_t *fixed;
+	const char *list;
+	size_t from, to, pos;
+	int (*row)(struct strbuf *out, const void *ctx, size_t i);
+	char open, close;       /* '[' ']' for a list, '{' '}' for a map */
+	int started, any;
+};
+
+static int rows_next(void *arg, struct strbuf *out)
+{
+	struct rows_body *b = arg;
+
+	if (!b->started) {
+		char *fixed = json_dumps(b->fixed, JSON_COMPACT);
+		size_t n = fixed ? strlen(fixed) : 0;
+
+		if (n < 2) {
+			free(fixed);
+			return pm_error(PM_EFAIL, "cannot write the parameters of an import statement");
+		}
+		/* {"a":1,...} becomes {"a":1,...,"list":[ */
+		strbuf_add(out, fixed, n - 1);
+		if (n > 2)
+			strbuf_addch(out, ',');
+		jsonw_string(out, b->list);
+		strbuf_addch(out, ':');
+		strbuf_addch(out, b->open);
+		free(fixed);
+		b->started = 1;
+		return 1;
+	}
+	while (b->pos < b->to) {
+		size_t mark = out->len, i = b->pos++;
+
+		if (b->any)
+			strbuf_addch(out, ',');
+		if (!b->row(out, b->ctx, i)) {
+			strbuf_setlen(out, mark);
+			continue;
+		}
+		b->any = 1;
+		return 1;
+	}
+	strbuf_addch(out, b->close);
+	strbuf_addch(out, '}');
+	return 0;
+}
+
+static void rows_rewind(void *arg)
+{
+	struct rows_body *b = arg;
+
+	b->pos = b->from;
+	b->started = b->any = 0;
+}
+
+static void rows_init(struct rows_body *b, const void *ctx, json_t *fixed, const char *list,
+		      size_t from, size_t to, int (*row)(struct strbuf *, const void *, size_t))
+{
+	memset(b, 0, sizeof(*b));
+	b->ctx = ctx;
+	b->fixed = fixed;
+	b->list = list;
+	b->from = b->pos = from;
+	b->to = to;
+	b->row = row;
+	b->open = '[';
+	b->close = ']';
+}
+
 static void add_stats(struct import_stats *s, const json_t *result)
 {
 	s->nodes_created += neo4j_stat(result, "nodes_created");
 	s->nodes_deleted += neo4j_stat(result, "nodes_deleted");
 	s->rels_created += neo4j_stat(result, "relationships_created");
+	/* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
 	s->rels_deleted += neo4j_stat(result, "relationship_deleted");
 	s->props_set += neo4j_stat(result, "properties_set");
 }
 
-static void add(json_t *stmts, const char *statement, json_t *params)
+/* One statement with b's rows: in the transaction tx, or (tx NULL) in a
+ * transaction of its own. Adds its counters; *result (may be NULL) gets
+ * the statement's result. */
+static int send_rows(struct import *im, struct neo4j_tx *tx, const char *statement,
+		     struct rows_body *b, json_t **result)
 {
-	json_array_append_new(stmts, neo4j_stmt(statement, params));
+	struct neo4j_body body = { rows_next, rows_rewind, b };
+	json_t *res = NULL;
+	int r;
+
+	r = tx ? neo4j_tx_query_body(tx, &res, statement, &body) :
+		 neo4j_query_body(im->db, &res, statement, &body);
+	if (r < 0)
+		return -1;
+	add_stats(im->stats, res);
+	if (result)
+		*result = res;
+	else
+		json_decref(res);
+	return 0;
+}
+
+/* --- the rows of each statement --- */
+
+static int row_new_step(struct strbuf *out, const void *ctx, size_t i)
+{
+	const struct import *im = ctx;
+
+	if (im->state[i] != STEP_NEW)
+		return 0;
+	write_step(out, im, i, 1);
+	return 1;
+}
+
+static int row_existing_step(struct strbuf *out, const void *ctx, size_t i)
+{
+	const struct import *im = ctx;
+
+	if (im->state[i] != STEP_EXISTING)
+		return 0;
+	write_step(out, im, i, 0);
+	return 1;
+}
+
+/* [name, [the steps it runs after]] of a new step: those of a later batch
+ * (late 1), or the others (late 0); no row when none. */
+static int write_after(struct strbuf *out, const struct import *im, size_t i, int late)
+{
+	const struct config_step *st = &im->cfg->steps[i];
+	size_t j;
+	int n = 0;
+
+	if (im->state[i] != STEP_NEW)
+		return 0;
+	for (j = 0; j < st->ndeps; j++) {
+		if (dep_ready(im, i, st->deps[j]) == late)
+			continue;
+		if (!n) {
+			strbuf_addch(out, '[');
+			jsonw_string(out, st->name);
+			strbuf_addstr(out, ",[");
+		} else {
+			strbuf_addch(out, ',');
+		}
+		jsonw_string(out, im->cfg->steps[st->deps[j]].name);
+		n++;
+	}
+	if (n)
+		strbuf_addstr(out, "]]");
+	return n;
+}
+
+static int row_late_after(struct strbuf *out, const void *ctx, size_t i)
+{
+	return write_after(out, ctx, i, 1);
+}
+
+static int row_new_name(struct strbuf *out, const void *ctx, size_t i)
+{
+	const struct import *im = ctx;
+
+	if (im->state[i] != STEP_NEW)
+		return 0;
+	jsonw_string(out, im->cfg->steps[i].name);
+	return 1;
+}
+
+static int row_retire(struct strbuf *out, const void *ctx, size_t i)
+{
+	const struct import *im = ctx;
+
+	jsonw_string(out, im->retire[i]);
+	return 1;
+}
+
+/* "name": index, of import_scan's map. */
+static int row_index(struct strbuf *out, const void *ctx, size_t i)
+{
+	const struct import *im = ctx;
+
+	jsonw_string(out, im->cfg->steps[i].name);
+	strbuf_addf(out, ":%zu", i);
+	return 1;
+}
+
+/* The distinct procedures of the config, each by a step that runs it. */
+struct procs {
+	const struct import *im;
+	size_t *step;
+	size_t n;
+};
+
+/* [name, family, version, blob] */
+static int row_procedure(struct strbuf *out, const void *ctx, size_t k)
+{
+	const struct procs *p = ctx;
+	const struct config_step *st = &p->im->cfg->steps[p->step[k]];
+	const char *blob = p->im->blobs[p->step[k]];
+
+	strbuf_addch(out, '[');
+	jsonw_string(out, st->procedure);
+	strbuf_addch(out, ',');
+	jsonw_string(out, st->family);
+	strbuf_addch(out, ',');
+	if (st->version)
+		jsonw_string(out, st->version);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addch(out, ',');
+	if (*blob)
+		jsonw_string(out, blob);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addch(out, ']');
+	return 1;
+}
+
+/* --- the phases --- */
+
+static int scan_row(void *arg, const struct neo4j_value *cols, size_t ncols)
+{
+	struct import *im = arg;
+	const char *name;
+
+	if (ncols != 2 || cols[0].type != NEO4J_INT)
+		return pm_error(PM_ENEO4J, "the graph sent an import scan row of another shape");
+	if (cols[0].u.integer >= 0) {
+		size_t i = (size_t)cols[0].u.integer;
+
+		if (i >= im->cfg->nsteps)
+			return pm_error(PM_ENEO4J, "the graph sent step %zu of %zu", i, im->cfg->nsteps);
+		if (im->state[i] != STEP_EXISTING) {
+			im->state[i] = STEP_EXISTING;
+			im->nexisting++;
+			im->nnew--;
+		}
+		return 0;
+	}
+	name = neo4j_value_str(&cols[1]);
+	if (!name)
+		return 0;
+	if (im->nretire == im->aretire) {
+		im->aretire = im->aretire ? 2 * im->aretire : 16;
+		im->retire = xrealloc(im->retire, im->aretire * sizeof(*im->retire));
+	}
+	im->retire[im->nretire++] = xstrdup(name);
+	return 0;
+}
+
+/* Steps of the process an earlier import left behind (import_cleanup). */
+static int cleanup(struct import *im)
+{
+	json_t *res = NULL;
+
+	if (neo4j_query(im->db, &res, cypher_import_cleanup,
+			json_pack("{s:s}", "process", im->process_key)) < 0)
+		return -1;
+	add_stats(im->stats, res);
+	json_decref(res);
+	return 0;
+}
+
+/* Which of the config's steps the graph has, which current ones it no
+ * longer has (import_scan). */
+static int scan(struct import *im, json_t *fixed)
+{
+	struct rows_body b;
+	struct neo4j_body body = { rows_next, rows_rewind, &b };
+	size_t i;
+
+	rows_init(&b, im, fixed, "index", 0, im->cfg->nsteps, row_index);
+	b.open = '{';
+	b.close = '}';
+	for (i = 0; i < im->cfg->nsteps; i++)
+		im->state[i] = STEP_NEW;
+	im->nnew = im->cfg->nsteps;
+	im->nexisting = 0;
+	return neo4j_query_rows_body(im->db, cypher_import_scan, &body, scan_row, im);
+}
+
+/* The config's datasets that some step reads, writes or deletes. */
+struct datasets {
+	const struct config *cfg;
+	size_t *index;
+	size_t n;
+};
+
+static int row_dataset(struct strbuf *out, const void *ctx, size_t k)
+{
+	const struct datasets *d = ctx;
+
+	jsonw_string(out, d->cfg->datasets[d->index[k]].name);
+	return 1;
+}
+
+/* Procedures, then datasets, IMPORT_BATCH a transaction: both belong to the
+ * schedule; import_procedures and import_datasets write only what differs. */
+static int write_procedures_and_datasets(struct import *im, json_t *fixed)
+{
+	const struct config *cfg = im->cfg;
+	struct procs p = { im, NULL, 0 };
+	struct datasets d = { cfg, NULL, 0 };
+	struct strmap seen = STRMAP_INIT;
+	unsigned char *used = xcalloc(cfg->ndatasets + 1, 1);
+	struct rows_body b;
+	size_t i, j;
+	int ret = 0;
+
+	p.step = xmalloc((cfg->nsteps + 1) * sizeof(size_t));
+	for (i = 0; i < cfg->nsteps; i++)
+		if (strmap_put(&seen, cfg->steps[i].procedure, i))
+			p.step[p.n++] = i;
+	for (i = 0; i < p.n && ret == 0; i += im->batch) {
+		rows_init(&b, &p, fixed, "procedures", i, i + im->batch < p.n ? i + im->batch : p.n,
+			  row_procedure);
+		ret = send_rows(im, NULL, cypher_import_procedures, &b, NULL);
+	}
+	d.index = xmalloc((cfg->ndatasets + 1) * sizeof(size_t));
+	for (i = 0; i < cfg->nsteps; i++)
+		for (j = 0; j < cfg->steps[i].nio; j++)
+			used[cfg->steps[i].io[j].dataset] = 1;
+	for (i = 0; i < cfg->ndatasets; i++)
+		if (used[i])
+			d.index[d.n++] = i;
+	for (i = 0; i < d.n && ret == 0; i += im->batch) {
+		rows_init(&b, &d, fixed, "datasets", i, i + im->batch < d.n ? i + im->batch : d.n,
+			  row_dataset);
+		ret = send_rows(im, NULL, cypher_import_datasets, &b, NULL);
+	}
+	strmap_release(&seen);
+	free(p.step);
+	free(d.index);
+	free(used);
+	return ret;
+}
+
+/*
+ * The test hook of t0107: PMETA_TEST_IMPORT_KILL_AFTER=k kills pmeta (a real
+ * SIGKILL, as a crash or the OOM killer would) once the k-th batch of new
+ * steps is committed, to show that readers still see the process as it was
+ * and that the next import cleans up.
+ */
+static void test_kill_point(const struct import *im, long batch)
+{
+	if (im->kill_after >= 0 && batch == im->kill_after)
+		raise(SIGKILL);
+}
+
+/* How many rows row() writes for [from, to). */
+static size_t count_rows(const struct import *im, size_t from, size_t to,
+			 int (*row)(struct strbuf *, const void *, size_t))
+{
+	struct strbuf probe = STRBUF_INIT;
+	size_t i, n = 0;
+
+	for (i = from; i < to; i++) {
+		strbuf_reset(&probe);
+		n += row(&probe, im, i) > 0;
+	}
+	strbuf_release(&probe);
+	return n;
+}
+
+/* A statement whose result says how many rows it wrote: all of them? */
+static int send_counted(struct import *im, struct neo4j_tx *tx, const char *statement,
+			struct rows_body *b, size_t want, const char *what)
+{
+	json_t *res = NULL;
+	size_t got;
+
+	if (send_rows(im, tx, statement, b, &res) < 0)
+		return -1;
+	got = (size_t)json_integer_value(neo4j_cell(res, 0, "written"));
+	json_decref(res);
+	if (got != want)
+		return pm_error(PM_EFAIL, "%zu of %zu %s were not written: a dataset, procedure or "
+				"step they name was gone (another import at the same time?); import "
+				"it again", want - (got < want ? got : 0), want, what);
+	return 0;
+}
+
+/* New steps, IMPORT_BATCH a transaction, not current yet; each batch's
+ * AFTER edges once it is written; then AFTER edges to later batches. */
+static int write_new_steps(struct import *im, json_t *fixed)
+{
+	const struct config *cfg = im->cfg;
+	struct rows_body b;
+	size_t i, from, n = 0, batch = 0;
+
+	/* Batches of new steps in config order; batch_of says which, and
+	 * batch_pos where in the batch's rows. */
+	for (i = 0; i < cfg->nsteps; i++) {
+		im->batch_of[i] = batch;
+		im->batch_pos[i] = n;
+		if (im->state[i] == STEP_NEW && ++n == im->batch) {
+			n = 0;
+			batch++;
+		}
+	}
+	for (from = 0, batch = 0; from < cfg->nsteps; batch++) {
+		size_t to = from;
+
+		/* The config range that holds this batch's new steps. */
+		while (to < cfg->nsteps && im->batch_of[to] == batch)
+			to++;
+		n = count_rows(im, from, to, row_new_step);
+		if (n) {
+			rows_init(&b, im, fixed, "steps", from, to, row_new_step);
+			if (send_counted(im, NULL, cypher_import_new_steps, &b, n, "new steps") < 0)
+				return -1;
+			test_kill_point(im, (long)batch + 1);
+		}
+		from = to;
+	}
+	for (from = 0; from < cfg->nsteps; from += im->batch) {
+		size_t to = from + im->batch < cfg->nsteps ? from + im->batch : cfg->nsteps;
+
+		/* Most configs name only earlier steps: nothing to send. */
+		rows_init(&b, im, fixed, "steps", from, to, row_late_after);
+		if (count_rows(im, from, to, row_late_after) &&
+		    send_rows(im, NULL, cypher_import_new_after, &b, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The final transaction: process, retirements, the steps the graph had,
+ * the new steps made current, orphan datasets, digest. */
+static int write_final(struct import *im, json_t *fixed, const char *digest)
+{
+	const struct config *cfg = im->cfg;
+	struct neo4j_tx *tx = NULL;
+	struct rows_body b;
+	json_t *res = NULL;
+	size_t from, linked;
+
+	if (neo4j_tx_begin(im->db, &tx) < 0)
+		return -1;
+	if (neo4j_tx_query(tx, &res, cypher_import_process,
+			   json_pack("{s:o, s:s, s:s}", "process",
+				     process_json(im->ws, im->process_key, cfg),
+				     "schedule_key", im->schedule_key, "workspace", im->ws)) < 0)
+		goto fail;
+	add_stats(im->stats, res);
+	json_decref(res);
+	res = NULL;
+	for (from = 0; from < im->nretire; from += IMPORT_SLICE) {
+		rows_init(&b, im, fixed, "names", from,
+			  from + IMPORT_SLICE < im->nretire ? from + IMPORT_SLICE : im->nretire, row_retire);
+		if (send_rows(im, tx, cypher_import_retire, &b, NULL) < 0)
+			goto fail;
+	}
+	if (im->nexisting) {
+		size_t n = 0;
+
+		/* Slices of IMPORT_SLICE existing steps, in config order. */
+		for (from = 0; from < cfg->nsteps;) {
+			size_t to = from;
+
+			for (n = 0; to < cfg->nsteps && n < IMPORT_SLICE; to++)
+				n += im->state[to] == STEP_EXISTING;
+			rows_init(&b, im, fixed, "steps", from, to, row_existing_step);
+			if (n && send_counted(im, tx, cypher_import_steps, &b, n, "steps") < 0)
+				goto fail;
+			from = to;
+		}
+	}
+	for (from = 0, linked = 0; from < cfg->nsteps;) {
+		size_t to = from, n;
+
+		/* Slices of IMPORT_SLICE new steps, by name. */
+		for (n = 0; to < cfg->nsteps && n < IMPORT_SLICE; to++)
+			n += im->state[to] == STEP_NEW;
+		rows_init(&b, im, fixed, "names", from, to, row_new_name);
+		if (n) {
+			if (send_rows(im, tx, cypher_import_link, &b, &res) < 0)
+				goto fail;
+			linked += (size_t)json_integer_value(neo4j_cell(res, 0, "linked"));
+			json_decref(res);
+			res = NULL;
+		}
+		from = to;
+	}
+	if (linked != im->nnew) {
+		pm_error(PM_EFAIL, "%zu of its %zu new steps were gone before they were made current "
+			 "(another import of '%s' at the same time?); nothing changed, import it again",
+			 im->nnew - (linked < im->nnew ? linked : 0), im->nnew, im->process_key);
+		goto fail;
+	}
+	if (neo4j_tx_query(tx, &res, cypher_import_orphan_datasets,
+			   json_pack("{s:s, s:s}", "workspace", im->ws, "schedule", cfg->schedule)) < 0)
+		goto fail;
+	add_stats(im->stats, res);
+	json_decref(res);
+	res = NULL;
+	if (neo4j_tx_query(tx, &res, cypher_import_mark,
+			   json_pack("{s:s, s:s}", "process", im->process_key, "digest", digest)) < 0)
+		goto fail;
+	add_stats(im->stats, res);
+	json_decref(res);
+	return neo4j_tx_commit(tx, NULL, NULL);
+fail:
+	neo4j_tx_rollback(tx);
+	return -1;
 }
 
 /* One round trip: does the graph hold what this import would write? */
@@ -191,29 +810,45 @@ static int graph_unchanged(struct neo4j *db, const char *process_key, const char
 	return 0;
 }
 
+static long env_long(const char *name, long fallback, long min)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return fallback;
+	n = strtol(v, &end, 10);
+	return *end || n < min ? fallback : n;
+}
+
 int import_config(struct neo4j *db, const char *ws, const struct config *cfg, int force,
 		  struct import_stats *stats)
 {
-	json_t *steps = NULL, *names = NULL, *index = NULL;
-	json_t *stmts = NULL, *results = NULL;
-	struct neo4j_tx *tx;
-	char (*blobs)[GIT_OID_HEXSZ + 1] = NULL;
+	struct import im;
+	json_t *fixed = NULL;
 	char digest[GIT_OID_HEXSZ + 1];
-	char *process_key = NULL, *schedule_key = NULL, *step_prefix = NULL;
-	char *procedure_prefix = NULL, *dataset_prefix = NULL;
 	size_t i;
 	int ret = -1, unchanged = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if (cfg->nerrors || !cfg->schedule || !cfg->process || !cfg->prname)
 		return pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
-	process_key = key_process(ws, cfg->schedule, cfg->process);
-	blobs = xcalloc(cfg->nsteps + 1, sizeof(*blobs));
-	script_blobs(blobs, cfg);
-	import_digest(digest, process_key, cfg, blobs);
+	memset(&im, 0, sizeof(im));
+	im.db = db;
+	im.ws = ws;
+	im.cfg = cfg;
+	im.stats = stats;
+	/* Test hooks (t0107): smaller batches, and a kill after batch k. */
+	im.batch = (size_t)env_long("PMETA_TEST_IMPORT_BATCH", IMPORT_BATCH, 1);
+	im.kill_after = env_long("PMETA_TEST_IMPORT_KILL_AFTER", -1, 0);
+	im.process_key = key_process(ws, cfg->schedule, cfg->process);
+	im.blobs = xcalloc(cfg->nsteps + 1, sizeof(*im.blobs));
+	script_blobs(im.blobs, cfg);
+	import_digest(digest, im.process_key, cfg, im.blobs);
 	/* An empty digest (libgit2 could not hash) never passes for unchanged. */
 	if (!force && *digest) {
-		if (graph_unchanged(db, process_key, digest, cfg->nsteps, &unchanged) < 0)
+		if (graph_unchanged(db, im.process_key, digest, cfg->nsteps, &unchanged) < 0)
 			goto fail;
 		if (unchanged) {
 			stats->unchanged = 1;
@@ -221,72 +856,39 @@ int import_config(struct neo4j *db, const char *ws, const struct config *cfg, in
 			goto out;
 		}
 	}
-	schedule_key = key_schedule(ws, cfg->schedule);
-	step_prefix = key_step(ws, cfg->schedule, cfg->process, "");
-	procedure_prefix = key_procedure(ws, cfg->schedule, "");
-	dataset_prefix = key_dataset(ws, cfg->schedule, "");
-	steps = json_array();
-	names = json_array();
-	index = json_object();
-	stmts = json_array();
-	for (i = 0; i < cfg->nsteps; i++) {
-		json_array_append_new(names, json_string(cfg->steps[i].name));
-		json_array_append_new(steps, step_json(ws, process_key, cfg, i, blobs[i]));
-		json_object_set_new(index, cfg->steps[i].name, json_integer((json_int_t)i));
-	}
-	/* Stale edges go before new ones come: a first import scans nothing. */
-	add(stmts, cypher_import_process, json_pack("{s:o, s:s, s:s}", "process",
-						    process_json(ws, process_key, cfg),
-						    "schedule_key", schedule_key, "workspace", ws));
-	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:O}", "process", process_key, "names", names));
-	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:O}", "process", process_key,
-							"steps", steps, "index", index));
-	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
-						  "process", process_key, "workspace", ws,
-						  "schedule", cfg->schedule, "step_prefix", step_prefix,
-						  "procedure_prefix", procedure_prefix,
-						  "dataset_prefix", dataset_prefix, "steps", steps));
-	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "step_prefix", step_prefix, "steps", steps));
-	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s, s:s}", "workspace", ws,
-							    "schedule", cfg->schedule));
-	add(stmts, cypher_import_mark, json_pack("{s:s, s:s}", "process", process_key, "digest", digest));
-	/*
-	 * One explicit transaction, one request per statement: as atomic as a
-	 * single /tx/commit, but Neo4j holds one statement's parameters at a
-	 * time (100,000 steps in one request took twice as long, in GC).
-	 */
-	if (neo4j_tx_begin(db, &tx) < 0)
-		goto fail;
-	for (i = 0; i < json_array_size(stmts); i++) {
-		json_t *one = json_pack("[O]", json_array_get(stmts, i));
-		int r = neo4j_tx_run(tx, &results, one);
-
-		json_decref(one);
-		if (r < 0) {
-			neo4j_tx_rollback(tx);
-			goto fail;
-		}
-		add_stats(stats, json_array_get(results, 0));
-		json_decref(results);
-		results = NULL;
-	}
-	if (neo4j_tx_commit(tx, NULL, NULL) < 0)
+	im.schedule_key = key_schedule(ws, cfg->schedule);
+	im.step_prefix = key_step(ws, cfg->schedule, cfg->process, "");
+	im.procedure_prefix = key_procedure(ws, cfg->schedule, "");
+	im.dataset_prefix = key_dataset(ws, cfg->schedule, "");
+	im.state = xcalloc(cfg->nsteps + 1, 1);
+	im.batch_of = xcalloc(cfg->nsteps + 1, sizeof(size_t));
+	im.batch_pos = xcalloc(cfg->nsteps + 1, sizeof(size_t));
+	fixed = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "process", im.process_key,
+			  "workspace", ws, "schedule", cfg->schedule, "step_prefix", im.step_prefix,
+			  "procedure_prefix", im.procedure_prefix, "dataset_prefix", im.dataset_prefix);
+	if (cleanup(&im) < 0 ||
+	    scan(&im, fixed) < 0 ||
+	    write_procedures_and_datasets(&im, fixed) < 0 ||
+	    write_new_steps(&im, fixed) < 0 ||
+	    write_final(&im, fixed, digest) < 0)
 		goto fail;
 	ret = 0;
 	goto out;
 fail:
 	pm_error_prefix("cannot import '%s'", cfg->file);
 out:
-	json_decref(results);
-	json_decref(stmts);
-	json_decref(steps);
-	json_decref(names);
-	json_decref(index);
-	free(blobs);
-	free(schedule_key);
-	free(process_key);
-	free(step_prefix);
-	free(procedure_prefix);
-	free(dataset_prefix);
+	json_decref(fixed);
+	for (i = 0; i < im.nretire; i++)
+		free(im.retire[i]);
+	free(im.retire);
+	free(im.state);
+	free(im.batch_of);
+	free(im.batch_pos);
+	free(im.blobs);
+	free(im.schedule_key);
+	free(im.process_key);
+	free(im.step_prefix);
+	free(im.procedure_prefix);
+	free(im.dataset_prefix);
 	return ret;
 }

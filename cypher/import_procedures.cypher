@@ -1,0 +1,35 @@
+// pmeta import: the procedures the config's steps run, one transaction per
+// batch. A procedure belongs to the schedule, not to the process (another
+// process may run it), so it is written apart from the process's own
+// transaction, and only when it differs. Its blob is the git blob id of its
+// script when the file exists; its commit belongs to `pmeta fork` and stays.
+// A step carries the blob of the procedure it runs (the plan reads it from
+// the step, cypher/plan_subgraph.cypher), so a blob that changes here
+// changes on every step that runs the procedure, in any process.
+// Every lookup comes before any write (the collect): an index seek in a
+// transaction that has written much is slow in Neo4j, 40 ms a seek after
+// 5,000 writes, so looking up and writing row by row is quadratic.
+// $procedures: [[name, family, version, blob], ...], distinct; version and
+// blob may be null. $procedure_prefix + name is its key (graph/keys.c).
+UNWIND $procedures AS x
+OPTIONAL MATCH (pr:Procedure {key: $procedure_prefix + x[0]})
+WITH collect([x, pr]) AS rows
+CALL (rows) {
+  UNWIND rows AS r
+  WITH r[0] AS x WHERE r[1] IS NULL
+  CREATE (pr:Procedure {key: $procedure_prefix + x[0]})
+  SET pr += {name: x[0], schedule: $schedule, workspace: $workspace, family: x[1],
+             version: x[2], path: $schedule + '/pys/' + x[0] + '.py', blob: x[3]}
+}
+CALL (rows) {
+  UNWIND rows AS r
+  WITH r[0] AS x, r[1] AS pr WHERE pr IS NOT NULL
+  WITH pr, {name: x[0], schedule: $schedule, workspace: $workspace, family: x[1], version: x[2],
+            path: $schedule + '/pys/' + x[0] + '.py', blob: coalesce(x[3], pr.blob)} AS want
+  WHERE any(k IN keys(want) WHERE (pr[k] IS NULL) <> (want[k] IS NULL) OR pr[k] <> want[k])
+  SET pr += want
+  WITH pr
+  MATCH (pr)<-[:RUNS]-(s:Step)
+  WHERE NOT coalesce(s.blob = pr.blob, s.blob IS NULL AND pr.blob IS NULL)
+  SET s.blob = pr.blob
+}
