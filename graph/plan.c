@@ -467,8 +467,8 @@ static json_t *template_params(const struct config_base *base)
 json_t *plan_query_params(const char *process_key, const struct config_base *base,
 			  const struct plan_options *opts)
 {
-	return json_pack("{s:s, s:o, s:b}", "process", process_key, "params", template_params(base),
-			 "latest_patch", opts && opts->latest_patch);
+	(void)opts;
+	return json_pack("{s:s, s:o}", "process", process_key, "params", template_params(base));
 }
 
 /* --- from the graph --- */
@@ -637,7 +637,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, char *const gra
  */
 enum {
 	COL_ORDER, COL_NAME, COL_LINE, COL_MAX_SHARD, COL_TIMEOUT, COL_RETRIES,
-	COL_PROC, COL_PATH, COL_BLOB, COL_DEPS, COL_PARAMS, COL_PATCHES
+	COL_PROC, COL_BLOB, COL_DEPS, COL_PARAMS
 };
 
 /* One step row beside its plan_step: what only the whole set can resolve. */
@@ -709,25 +709,6 @@ static int process_row(struct subgraph *g, const struct neo4j_value *row)
 	return 0;
 }
 
-/* The newest of a step's patch forks in the graph: same-length names compare
- * as versions. */
-static void newest_patch(struct step_row *r, const struct neo4j_value *patches)
-{
-	size_t i;
-
-	for (i = 0; item(patches, i); i++) {
-		const struct neo4j_value *x = item(patches, i);
-		const char *name = neo4j_value_str(item(x, 0));
-
-		if (!name || (r->patch[0] && (strlen(name) != strlen(r->patch[0]) ||
-					     strcmp(name, r->patch[0]) <= 0)))
-			continue;
-		replace(&r->patch[0], xstrdup(name));
-		replace(&r->patch[1], value_dup(item(x, 1)));
-		replace(&r->patch[2], value_dup(item(x, 2)));
-	}
-}
-
 static int step_row(struct subgraph *g, const struct neo4j_value *row)
 {
 	const struct neo4j_value *v, *deps = item(row, COL_DEPS), *params = item(row, COL_PARAMS);
@@ -753,9 +734,8 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 	st->name = value_dup(item(row, COL_NAME));
 	if (!st->name)
 		return pm_error(PM_EFAIL, "a step lacks its name in the graph");
-	/* null = the same as the step's name / the default path (see the query) */
+	/* null = the same as the step's name (see the query) */
 	st->procedure = value_dup(item(row, COL_PROC));
-	st->script = value_dup(item(row, COL_PATH));
 	st->blob = value_dup(item(row, COL_BLOB));
 	v = item(row, COL_LINE);
 	st->line = v && v->type == NEO4J_INT && v->u.integer > 0 ? (size_t)v->u.integer : 0;
@@ -766,7 +746,12 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 	    prop_int(st->name, item(row, COL_RETRIES), "retries", 0, 1000, &x) < 0)
 		return -1;
 	st->retries = (int)x;
-	r->after = xmalloc(((deps && deps->type == NEO4J_LIST ? deps->len : 0) + 1) * sizeof(long long));
+	/* Written by every import since steps carry it (migration V0005 added
+	 * it to the steps of earlier ones): without it the order is unknown. */
+	if (!deps || deps->type != NEO4J_LIST)
+		return pm_error(PM_EFAIL, "step [%s] has no runs_after in the graph: it was imported "
+				"by an earlier pmeta; run 'pmeta migrate'", st->name);
+	r->after = xmalloc((deps->len + 1) * sizeof(long long));
 	for (i = 0; item(deps, i); i++)
 		if (item(deps, i)->type == NEO4J_INT)
 			r->after[r->nafter++] = item(deps, i)->u.integer;
@@ -793,7 +778,6 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 			r->params = json_object();
 		json_object_set_new(r->params, name, value);
 	}
-	newest_patch(r, item(row, COL_PATCHES));
 	return 0;
 }
 
@@ -817,6 +801,90 @@ static int query_subgraph(struct neo4j *db, struct subgraph *g, const char *key,
 	g->param_names = names;
 	return neo4j_query_rows(db, cypher_plan_subgraph, plan_query_params(key, base, opts),
 				subgraph_row, g);
+}
+
+/* --latest-patch: per step, the newest patch fork of its procedure that the
+ * graph knows (same family, major and minor digit; same-length names
+ * compare as versions), from one query for every family the plan runs. */
+struct patches {
+	char **names, **paths, **blobs;
+	size_t n, alloc;
+};
+
+static int patch_row(void *arg, const struct neo4j_value *cols, size_t ncols)
+{
+	struct patches *p = arg;
+
+	if (ncols != 3 || !neo4j_value_str(&cols[0]))
+		return 0;
+	if (p->n == p->alloc) {
+		p->alloc = p->alloc ? 2 * p->alloc : 16;
+		p->names = xrealloc(p->names, p->alloc * sizeof(char *));
+		p->paths = xrealloc(p->paths, p->alloc * sizeof(char *));
+		p->blobs = xrealloc(p->blobs, p->alloc * sizeof(char *));
+	}
+	p->names[p->n] = value_dup(&cols[0]);
+	p->paths[p->n] = value_dup(&cols[1]);
+	p->blobs[p->n] = value_dup(&cols[2]);
+	p->n++;
+	return 0;
+}
+
+static int graph_patches(struct neo4j *db, const char *ws, struct subgraph *g)
+{
+	struct patches p = { NULL, NULL, NULL, 0, 0 };
+	struct strmap seen = STRMAP_INIT, best = STRMAP_INIT;
+	json_t *families = json_array();
+	char **prefixes;
+	size_t i, idx;
+	int ret;
+
+	for (i = 0; i < g->nsteps; i++) {
+		const char *proc = g->steps[i].procedure ? g->steps[i].procedure : g->steps[i].name;
+		char *family = NULL, *version = NULL;
+
+		if (version_split(proc, &family, &version) == 0 && !strmap_get(&seen, proc, NULL)) {
+			strmap_put(&seen, proc, i);
+			json_array_append_new(families, json_string(family));
+		}
+		free(family);
+		free(version);
+	}
+	ret = neo4j_query_rows(db, cypher_plan_patches,
+			       json_pack("{s:s, s:s, s:o}", "workspace", ws, "schedule", g->schedule,
+					 "families", families), patch_row, &p);
+	/* The newest name of each prefix (a name minus its patch digit). */
+	prefixes = xcalloc(p.n + 1, sizeof(char *));
+	for (i = 0; ret == 0 && i < p.n; i++) {
+		prefixes[i] = xstrndup(p.names[i], strlen(p.names[i]) - 1);
+		if (!strmap_get(&best, prefixes[i], &idx) || strcmp(p.names[idx], p.names[i]) < 0)
+			strmap_put(&best, prefixes[i], i);
+	}
+	for (i = 0; ret == 0 && i < g->nsteps; i++) {
+		const char *proc = g->steps[i].procedure ? g->steps[i].procedure : g->steps[i].name;
+		char *prefix = xstrndup(proc, strlen(proc) ? strlen(proc) - 1 : 0);
+		struct step_row *r = &g->rows[i];
+
+		if (strmap_get(&best, prefix, &idx) && strlen(p.names[idx]) == strlen(proc)) {
+			r->patch[0] = xstrdup(p.names[idx]);
+			r->patch[1] = p.paths[idx] ? xstrdup(p.paths[idx]) : NULL;
+			r->patch[2] = p.blobs[idx] ? xstrdup(p.blobs[idx]) : NULL;
+		}
+		free(prefix);
+	}
+	strmap_release(&seen);
+	strmap_release(&best);
+	for (i = 0; i < p.n; i++) {
+		free(p.names[i]);
+		free(p.paths[i]);
+		free(p.blobs[i]);
+		free(prefixes[i]);
+	}
+	free(p.names);
+	free(p.paths);
+	free(p.blobs);
+	free(prefixes);
+	return ret;
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -974,6 +1042,8 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 			 schedule, process, ws);
 		goto out;
 	}
+	if (opts && opts->latest_patch && graph_patches(db, ws, &g) < 0)
+		goto out;
 	ret = plan_from_subgraph(out, ws, &g, root, &base, opts);
 out:
 	subgraph_release(&g);
