@@ -15,7 +15,9 @@ static const char usage[] =
 	"\n"
 	"Rebuilds the graph's fork lineage from git: walks the history of HEAD, reads\n"
 	"the trailers of every fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and\n"
-	"upserts each version node and FORKED_FROM edge. Then replays the run\n"
+	"upserts each version node and FORKED_FROM edge. A commit counts only when its\n"
+	"tree shows the fork: it adds the new file (folder) with the content its\n"
+	"Pmeta-Source-* trailer names; other claims are skipped with a warning. Then replays the run\n"
 	"journals under .pmeta/runs/ that the graph has not seen (runs recorded while\n"
 	"Neo4j was away). Idempotent: a second run changes nothing.\n"
 	"\n"
@@ -29,6 +31,9 @@ static int sync_lineage(struct neo4j *db, git_repository *repo, int dry_run)
 
 	if (history_forks(&forks, repo) < 0)
 		return cmd_error();
+	/* Commits whose trailers claim a fork their tree does not show. */
+	for (i = 0; i < forks.nignored; i++)
+		cmd_warn("%s", forks.ignored[i]);
 	if (dry_run) {
 		for (i = 0; i < forks.n; i++)
 			printf("%.12s %s/%s -> %s (%s)\n", forks.items[i].commit, forks.items[i].src.schedule,

@@ -598,23 +598,6 @@ static int signature(git_signature **out, git_repository *repo, const char *who)
 	return 0;
 }
 
-static char *fork_message(const struct fork_record *rec, const char *user)
-{
-	struct strbuf sb = STRBUF_INIT;
-	git_buf pretty = { 0 };
-	char *trailers = history_trailers(rec);
-
-	strbuf_addf(&sb, "fork %s from %s (%s)\n\n", rec->dst.name, rec->src.name, rec->bump);
-	if (user && git_message_prettify(&pretty, user, 1, '#') == 0 && pretty.size) {
-		strbuf_addstr(&sb, pretty.ptr);
-		strbuf_addch(&sb, '\n');
-	}
-	strbuf_addstr(&sb, trailers);
-	git_buf_dispose(&pretty);
-	free(trailers);
-	return strbuf_detach(&sb, NULL);
-}
-
 /*
  * Commits `path` = (id, mode) on top of the branch, by compare-and-swap.
  * 0 done, 1 when the path is already in the branch's tree (taken by a
@@ -956,7 +939,7 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 		if (claim_name(&out->dst, repo, root, &out->src, opts, &content, &made) < 0)
 			goto out;
 		dst_path = version_path(&out->dst);
-		message = fork_message(out, opts->message);
+		message = history_fork_message(out, opts->message);
 		reflog = xstrfmt("pmeta fork: %s from %s", out->dst.name, out->src.name);
 		r = commit_entry(&commit, &when, repo, branch, dst_path, &content, message, reflog);
 		if (r == 0)
