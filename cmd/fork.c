@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,7 +82,17 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 		return cmd_usage_error(usage, "which version to fork?");
 	if (nbump > 1)
 		return cmd_usage_error(usage, "--patch, --minor, --major and --to exclude each other");
+	/* A bad name (or a schedule like "..") is refused before anything is touched. */
+	if (version_parse(&rec.src, name) < 0)
+		return cmd_usage_error(usage, "%s", pm_error_msg());
+	version_release(&rec.src);
 
+	/*
+	 * Under a file size limit (ulimit -f) a write must fail with EFBIG, which
+	 * the fork reports and undoes, instead of SIGXFSZ killing pmeta halfway
+	 * (a half-written copy and a stale index.lock). A fork starts no child.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Neo4j first: when it is not there, git is left alone. */
 	if (ctx_db(ctx, &db) < 0 || neo4j_query(db, NULL, cypher_fork_check, NULL) < 0) {
 		pm_error_prefix("nothing forked");

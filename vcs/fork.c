@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,12 +102,17 @@ static int tree_has(git_tree *tree, const char *path)
 	return pm_error(PM_EGIT, "cannot look up '%s': %s", path, vcs_git_msg());
 }
 
+/* 1 when path is on disk (a folder when want_dir), 0 not, -1 when it leads outside the workspace. */
 static int disk_has(const char *root, const char *path, int want_dir)
 {
 	struct stat st;
-	char *full = xstrfmt("%s/%s", root, path);
-	int r = stat(full, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+	char *full;
+	int r;
 
+	if (workspace_check_inside(root, path) < 0)
+		return -1;
+	full = xstrfmt("%s/%s", root, path);
+	r = stat(full, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
 	free(full);
 	return r;
 }
@@ -166,9 +172,13 @@ int fork_locate(git_repository *repo, const char *root, struct version_name *v, 
 				continue;
 			version_set_schedule(v, de->d_name);
 			path = version_path(v);
-			if (disk_has(root, path, v->kind == VERSION_PROCESS))
-				add_schedule(&found, &nfound, de->d_name);
+			/* A folder that leads elsewhere (a data link) is no schedule. */
+			r = disk_has(root, path, v->kind == VERSION_PROCESS);
 			free(path);
+			if (r < 0)
+				pm_error_clear();
+			if (r > 0)
+				add_schedule(&found, &nfound, de->d_name);
 		}
 		if (d)
 			closedir(d);
@@ -599,6 +609,36 @@ static int signature(git_signature **out, git_repository *repo, const char *who)
 }
 
 /*
+ * libgit2 1.5 can report an object written when the disk was full and the
+ * loose object never reached the store (the branch update then fails with
+ * "target OID ... doesn't exist"): every object the fork commit needs is
+ * looked up before the branch moves, and a missing one is reported with
+ * the cause errno (or the file system) gives.
+ */
+static int objects_stored(git_repository *repo, const git_oid *commit, const git_oid *tree,
+			  const git_oid *content)
+{
+	const git_oid *ids[3] = { commit, tree, content };
+	int saved = errno, i, ret = 0;
+	git_odb *odb = NULL;
+	struct statvfs vfs;
+
+	if (git_repository_odb(&odb, repo) < 0)
+		return pm_error(PM_EGIT, "cannot open the object store: %s", vcs_git_msg());
+	for (i = 0; i < 3 && !ret; i++) {
+		if (git_odb_exists(odb, ids[i]))
+			continue;
+		if (saved != ENOSPC && saved != EDQUOT && statvfs(git_repository_path(repo), &vfs) == 0 &&
+		    vfs.f_bavail == 0)
+			saved = ENOSPC;
+		ret = pm_error(PM_EGIT, "cannot write the fork commit: object %s is not in the object store (%s)",
+			       git_oid_tostr_s(ids[i]), saved ? strerror(saved) : "libgit2 gave no cause");
+	}
+	git_odb_free(odb);
+	return ret;
+}
+
+/*
  * Commits `path` = (id, mode) on top of the branch, by compare-and-swap.
  * 0 done, 1 when the path is already in the branch's tree (taken by a
  * commit made meanwhile: pick another name), -1 error.
@@ -641,11 +681,14 @@ static int commit_entry(git_oid *out_commit, long long *out_time, git_repository
 		}
 		if (signature(&author, repo, "AUTHOR") < 0 || signature(&committer, repo, "COMMITTER") < 0)
 			goto next;
+		errno = 0;
 		if (git_commit_create(&cid, repo, NULL, author, committer, NULL, message, newtree,
 				      1, (const git_commit **)&parent) < 0) {
 			pm_error(PM_EGIT, "cannot create the fork commit: %s", vcs_git_msg());
 			goto next;
 		}
+		if (objects_stored(repo, &cid, &tree_id, &src->id) < 0)
+			goto next;
 		r = git_reference_create_matching(&ref, repo, branch, &cid, 1, &old, reflog);
 		if (r == 0) {
 			git_oid_cpy(out_commit, &cid);
@@ -927,6 +970,9 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 		goto out;
 	}
 	src_path = version_path(&out->src);
+	/* The source is read, and the fork written, next to it: both inside the workspace. */
+	if (workspace_check_inside(root, src_path) < 0)
+		goto out;
 	if (source_content(&content, repo, root, src_path, &out->src, opts->from_worktree) < 0)
 		goto out;
 	out->bump = xstrdup(fork_bump_str(opts->bump));

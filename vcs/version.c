@@ -64,8 +64,17 @@ int version_parse(struct version_name *out, const char *text)
 		goto bad;
 	if (parse_bare(out, slash ? slash + 1 : text) < 0)
 		goto bad;
-	if (slash)
+	if (slash) {
 		out->schedule = xstrndup(text, (size_t)(slash - text));
+		/* A schedule is a folder of the workspace: "..", "." or ".git" never are. */
+		if (out->schedule[0] == '.' || strchr(out->schedule, '\\')) {
+			int ret = pm_error(PM_EUSAGE, "'%s': '%s' is not a schedule (a folder of the workspace)",
+					   text, out->schedule);
+
+			version_release(out);
+			return ret;
+		}
+	}
 	return 0;
 bad:
 	version_release(out);
