@@ -38,7 +38,10 @@ struct neo4j;
 /* Copies cfg; does no I/O. */
 int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg);
 void neo4j_free(struct neo4j *db);
+/* The URI for messages: any password in it replaced by "***". */
 const char *neo4j_uri(const struct neo4j *db);
+/* uri with the credentials of its authority part hidden (user:***@host); new string. */
+char *neo4j_uri_redact(const char *uri);
 const char *neo4j_database(const struct neo4j *db);
 /* Status code of the last Neo4j error ("" when the failure had none). */
 const char *neo4j_last_code(const struct neo4j *db);
