@@ -5,6 +5,7 @@
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/neo4j.h"
+#include "graph/plan.h"
 
 static const char usage[] =
 	"usage: pmeta import [-q] <config>...\n"
@@ -14,7 +15,8 @@ static const char usage[] =
 	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
 	"transaction per config. A config with an error writes nothing. Importing\n"
 	"the same config again creates nothing; an edited config loses the steps and\n"
-	"edges it no longer has. Other processes are left alone.\n"
+	"edges it no longer has. Other processes are left alone. It validates what\n"
+	"check validates (base.conf and the command template included) first.\n"
 	"\n"
 	"   -q, --quiet   print no warnings and no summary\n";
 
@@ -33,6 +35,13 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
+	/* The same offline validation as check: base.conf and the template too. */
+	if (plan_validate(NULL, cfg) < 0) {
+		ret = cmd_error();
+		fprintf(stderr, "error: %s: not imported\n", path);
+		config_free(cfg);
+		return ret;
+	}
 	if (import_config(db, cfg, &st) < 0) {
 		ret = cmd_error();
 		config_free(cfg);

@@ -159,6 +159,88 @@ static void add_quoted(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
+/*
+ * pmeta quotes each value it puts into a command (add_quoted), which is
+ * only right where the shell reads a bare word: inside '...', "..." or
+ * `...`, or right after a backslash, the quotes pmeta adds would be literal
+ * and the value's own characters ($, `, ", ') would reach the shell. Such a
+ * placeholder is refused with base.conf:line (exit 3) rather than guessed
+ * at: write --e={evil}, not "--e={evil}". {interpreter} is the command's
+ * own text (base.conf's interpreter), put in as written, anywhere.
+ */
+static int template_check(const struct config_base *base)
+{
+	enum { BARE, SINGLE, DOUBLE, BACKTICK } state = BARE, outer = BARE;
+	static const char *const where[] = { "after a backslash", "inside single quotes",
+					     "inside double quotes", "inside backquotes" };
+	const char *t = base->template, *file = base->file ? base->file : "base.conf";
+	int escaped = 0;
+
+	while (*t) {
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t += 2;
+			escaped = 0;
+			continue;
+		}
+		if (*t == '{') {
+			const char *close = strchr(t, '}');
+			int len;
+
+			if (!close)
+				break; /* expand_command names it */
+			len = (int)(close - t - 1);
+			if ((state != BARE || escaped) && !(len == 11 && !strncmp(t + 1, "interpreter", 11)))
+				return pm_error(PM_ECONFIG,
+						"%s:%zu: template: placeholder {%.*s} is %s: pmeta quotes each value itself, so write it bare (--x={%.*s})",
+						file, base->template_line, len, t + 1, where[state], len, t + 1);
+			escaped = 0;
+			t = close + 1;
+			continue;
+		}
+		if (escaped) {
+			escaped = 0;
+			t++;
+			continue;
+		}
+		switch (state) {
+		case BARE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '\'')
+				state = SINGLE;
+			else if (*t == '"')
+				state = DOUBLE;
+			else if (*t == '`') {
+				outer = BARE;
+				state = BACKTICK;
+			}
+			break;
+		case SINGLE:
+			if (*t == '\'')
+				state = BARE;
+			break;
+		case DOUBLE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '"')
+				state = BARE;
+			else if (*t == '`') {
+				outer = DOUBLE;
+				state = BACKTICK;
+			}
+			break;
+		case BACKTICK:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '`')
+				state = outer;
+			break;
+		}
+		t++;
+	}
+	return 0;
+}
+
 struct cmd_env {
 	const struct config_base *base;
 	const struct plan *plan;
@@ -254,7 +336,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	size_t i, s, *count;
 	int ret = -1;
 
-	if (plan_layer(plan) < 0)
+	if (plan_layer(plan) < 0 || template_check(base) < 0)
 		return -1;
 	plan->nstages = 0;
 	for (i = 0; i < plan->nsteps; i++)
@@ -369,6 +451,25 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 	}
 	*out = plan;
 	return 0;
+}
+
+int plan_validate(struct plan **out, const struct config *cfg)
+{
+	struct config_base base;
+	struct plan *plan = NULL;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	ret = config_base_load(&base, cfg->root, cfg->schedule);
+	if (ret == 0)
+		ret = plan_from_config(&plan, cfg, &base, NULL);
+	config_base_release(&base);
+	if (ret == 0 && out)
+		*out = plan;
+	else
+		plan_free(plan);
+	return ret;
 }
 
 /* --- target resolution --- */
@@ -848,7 +949,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 	}
 	/* base.conf first: its template says which step keys the query returns. */
 	schedule = xstrndup(key, strcspn(key, "/"));
-	if (config_base_load(&base, root, schedule) < 0)
+	if (config_base_load(&base, root, schedule) < 0 || template_check(&base) < 0)
 		goto out;
 	names = template_params(&base);
 	if (query_subgraph(db, &res, key, &base, opts) < 0)
@@ -858,7 +959,9 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
 		struct import_stats st;
 
-		if (config_load(&cfg, config) < 0 || import_config(db, cfg, &st) < 0)
+		/* Nothing is imported that check (and import) would refuse. */
+		if (config_load(&cfg, config) < 0 || plan_validate(NULL, cfg) < 0 ||
+		    import_config(db, cfg, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,

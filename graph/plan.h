@@ -96,6 +96,14 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
 int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
 		     const struct plan_options *opts);
 
+/*
+ * Everything a config must pass offline, the same for `check` and `import`:
+ * its schedule's base.conf (keys, template, placeholders inside quotes) and
+ * the command template against every step, by building the plan from cfg
+ * (compiled without errors). *out (when not NULL) gets the plan.
+ */
+int plan_validate(struct plan **out, const struct config *cfg);
+
 /* The contract JSON of DESIGN.md section 6 (new reference). */
 json_t *plan_to_json(const struct plan *plan);
 
