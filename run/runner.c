@@ -31,6 +31,7 @@
 #endif
 
 #include "graph/plan.h"
+#include "run/procs.h"
 #include "run/runner.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -621,6 +622,7 @@ int runner_execute(struct runner *r)
 {
 	const struct plan *plan = r->plan;
 	struct sigaction sa, old[NHANDLED];
+	struct orphan_reaper orphans = ORPHAN_REAPER_INIT;
 	double last_tick;
 	size_t i, j;
 
@@ -668,6 +670,7 @@ int runner_execute(struct runner *r)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 #endif
 
+	orphans.grace = r->opts.grace;
 	r->mono_started = runner_now();
 	last_tick = r->mono_started;
 	for (;;) {
@@ -678,8 +681,20 @@ int runner_execute(struct runner *r)
 		if (!r->interrupted)
 			start_ready(r);
 		timeout = check_timers(r);
-		if (!r->nrunning && !r->nstragglers && (r->interrupted || !r->ready_len))
-			break;
+		if (!r->nrunning && !r->nstragglers && (r->interrupted || !r->ready_len)) {
+			/*
+			 * The jobs are over. What they left running became our
+			 * children (we are their subreaper), setsid daemons
+			 * included: stop them, reap them, then end.
+			 */
+			double next;
+
+			orphans_scan(&orphans, NULL, 0, runner_now());
+			next = orphans_tick(&orphans, runner_now());
+			if (!next)
+				break;
+			timeout = (int)((next - runner_now()) * 1000) + 1;
+		}
 		if (r->opts.tick > 0) {
 			tick_ms = (int)((last_tick + r->opts.tick - runner_now()) * 1000) + 1;
 			if (tick_ms < 0)
@@ -722,6 +737,7 @@ int runner_execute(struct runner *r)
 #ifdef PR_SET_CHILD_SUBREAPER
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 #endif
+	orphan_reaper_release(&orphans);
 	for (i = 0; i < NHANDLED; i++)
 		sigaction(handled[i], &old[i], NULL);
 	close_self_pipe();

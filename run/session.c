@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "graph/plan.h"
+#include "run/procs.h"
 #include "run/session.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -135,9 +136,18 @@ static json_t *job_header(struct run_session *s, size_t job)
 	return o;
 }
 
-static void record_job(struct run_session *s, size_t job, json_t *set)
+/*
+ * The journal gets set, plus journal_only (may be NULL, borrowed): facts
+ * for a later replay that the graph does not keep (the job's pid).
+ */
+static void record_job2(struct run_session *s, size_t job, json_t *set, const json_t *journal_only)
 {
-	json_t *line = json_pack("{sssIsO}", "ev", "job", "index", (json_int_t)job, "set", set);
+	json_t *all = json_deep_copy(set);
+	json_t *line;
+
+	if (journal_only)
+		json_object_update(all, (json_t *)journal_only);
+	line = json_pack("{sssIso}", "ev", "job", "index", (json_int_t)job, "set", all);
 
 	/* The jobs go on (and the graph still gets the change); say it at the end. */
 	if (journal_append(&s->journal, line, 0) < 0 && !s->journal_error)
@@ -147,6 +157,11 @@ static void record_job(struct run_session *s, size_t job, json_t *set)
 		recorder_job(s->rec, job, set);  /* steals set */
 	else
 		json_decref(set);
+}
+
+static void record_job(struct run_session *s, size_t job, json_t *set)
+{
+	record_job2(s, job, set, NULL);
 }
 
 static void on_event(void *data, const struct runner *r, enum runner_event ev, size_t job)
@@ -161,7 +176,16 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 		json_object_set_new(set, "status", json_string("running"));
 		json_object_set_new(set, "attempts", json_integer(jr->attempts));
 		json_object_set_new(set, "started_at", iso_or_null(jr->started_ms));
-		record_job(s, job, set);
+		if (jr->pid > 0) {
+			/* Which process runs it: a replay after pmeta died checks it still lives. */
+			json_t *proc = json_pack("{sIsI}", "pid", (json_int_t)jr->pid, "pid_start",
+						 (json_int_t)proc_start_time(jr->pid));
+
+			record_job2(s, job, set, proc);
+			json_decref(proc);
+		} else {
+			record_job(s, job, set);
+		}
 		break;
 	case RUNNER_JOB_RETRY:
 	case RUNNER_JOB_FINISHED:
