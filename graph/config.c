@@ -1139,8 +1139,11 @@ static int base_handler(void *user, const char *section, const char *name, const
 	else if (!strcmp(name, "template")) {
 		slot = &b->base->template;
 		b->base->template_line = b->p.lineno;
+	} else if (!strcmp(name, "pass_env")) {
+		slot = &b->base->pass_env;
+		b->base->pass_env_line = b->p.lineno;
 	} else {
-		diag(b->diags, 1, b->p.lineno, "unknown key '%s' (expected interpreter or template)", name);
+		diag(b->diags, 1, b->p.lineno, "unknown key '%s' (expected interpreter, template or pass_env)", name);
 		return 1;
 	}
 	if (!*value) {
@@ -1207,5 +1210,6 @@ void config_base_release(struct config_base *base)
 	free(base->file);
 	free(base->interpreter);
 	free(base->template);
+	free(base->pass_env);
 	memset(base, 0, sizeof(*base));
 }

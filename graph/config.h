@@ -147,6 +147,8 @@ struct config_base {
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config.c */
 	size_t template_line;
+	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
+	size_t pass_env_line;
 };
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);

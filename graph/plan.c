@@ -38,6 +38,9 @@ void plan_free(struct plan *plan)
 		free(st->script);
 		free(st->blob);
 		free(st->deps);
+		for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
+			free(st->pass_env[k]);
+		free(st->pass_env);
 	}
 	free(plan->steps);
 	for (i = 0; i < plan->njobs; i++)
@@ -241,6 +244,83 @@ static int template_check(const struct config_base *base)
 	return 0;
 }
 
+/*
+ * Adds the names of list ("A, B") to the NULL-terminated *names (no
+ * duplicates). -1 with a PM_ECONFIG error (where: "file:line" or a step)
+ * when an entry is not a variable name.
+ */
+static int add_pass_env(char ***names, const char *list, const char *where)
+{
+	const char *p = list;
+	size_t n = 0;
+
+	while (*names && (*names)[n])
+		n++;
+	while (p && *p) {
+		size_t len, k;
+		char *name;
+
+		p += strspn(p, " \t,");
+		len = strcspn(p, " \t,");
+		if (!len)
+			break;
+		name = xstrndup(p, len);
+		p += len;
+		for (k = 0; k < len && (isalnum((unsigned char)name[k]) || name[k] == '_'); k++)
+			;
+		if (k < len || isdigit((unsigned char)name[0])) {
+			pm_error(PM_ECONFIG, "%s: pass_env: '%s' is not a variable name", where, name);
+			free(name);
+			return -1;
+		}
+		for (k = 0; k < n && strcmp((*names)[k], name); k++)
+			;
+		if (k < n) {
+			free(name);
+			continue;
+		}
+		*names = xrealloc(*names, (n + 2) * sizeof(**names));
+		(*names)[n++] = name;
+		(*names)[n] = NULL;
+	}
+	if (!*names)
+		*names = xcalloc(1, sizeof(**names));
+	return 0;
+}
+
+/* Each step's pass_env: base.conf's, then the step's own key. */
+static int plan_pass_env(struct plan *plan, const struct config_base *base, json_t *params)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsteps; i++) {
+		struct plan_step *st = &plan->steps[i];
+		json_t *v = json_object_get(json_array_get(params, i), "pass_env");
+		char *where;
+		int r = 0;
+
+		if (base->pass_env) {
+			where = xstrfmt("%s:%zu", base->file ? base->file : "base.conf", base->pass_env_line);
+			r = add_pass_env(&st->pass_env, base->pass_env, where);
+			free(where);
+		}
+		if (r == 0 && v && !json_is_string(v))
+			r = pm_error(PM_ECONFIG, "%s:%zu: step [%s]: pass_env must be a list of variable names",
+				     plan->config ? plan->config : plan->process, st->line, st->name);
+		if (r == 0 && v) {
+			where = xstrfmt("%s:%zu: step [%s]", plan->config ? plan->config : plan->process,
+					st->line, st->name);
+			r = add_pass_env(&st->pass_env, json_string_value(v), where);
+			free(where);
+		}
+		if (r == 0 && !st->pass_env)
+			st->pass_env = xcalloc(1, sizeof(*st->pass_env));
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 struct cmd_env {
 	const struct config_base *base;
 	const struct plan *plan;
@@ -336,7 +416,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	size_t i, s, *count;
 	int ret = -1;
 
-	if (plan_layer(plan) < 0 || template_check(base) < 0)
+	if (plan_layer(plan) < 0 || template_check(base) < 0 || plan_pass_env(plan, base, params) < 0)
 		return -1;
 	plan->nstages = 0;
 	for (i = 0; i < plan->nsteps; i++)
@@ -619,6 +699,8 @@ static json_t *template_params(const struct config_base *base)
 		free(name);
 		t = close + 1;
 	}
+	/* Not a placeholder, but the plan needs it: the variables a step's jobs get. */
+	json_array_append_new(names, json_string("pass_env"));
 	return names;
 }
 

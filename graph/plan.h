@@ -26,6 +26,9 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
+	char **pass_env;       /* NULL-terminated names of variables of pmeta's
+				  environment its jobs get (base.conf's and the
+				  step's pass_env), never NULL after planning */
 	size_t stage;
 	size_t line;           /* line of its section in the config */
 	size_t *deps;          /* indexes into plan.steps of the steps it runs after */

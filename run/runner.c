@@ -115,6 +115,17 @@ static int is_own_env(const char *entry)
 	return 0;
 }
 
+/*
+ * pmeta's own settings and secrets (NEO4J_PASSWORD, NEO4J_URI with its
+ * credentials, PMETA_*) never reach a job by inheritance: a job that
+ * prints its environment would put them in its 0644 log. A step (or
+ * base.conf) that needs one names it in pass_env.
+ */
+static int is_kept_from_jobs(const char *entry)
+{
+	return !strncmp(entry, "NEO4J_", 6) || !strncmp(entry, "PMETA_", 6);
+}
+
 int runner_init(struct runner *r, const struct plan *plan, const struct runner_options *opts)
 {
 	size_t i, j, n;
@@ -183,7 +194,7 @@ int runner_init(struct runner *r, const struct plan *plan, const struct runner_o
 		;
 	r->env_base = xcalloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++)
-		if (!is_own_env(environ[i]))
+		if (!is_own_env(environ[i]) && !is_kept_from_jobs(environ[i]))
 			r->env_base[r->nenv_base++] = environ[i];
 	return 0;
 }
@@ -328,7 +339,8 @@ static int spawn_job(struct runner *r, size_t job, pid_t *pid)
 	char *name = runner_log_name(plan, job);
 	char *path = xstrfmt("%s/%s", r->opts.log_dir, name);
 	char *argv[] = { "/bin/sh", "-c", pj->command, NULL };
-	char **envp = xcalloc(r->nenv_base + 9, sizeof(char *));
+	size_t npass = 0;
+	char **envp;
 	size_t n = r->nenv_base, first = r->nenv_base, i;
 	int fd, err;
 
@@ -339,7 +351,23 @@ static int spawn_job(struct runner *r, size_t job, pid_t *pid)
 	if (fd >= 0 && jr->attempts > 1)
 		dprintf(fd, "\n--- pmeta: attempt %d of %d ---\n", jr->attempts, 1 + ps->retries);
 
+	while (ps->pass_env && ps->pass_env[npass])
+		npass++;
+	envp = xcalloc(r->nenv_base + 9 + npass, sizeof(char *));
 	memcpy(envp, r->env_base, r->nenv_base * sizeof(char *));
+	/* What the step asked for by name (own PMETA_* ones are set below). */
+	for (i = 0; i < npass; i++) {
+		const char *v = getenv(ps->pass_env[i]);
+		char *entry;
+
+		if (!v)
+			continue;
+		entry = xstrfmt("%s=%s", ps->pass_env[i], v);
+		if (is_own_env(entry) || !is_kept_from_jobs(entry))
+			free(entry);  /* inherited anyway, or the runner's own */
+		else
+			envp[n++] = entry;
+	}
 	envp[n++] = xstrfmt("PMETA_RUN_ID=%s", r->opts.run_id);
 	envp[n++] = xstrfmt("PMETA_STEP=%s", ps->name);
 	envp[n++] = xstrfmt("PMETA_WORKSPACE=%s", r->opts.root);
