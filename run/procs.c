@@ -90,13 +90,85 @@ static void stop(pid_t pid, int sig)
 	kill(pid, sig);
 }
 
+/* Adds pid to the reaper when it is an orphan not seen yet: SIGTERM to it and its group. */
+static size_t consider(struct orphan_reaper *o, pid_t pid, const pid_t *leaders, size_t nleaders,
+		       double now)
+{
+	size_t i;
+
+	for (i = 0; i < nleaders && leaders[i] != pid; i++)
+		;
+	if (i < nleaders || signalled(o, pid))
+		return 0;
+	if (o->n == o->alloc) {
+		o->alloc = o->alloc ? 2 * o->alloc : 8;
+		o->pids = xrealloc(o->pids, o->alloc * sizeof(*o->pids));
+		o->kill_at = xrealloc(o->kill_at, o->alloc * sizeof(*o->kill_at));
+	}
+	stop(pid, SIGTERM);
+	o->pids[o->n] = pid;
+	o->kill_at[o->n] = now + (o->grace > 0 ? o->grace : 5);
+	o->n++;
+	return 1;
+}
+
+/*
+ * Our live children from /proc/self/task/<tid>/children (one small file per
+ * thread; CONFIG_PROC_CHILDREN). -1 when the kernel lacks those files.
+ */
+static long scan_children_files(struct orphan_reaper *o, const pid_t *leaders, size_t nleaders,
+				double now)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	long found = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && found >= 0) {
+		char path[64], buf[4096], *p, *end;
+		FILE *f;
+		size_t n;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children", de->d_name);
+		f = fopen(path, "re");
+		if (!f) {
+			if (errno == ENOENT && !found)
+				found = -1;
+			continue;
+		}
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		for (p = buf;; p = end) {
+			long pid = strtol(p, &end, 10);
+			char state = 0;
+			pid_t ppid = 0;
+
+			if (end == p)
+				break;
+			if (proc_stat((pid_t)pid, &state, &ppid, NULL) == 0 && state != 'Z')
+				found += (long)consider(o, (pid_t)pid, leaders, nleaders, now);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 size_t orphans_scan(struct orphan_reaper *o, const pid_t *leaders, size_t nleaders, double now)
 {
-	DIR *d = opendir("/proc");
+	DIR *d;
 	struct dirent *de;
 	pid_t self = getpid();
-	size_t found = 0, i;
+	size_t found = 0;
+	long quick = scan_children_files(o, leaders, nleaders, now);
 
+	if (quick >= 0)
+		return (size_t)quick;
+	/* No children files: every process's parent, from /proc/PID/stat. */
+	d = opendir("/proc");
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
@@ -108,20 +180,7 @@ size_t orphans_scan(struct orphan_reaper *o, const pid_t *leaders, size_t nleade
 		pid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (proc_stat(pid, &state, &ppid, NULL) < 0 || ppid != self || state == 'Z')
 			continue;
-		for (i = 0; i < nleaders && leaders[i] != pid; i++)
-			;
-		if (i < nleaders || signalled(o, pid))
-			continue;
-		if (o->n == o->alloc) {
-			o->alloc = o->alloc ? 2 * o->alloc : 8;
-			o->pids = xrealloc(o->pids, o->alloc * sizeof(*o->pids));
-			o->kill_at = xrealloc(o->kill_at, o->alloc * sizeof(*o->kill_at));
-		}
-		stop(pid, SIGTERM);
-		o->pids[o->n] = pid;
-		o->kill_at[o->n] = now + (o->grace > 0 ? o->grace : 5);
-		o->n++;
-		found++;
+		found += consider(o, pid, leaders, nleaders, now);
 	}
 	closedir(d);
 	return found;
