@@ -1,5 +1,6 @@
 # pmeta — plain Makefile. `make`, `make DEVELOPER=1`, `make SANITIZE=address,undefined`,
-# `make check`, `make fuzz`, `make demo`, `make neo4j-start|neo4j-stop|neo4j-status`.
+# `make check`, `make fuzz`, `make demo`, `make neo4j-start|neo4j-stop|neo4j-status`,
+# `make slurm-deps|slurm-start|slurm-stop|slurm-status`.
 
 CC ?= cc
 PKGS := libcurl jansson libgit2 inih zlib
@@ -35,6 +36,8 @@ MIGRATIONS := $(sort $(wildcard migrations/V*.cypher))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Fixtures shared by unit tests (tests/unit/*.c that are not test_*.c).
+UNIT_HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c))))
 
 all: pmeta
 
@@ -87,12 +90,18 @@ $(BUILD)/gen/migrations.list: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
 
-# Unit tests (cmocka).
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmeta.a $(BUILD)/gen/flags
+# Unit tests (cmocka). Every test links the shared helpers (tests/unit/*.c
+# that are not test_*.c); a test of a cmd/ module links that module's object too.
+UNIT_OBJS_test_options := $(BUILD)/obj/cmd/options.o
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPER_OBJS) $$(UNIT_OBJS_$$*) $(BUILD)/libpmeta.a $(BUILD)/gen/flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpmeta.a $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJS) $(UNIT_OBJS_$*) $(BUILD)/libpmeta.a $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
+
+# Kept: make would delete them as intermediates of the pattern rule above.
+.SECONDARY: $(UNIT_HELPER_OBJS)
 
 # `make check` runs every test: unit tests, then the end-to-end shell tests
 # against a real Neo4j of their own (build/neo4j-test, ports 7475/7688): the
@@ -143,6 +152,19 @@ neo4j-test-start:
 neo4j-test-stop:
 	$(TEST_NEO4J) scripts/neo4j.sh stop
 
+# A single-node Slurm on 127.0.0.1 for the Slurm tests and the demo
+# (scripts/slurm.sh): build/slurm unless SLURM_DIR says otherwise, ports
+# SLURM_CTLD_PORT and SLURMD_PORT (6817, 6818), clients' settings in
+# build/slurm/env. The tests that need it skip without it.
+slurm-deps:
+	scripts/install-deps.sh --slurm
+slurm-start:
+	scripts/slurm.sh start
+slurm-stop:
+	scripts/slurm.sh stop
+slurm-status:
+	scripts/slurm.sh status
+
 demo:
 	scripts/demo.sh
 
@@ -153,6 +175,7 @@ install: pmeta
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/tests $(BUILD)/tools $(BUILD)/libpmeta.a pmeta
 
-.PHONY: all unit check deps fuzz neo4j-fetch neo4j-start neo4j-stop neo4j-status neo4j-test-start neo4j-test-stop demo install clean FORCE
+.PHONY: all unit check deps fuzz neo4j-fetch neo4j-start neo4j-stop neo4j-status neo4j-test-start neo4j-test-stop \
+	slurm-deps slurm-start slurm-stop slurm-status demo install clean FORCE
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

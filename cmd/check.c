@@ -6,18 +6,16 @@
 #include "graph/config.h"
 #include "graph/plan.h"
 
-static const char usage[] =
-	"usage: pmeta check [-q] <config>...\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta check [-q] <config>...\n",
 	"Validates process configs (<schedule>/process_config/<process>/main.conf)\n"
 	"offline, without Neo4j: syntax, keys, dataset names, `after =` names, cycles,\n"
 	"run settings (max_shard, timeout, retries), the schedule's base.conf and its\n"
-	"command template. Every problem names file:line. Steps whose script\n"
-	"<schedule>/pys/<step>.py is missing are warnings.\n"
-	"\n"
-	"   -q, --quiet   print no warnings, and nothing for a valid config\n"
-	"\n"
-	"Exit 0 when every config is valid, 3 when one is not, 1 when one cannot be read.\n";
+	"command template. Every problem names file:line. Steps named after a\n"
+	"procedure whose script <schedule>/pys/<procedure>.py is missing are\n"
+	"warnings; a missing script named by `procedure =` is an error.\n",
+	"Exit 0 when every config is valid, 3 when one is not, 1 when one cannot be read.\n"
+};
 
 static int cmp_line(const void *a, const void *b)
 {
@@ -84,14 +82,19 @@ out:
 
 int cmd_check(int argc, char **argv, struct ctx *ctx)
 {
-	int i, quiet = 0, ret = EXIT_OK, first = 1;
+	int i, quiet = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG('q', "quiet", &quiet, "print no warnings, and nothing for a valid config"),
+		OPT_END()
+	};
 
 	(void)ctx;
-	ret = cmd_config_args(argc, argv, usage, &quiet, &first);
-	if (ret >= 0)
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
 		return ret;
+	if (!argc)
+		return options_usage_error(&usage, options, "no config given");
 	ret = EXIT_OK;
-	for (i = first; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		int r = check_one(argv[i], quiet);
 
 		/* The worst outcome wins: a config error over a read failure. */

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "cmd/options.h"
 #include "util/err.h"
 
 struct neo4j;
@@ -26,12 +27,20 @@ struct ctx {
 	const char *verb;
 	struct neo4j *db;   /* opened on first ctx_db() */
 	char *root;         /* workspace root, found on first ctx_root() */
+	char *ws;           /* workspace identity, read (or made) on first ctx_workspace() */
 };
 
 /* The connection from NEO4J_* (no I/O yet); -1 with an error recorded. */
 int ctx_db(struct ctx *ctx, struct neo4j **out);
 /* The workspace root (the git work tree around the current folder). */
 int ctx_root(struct ctx *ctx, const char **out);
+/*
+ * The workspace's identity (vcs/workspace.h), the name its graph keys start
+ * with. A workspace without one gets its default now, said on stderr.
+ */
+int ctx_workspace(struct ctx *ctx, const char **out);
+/* The same for the workspace at root (import: the one holding the config). */
+int ctx_workspace_at(char **out, const char *root);
 
 /* Prints "error: <recorded message>" and returns the exit code of its class. */
 int cmd_error(void);
@@ -39,19 +48,6 @@ int cmd_error(void);
 int cmd_die(int code, const char *fmt, ...) PM_PRINTF(2, 3);
 /* Prints "warning: ...". */
 void cmd_warn(const char *fmt, ...) PM_PRINTF(1, 2);
-/* Prints "error: ...", then the usage, to stderr; returns EXIT_USAGE. */
-int cmd_usage_error(const char *usage, const char *fmt, ...) PM_PRINTF(2, 3);
-/* Prints the usage to stdout and returns EXIT_OK (for -h / --help). */
-int cmd_usage(const char *usage);
-/* True when arg is -h or --help. */
-int cmd_is_help(const char *arg);
-/*
- * The options of verbs that take CONFIG... (check, import): -q/--quiet, --,
- * -h. Sets *quiet and *first (index of the first config). Returns -1 to go
- * on, else the exit code to return (help shown, or a usage error).
- */
-int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *first);
-
 /* One per verb, cmd/<verb>.c. */
 int cmd_check(int argc, char **argv, struct ctx *ctx);
 int cmd_diff(int argc, char **argv, struct ctx *ctx);

@@ -8,12 +8,13 @@
 #include "vcs/fork.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta diff <version-a> <version-b> [--worktree]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta diff <version-a> <version-b> [--worktree]\n",
 	"Shows the differences between two versions as a unified diff, through\n"
 	"libgit2: two procedure scripts, or two process folders. Compares what HEAD\n"
-	"holds; --worktree compares the files on disk instead.\n";
+	"holds; --worktree compares the files on disk instead.\n",
+	NULL
+};
 
 /* Reads the version's content: its tree entry in HEAD, or the file on disk. */
 static int load_side(git_object **obj, struct strbuf *disk, git_repository *repo,
@@ -60,36 +61,36 @@ int cmd_diff(int argc, char **argv, struct ctx *ctx)
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	const char *root, *names[2] = { NULL, NULL };
 	char *pa = NULL, *pb = NULL;
-	int i, n = 0, worktree = 0, ret = EXIT_OK, r;
+	int worktree = 0, ret, r;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "worktree", &worktree, "compare the scripts on disk, not what HEAD holds"),
+		OPT_END()
+	};
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	for (i = 1; i < argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "--worktree"))
-			worktree = 1;
-		else if (argv[i][0] == '-')
-			return cmd_usage_error(usage, "unknown option '%s'", argv[i]);
-		else if (n == 2)
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-		else
-			names[n++] = argv[i];
-	}
-	if (n != 2)
-		return cmd_usage_error(usage, "diff needs two versions");
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 2)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[2]);
+	if (argc != 2)
+		return options_usage_error(&usage, options, "diff needs two versions");
+	names[0] = argv[0];
+	names[1] = argv[1];
+	ret = EXIT_OK;
 	if (version_parse(&a, names[0]) < 0 || version_parse(&b, names[1]) < 0) {
 		version_release(&a);
-		return cmd_usage_error(usage, "%s", pm_error_msg());
-	}
-	if (a.kind != b.kind) {
-		ret = cmd_usage_error(usage, "'%s' and '%s' are not of one kind", names[0], names[1]);
-		goto out;
+		return options_usage_error(&usage, options, "%s", pm_error_msg());
 	}
 	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0 ||
 	    load_side(&oa, &da, repo, root, &a, worktree) < 0 ||
 	    load_side(&ob, &db, repo, root, &b, worktree) < 0) {
 		ret = cmd_error();
+		goto out;
+	}
+	/* Their kinds are known once located: a script or a process folder. */
+	if (a.kind != b.kind) {
+		ret = options_usage_error(&usage, options, "'%s' and '%s' are not of one kind", names[0], names[1]);
 		goto out;
 	}
 	pa = version_path(&a);

@@ -9,13 +9,16 @@
 #include "graph/neo4j.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta doctor\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta doctor\n",
 	"Checks, one line each (ok / problem): Neo4j reachable at NEO4J_URI, its\n"
 	"version and edition, the credentials, the database NEO4J_DATABASE, the\n"
-	"migrations, and that the current folder is in a git workspace.\n"
-	"Exit 0 when all is well, 4 for a Neo4j problem, 5 for a workspace problem.\n";
+	"migrations, that the current folder is in a git workspace, and its identity\n"
+	"(.pmeta/workspace); notes nodes an earlier pmeta wrote that wait for\n"
+	"'pmeta sync'. Exit 0 when all is well, 4 for a Neo4j problem, 5 for a\n"
+	"workspace problem.\n",
+	NULL
+};
 
 static void line(int ok, const char *fmt, ...) PM_PRINTF(2, 3);
 
@@ -33,7 +36,7 @@ static void line(int ok, const char *fmt, ...)
 static int check_neo4j(struct ctx *ctx)
 {
 	struct neo4j *db;
-	struct migration_set set = { 0 };
+	struct migration_set set = MIGRATION_SET_INIT;
 	json_t *disc = NULL, *res = NULL, *stmts;
 	const char *status;
 	int ok = 0;
@@ -102,11 +105,28 @@ static int check_neo4j(struct ctx *ctx)
 		else if (pending)
 			line(0, "migrations: %zu pending (run 'pmeta migrate')", pending);
 		else {
-			line(1, "migrations current (%zu applied)", set.n);
+			size_t legacy = migrations_count(&set, MIGRATION_LEGACY);
+
+			if (set.nunknown)
+				line(1, "migrations current (%zu applied, %zu more applied from elsewhere, e.g. by neo4j-migrations)",
+				     set.n, set.nunknown);
+			else
+				line(1, "migrations current (%zu applied)", set.n);
+			if (legacy)
+				printf("  note: %zu carry pmeta 0.1's checksum; 'pmeta migrate' re-records them for neo4j-migrations\n",
+				       legacy);
 			ok = 1;
 		}
 	}
 	migrations_release(&set);
+	if (ok && neo4j_query(db, &res, cypher_doctor_unclaimed, NULL) == 0) {
+		long n = (long)json_integer_value(neo4j_cell(res, 0, "n"));
+
+		if (n)
+			line(1, "graph: %ld node(s) written by an earlier pmeta have no workspace yet "
+			     "('pmeta sync' in their workspace claims them)", n);
+		json_decref(res);
+	}
 	return ok;
 }
 
@@ -125,8 +145,18 @@ static int check_workspace(void)
 	} else if (git_repository_head_detached(repo) == 1) {
 		line(0, "workspace %s is a git repository, but HEAD is detached (forks need a branch)", root);
 	} else {
-		line(1, "workspace %s is a git repository", root);
-		ok = 1;
+		char *ws = NULL;
+		int r = workspace_id_read(&ws, root);
+
+		if (r < 0)
+			line(0, "workspace: %s", pm_error_msg());
+		else if (r == 0)
+			line(1, "workspace %s is a git repository; no identity yet (the first command "
+			     "that needs one makes it, or 'pmeta init --workspace <name>')", root);
+		else
+			line(1, "workspace %s is a git repository; identity '%s'", root, ws);
+		ok = r >= 0;
+		free(ws);
 	}
 	git_repository_free(repo);
 	free(root);
@@ -135,12 +165,17 @@ static int check_workspace(void)
 
 int cmd_doctor(int argc, char **argv, struct ctx *ctx)
 {
-	int neo_ok, ws_ok;
+	struct neo4j *db;
+	int neo_ok, ws_ok, ret;
+	struct cmd_option options[] = { OPT_END() };
 
-	if (argc > 1 && cmd_is_help(argv[1]))
-		return cmd_usage(usage);
-	if (argc > 1)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[1]);
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
+	/* An invalid limit (PMETA_NEO4J_TIMEOUT, ...) is a usage error, not a problem found. */
+	if (ctx_db(ctx, &db) < 0 && pm_error_class() == PM_EUSAGE)
+		return cmd_error();
 	neo_ok = check_neo4j(ctx);
 	ws_ok = check_workspace();
 	if (!neo_ok)

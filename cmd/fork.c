@@ -11,26 +11,18 @@
 #include "vcs/fork.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta fork <name> [--patch | --minor | --major | --to <new-name>] [-m <msg>]\n"
-	"                  [--from-worktree]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta fork <name> [--patch | --minor | --major | --to <new-name>]\n"
+	"                  [-m <msg>] [--from-worktree]\n",
 	"Copies a procedure script (proc_004_v_000: <schedule>/pys/proc_004_v_000.py) or\n"
 	"a process folder (p_002_v_000: <schedule>/process_config/p_002_v_000/) to a new\n"
 	"version, commits only that copy with git trailers naming its source, and\n"
-	"writes the new version and its FORKED_FROM edge to the graph.\n"
-	"\n"
-	"    --patch            next free patch version: proc_004_v_000 -> proc_004_v_001 (default)\n"
-	"    --minor            next free minor version: proc_004_v_000 -> proc_004_v_010\n"
-	"    --major            next free major version: proc_004_v_000 -> proc_004_v_100\n"
-	"    --to <new-name>    this name, which must not exist yet\n"
-	"    -m, --message <msg>  added to the commit message\n"
-	"    --from-worktree    fork the version as it is on disk, even if changed since\n"
-	"                       its last commit (or never committed)\n"
-	"\n"
+	"writes the new version and its FORKED_FROM edge to the graph.\n",
 	"A name may carry its schedule: sche_001/proc_004_v_000. Neo4j is checked first:\n"
 	"when it is unreachable nothing is written (exit 4). When the graph write fails\n"
-	"after the commit, git holds the fork and 'pmeta sync' brings the graph up to date.\n";
+	"after the commit, git holds the fork and 'pmeta sync' brings the graph up to\n"
+	"date.\n"
+};
 
 int cmd_fork(int argc, char **argv, struct ctx *ctx)
 {
@@ -39,53 +31,41 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 	struct lineage_stats st;
 	struct neo4j *db;
 	git_repository *repo = NULL;
-	const char *name = NULL, *root;
+	const char *name, *root, *ws;
 	char *warning = NULL, *path = NULL;
-	int i, nbump = 0, ret = EXIT_OK;
+	int patch = 0, minor = 0, major = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "patch", &patch, "the next free patch version (the default):\n"
+			 "proc_004_v_000 -> proc_004_v_001"),
+		OPT_FLAG(0, "minor", &minor, "the next free minor version:\n"
+			 "proc_004_v_000 -> proc_004_v_010"),
+		OPT_FLAG(0, "major", &major, "the next free major version:\n"
+			 "proc_004_v_000 -> proc_004_v_100"),
+		OPT_STRING(0, "to", &opts.to, "<new-name>", "this name, which must not exist yet"),
+		OPT_STRING('m', "message", &opts.message, "<msg>", "added to the commit message"),
+		OPT_FLAG(0, "from-worktree", &opts.from_worktree,
+			 "fork the version as it is on disk, even if it\n"
+			 "changed since its last commit (or was never committed)"),
+		OPT_END()
+	};
 
 	memset(&rec, 0, sizeof(rec));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "--patch") || !strcmp(a, "--minor") || !strcmp(a, "--major")) {
-			opts.bump = a[2] == 'p' ? FORK_PATCH : a[3] == 'i' ? FORK_MINOR : FORK_MAJOR;
-			nbump++;
-		} else if (!strcmp(a, "--to") || !strncmp(a, "--to=", 5)) {
-			if (a[4] == '=')
-				opts.to = a + 5;
-			else if (++i < argc)
-				opts.to = argv[i];
-			else
-				return cmd_usage_error(usage, "--to needs a name");
-			opts.bump = FORK_TO;
-			nbump++;
-		} else if (!strcmp(a, "-m") || !strcmp(a, "--message") || !strncmp(a, "--message=", 10)) {
-			if (a[1] == '-' && a[9] == '=')
-				opts.message = a + 10;
-			else if (++i < argc)
-				opts.message = argv[i];
-			else
-				return cmd_usage_error(usage, "%s needs a message", a);
-		} else if (!strcmp(a, "--from-worktree")) {
-			opts.from_worktree = 1;
-		} else if (a[0] == '-') {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (name) {
-			return cmd_usage_error(usage, "unexpected argument '%s'", a);
-		} else {
-			name = a;
-		}
-	}
-	if (!name)
-		return cmd_usage_error(usage, "which version to fork?");
-	if (nbump > 1)
-		return cmd_usage_error(usage, "--patch, --minor, --major and --to exclude each other");
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (!argc)
+		return options_usage_error(&usage, options, "which version to fork?");
+	name = argv[0];
+	if (patch + minor + major + !!opts.to > 1)
+		return options_usage_error(&usage, options,
+					   "--patch, --minor, --major and --to exclude each other");
+	opts.bump = opts.to ? FORK_TO : major ? FORK_MAJOR : minor ? FORK_MINOR : FORK_PATCH;
 	/* A bad name (or a schedule like "..") is refused before anything is touched. */
 	if (version_parse(&rec.src, name) < 0)
-		return cmd_usage_error(usage, "%s", pm_error_msg());
+		return options_usage_error(&usage, options, "%s", pm_error_msg());
 	version_release(&rec.src);
+	ret = EXIT_OK;
 
 	/*
 	 * Under a file size limit (ulimit -f) a write must fail with EFBIG, which
@@ -98,7 +78,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 		pm_error_prefix("nothing forked");
 		return cmd_error();
 	}
-	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0 || workspace_open(&repo, root) < 0)
 		return cmd_error();
 	if (fork_create(&rec, &warning, repo, root, name, &opts) < 0) {
 		ret = cmd_error();
@@ -110,7 +90,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 	printf("  %s%s\n", path, rec.dst.kind == VERSION_PROCESS ? "/" : "");
 	if (warning)
 		cmd_warn("%s", warning);
-	if (lineage_write_forks(db, &rec, 1, &st) < 0) {
+	if (lineage_write_forks(db, ws, &rec, 1, &st) < 0) {
 		pm_error_prefix("the fork is committed (%.12s), but the graph is behind; "
 				"'pmeta sync' restores it from git", rec.commit);
 		ret = cmd_error();

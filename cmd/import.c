@@ -6,24 +6,28 @@
 #include "graph/import.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
+#include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta import [-q] <config>...\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta import [-q] <config>...\n",
 	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
 	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
 	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
 	"transaction per config. A config with an error writes nothing. Importing\n"
-	"the same config again creates nothing; an edited config loses the steps and\n"
-	"edges it no longer has. Other processes are left alone. It validates what\n"
-	"check validates (base.conf and the command template included) first.\n"
-	"\n"
-	"   -q, --quiet   print no warnings and no summary\n";
+	"the same config again creates nothing; an edited config loses the edges it\n"
+	"no longer has, and the steps it no longer has leave the process but keep\n"
+	"their past runs. What is written belongs to the workspace holding the\n"
+	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
+	"It validates what check validates (base.conf and the command template\n"
+	"included) first.\n",
+	NULL
+};
 
 static int import_one(struct neo4j *db, const char *path, int quiet)
 {
 	struct config *cfg = NULL;
 	struct import_stats st;
+	char *root = NULL, *ws = NULL;
 	int ret;
 
 	if (config_load(&cfg, path) < 0) {
@@ -42,9 +46,13 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		config_free(cfg);
 		return ret;
 	}
-	if (import_config(db, cfg, &st) < 0) {
+	/* The workspace that holds the config owns what it becomes. */
+	if (workspace_find(&root, cfg->root) < 0 || ctx_workspace_at(&ws, root) < 0 ||
+	    import_config(db, ws, cfg, &st) < 0) {
 		ret = cmd_error();
 		config_free(cfg);
+		free(root);
+		free(ws);
 		return ret;
 	}
 	if (!quiet)
@@ -53,21 +61,28 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
 		       st.nodes_deleted, st.rels_deleted, st.props_set);
 	config_free(cfg);
+	free(root);
+	free(ws);
 	return EXIT_OK;
 }
 
 int cmd_import(int argc, char **argv, struct ctx *ctx)
 {
 	struct neo4j *db;
-	int i, quiet = 0, ret = EXIT_OK, first = 1;
+	int i, quiet = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG('q', "quiet", &quiet, "print no warnings and no summary"),
+		OPT_END()
+	};
 
-	ret = cmd_config_args(argc, argv, usage, &quiet, &first);
-	if (ret >= 0)
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
 		return ret;
+	if (!argc)
+		return options_usage_error(&usage, options, "no config given");
 	ret = EXIT_OK;
 	if (ctx_db(ctx, &db) < 0)
 		return cmd_error();
-	for (i = first; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		int r = import_one(db, argv[i], quiet);
 
 		if (r != EXIT_OK && (ret == EXIT_OK || r == EXIT_NEO4J))

@@ -1,28 +1,25 @@
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "cypher.h"
+#include "graph/keys.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "util/strbuf.h"
 #include "vcs/version.h"
 
-static const char usage[] =
-	"usage: pmeta lineage <name> [--up | --down] [--depth <n>]\n"
-	"                     [--format tree|json|dot|mermaid|url]\n"
-	"\n"
-	"Shows the fork lineage of a procedure or process version: the versions it was\n"
-	"forked from (--up), the versions forked from it (--down), both by default;\n"
-	"where each version is used (process, step) and the datasets each step reads\n"
-	"and writes with their producers and consumers.\n"
-	"\n"
-	"    --up, --down      one direction only\n"
-	"    --depth <n>       at most n generations each way (default: all)\n"
-	"    --format <f>      tree (default), json, dot (Graphviz), mermaid, or url:\n"
-	"                      a Neo4j Browser link that opens with the lineage query\n"
-	"                      (cypher/lineage_browser.cypher) and its parameter filled in\n";
+static const struct cmd_usage usage = {
+	"pmeta lineage <name> [--up | --down] [--depth <n>]\n"
+	"                     [--format tree|json|dot|mermaid|url]\n",
+	"Shows the fork lineage of a procedure or process version of this workspace:\n"
+	"the versions it was forked from (--up), the versions forked from it (--down),\n"
+	"both by default; where each version is used (process, step) and the datasets\n"
+	"each step reads and writes with their producers and consumers.\n",
+	NULL
+};
 
 enum format { FMT_TREE, FMT_JSON, FMT_DOT, FMT_MERMAID, FMT_URL };
 
@@ -33,12 +30,12 @@ static const char *str(json_t *o, const char *field)
 	return s ? s : "";
 }
 
-/* "sche_001/p_002_v_000/proc_004_v_000" -> "p_002_v_000/proc_004_v_000" */
+/* "ws/sche_001/p_002_v_000/proc_004_v_000" -> "p_002_v_000/proc_004_v_000" */
 static const char *unqualified(const char *key)
 {
-	const char *slash = strchr(key, '/');
+	const char *local = key_local(key), *slash = strchr(local, '/');
 
-	return slash ? slash + 1 : key;
+	return slash ? slash + 1 : local;
 }
 
 /* --- tree ---------------------------------------------------------------- */
@@ -403,66 +400,57 @@ int cmd_lineage(int argc, char **argv, struct ctx *ctx)
 	struct lineage_query q = { NULL, 0, 0, -1, 1 };
 	enum format fmt = FMT_TREE;
 	struct neo4j *db;
-	const char *name = NULL;
+	const char *name, *ws, *f = NULL;
 	char *key = NULL, *kind = NULL;
 	json_t *lin = NULL;
-	int i, ret = EXIT_OK;
+	int ret;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "up", &q.up, "only the versions it was forked from"),
+		OPT_FLAG(0, "down", &q.down, "only the versions forked from it"),
+		OPT_INT(0, "depth", &q.depth, "<n>", 0, LONG_MAX,
+			"at most n generations each way (default: all)"),
+		OPT_STRING(0, "format", &f, "<f>",
+			   "tree (default), json, dot (Graphviz), mermaid, or\n"
+			   "url: a Neo4j Browser link that opens with the lineage\n"
+			   "query (cypher/lineage_browser.cypher) and its\n"
+			   "parameter filled in"),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "--up")) {
-			q.up = 1;
-		} else if (!strcmp(a, "--down")) {
-			q.down = 1;
-		} else if (!strcmp(a, "--depth") || !strncmp(a, "--depth=", 8)) {
-			char *end;
-
-			val = a[7] == '=' ? a + 8 : ++i < argc ? argv[i] : NULL;
-			if (!val)
-				return cmd_usage_error(usage, "--depth needs a number");
-			q.depth = strtol(val, &end, 10);
-			if (*end || !*val || q.depth < 0)
-				return cmd_usage_error(usage, "--depth '%s' is not a number >= 0", val);
-		} else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
-			val = a[8] == '=' ? a + 9 : ++i < argc ? argv[i] : NULL;
-			if (!val)
-				return cmd_usage_error(usage, "--format needs a value");
-			if (!strcmp(val, "tree"))
-				fmt = FMT_TREE;
-			else if (!strcmp(val, "json"))
-				fmt = FMT_JSON;
-			else if (!strcmp(val, "dot"))
-				fmt = FMT_DOT;
-			else if (!strcmp(val, "mermaid"))
-				fmt = FMT_MERMAID;
-			else if (!strcmp(val, "url"))
-				fmt = FMT_URL;
-			else
-				return cmd_usage_error(usage, "unknown format '%s'", val);
-		} else if (a[0] == '-') {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (name) {
-			return cmd_usage_error(usage, "unexpected argument '%s'", a);
-		} else {
-			name = a;
-		}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (!argc)
+		return options_usage_error(&usage, options, "whose lineage?");
+	name = argv[0];
+	ret = EXIT_OK;
+	if (f) {
+		if (!strcmp(f, "tree"))
+			fmt = FMT_TREE;
+		else if (!strcmp(f, "json"))
+			fmt = FMT_JSON;
+		else if (!strcmp(f, "dot"))
+			fmt = FMT_DOT;
+		else if (!strcmp(f, "mermaid"))
+			fmt = FMT_MERMAID;
+		else if (!strcmp(f, "url"))
+			fmt = FMT_URL;
+		else
+			return options_usage_error(&usage, options, "unknown format '%s'", f);
 	}
-	if (!name)
-		return cmd_usage_error(usage, "whose lineage?");
 	if (q.up && q.down)
 		q.up = q.down = 0; /* both is the default */
 	{
 		struct version_name v;
 
 		if (version_parse(&v, name) < 0)
-			return cmd_usage_error(usage, "%s", pm_error_msg());
+			return options_usage_error(&usage, options, "%s", pm_error_msg());
 		version_release(&v);
 	}
 
-	if (ctx_db(ctx, &db) < 0 || lineage_resolve(db, name, &key, &kind) < 0)
+	if (ctx_workspace(ctx, &ws) < 0 || ctx_db(ctx, &db) < 0 ||
+	    lineage_resolve(db, ws, name, &key, &kind) < 0)
 		return cmd_error();
 	if (fmt == FMT_URL) {
 		if (print_url(db, key) < 0)

@@ -8,41 +8,46 @@
 #include "vcs/history.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta log <name>\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta log <name>\n",
 	"Lists the history of a procedure or process version on the current branch,\n"
 	"newest first: the commits that changed its file (or folder), the fork that\n"
-	"created it and the forks made from it. Reads git only (no Neo4j needed).\n";
+	"created it and the forks made from it. Reads git only (no Neo4j needed).\n",
+	NULL
+};
 
 int cmd_log(int argc, char **argv, struct ctx *ctx)
 {
 	struct version_name v;
 	struct log_list list = { 0 };
 	git_repository *repo = NULL;
-	const char *root, *name = NULL;
+	const char *root, *name;
 	size_t i;
-	int ret = EXIT_OK;
+	int ret;
+	struct cmd_option options[] = { OPT_END() };
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (argv[i][0] == '-')
-			return cmd_usage_error(usage, "unknown option '%s'", argv[i]);
-		if (name)
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-		name = argv[i];
-	}
-	if (!name)
-		return cmd_usage_error(usage, "whose history?");
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (!argc)
+		return options_usage_error(&usage, options, "whose history?");
+	name = argv[0];
+	ret = EXIT_OK;
 	if (version_parse(&v, name) < 0)
-		return cmd_usage_error(usage, "%s", pm_error_msg());
+		return options_usage_error(&usage, options, "%s", pm_error_msg());
 	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
-	/* A named schedule is walked as it is: the version may be gone from HEAD. */
-	if (!v.schedule && fork_locate(repo, root, &v, 1) < 0) {
+	/*
+	 * A named schedule is walked as it is: the version may be gone from
+	 * HEAD (then its name's convention says its kind).
+	 */
+	if (v.schedule) {
+		if (fork_locate(repo, root, &v, 1) < 0)
+			pm_error_clear();
+	} else if (fork_locate(repo, root, &v, 1) < 0) {
 		ret = cmd_error();
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -17,7 +18,7 @@
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct ctx *ctx);
-	const char *summary;
+	const char *summary;   /* NULL: a hidden verb, left out of the overview */
 };
 
 /* Sorted by name. */
@@ -28,15 +29,15 @@ static const struct command commands[] = {
 	{ "fork", cmd_fork, "fork a procedure or process version: copy, commit, graph" },
 	{ "help", cmd_help, "show help for pmeta or one verb" },
 	{ "import", cmd_import, "write process configs into the graph (idempotent)" },
-	{ "init", cmd_init, "make the workspace a git repo if needed, check Neo4j, migrate" },
+	{ "init", cmd_init, "make the workspace a git repo, give it its identity, migrate" },
 	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
 	{ "log", cmd_log, "list a version's history: commits and forks" },
-	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate" },
+	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate | unlock" },
 	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
 	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
-	{ "sync", cmd_sync, "rebuild fork lineage from git history; replay run journals" },
+	{ "sync", cmd_sync, "claim older nodes; rebuild lineage from git; replay journals" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -59,26 +60,50 @@ static void print_overview(FILE *out)
 	      "forks as a graph in Neo4j and in git, and turns process configs into run plans.\n\n"
 	      "verbs:\n", out);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "   %-10s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(out, "   %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'pmeta <verb> -h' shows a verb's options.\n"
-	      "Neo4j settings: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.\n"
+	      "Neo4j settings: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE;\n"
+	      "limits: PMETA_NEO4J_TIMEOUT (seconds, 60), PMETA_NEO4J_MAX_REPLY (bytes, 1G).\n"
 	      "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 Neo4j, 5 git/lineage.\n",
 	      out);
 }
+
+static const struct cmd_usage help_usage = {
+	"pmeta help [<verb>]\n",
+	"Lists pmeta's verbs, or shows the usage of one verb (as 'pmeta <verb> -h').\n",
+	NULL
+};
 
 int cmd_help(int argc, char **argv, struct ctx *ctx)
 {
 	const struct command *c;
 	char *sub[] = { NULL, "--help", NULL };
+	int list = 0, ret;
+	size_t i;
+	struct cmd_option options[] = {
+		/* Hidden: every verb, one a line, hidden ones too (for tests/t0004-cli.sh). */
+		OPT_FLAG(0, "list-verbs", &list, NULL),
+		OPT_END()
+	};
 
-	if (argc < 2 || cmd_is_help(argv[1])) {
+	if ((ret = options_parse(&argc, argv, options, &help_usage)) >= 0)
+		return ret;
+	if (list) {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			printf("%s\n", commands[i].name);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return options_usage_error(&help_usage, options, "unexpected argument '%s'", argv[1]);
+	if (!argc) {
 		print_overview(stdout);
 		return EXIT_OK;
 	}
-	c = find_command(argv[1]);
+	c = find_command(argv[0]);
 	if (!c)
-		return cmd_die(EXIT_USAGE, "'%s' is not a pmeta verb; see 'pmeta help'", argv[1]);
-	sub[0] = argv[1];
+		return cmd_die(EXIT_USAGE, "'%s' is not a pmeta verb; see 'pmeta help'", argv[0]);
+	sub[0] = argv[0];
 	return c->fn(2, sub, ctx);
 }
 
@@ -88,8 +113,9 @@ int ctx_db(struct ctx *ctx, struct neo4j **out)
 	int ret;
 
 	if (!ctx->db) {
-		neo4j_config_from_env(&cfg);
-		ret = neo4j_open(&ctx->db, &cfg);
+		ret = neo4j_config_from_env(&cfg);
+		if (ret == 0)
+			ret = neo4j_open(&ctx->db, &cfg);
 		neo4j_config_release(&cfg);
 		if (ret < 0)
 			return -1;
@@ -103,6 +129,34 @@ int ctx_root(struct ctx *ctx, const char **out)
 	if (!ctx->root && workspace_find(&ctx->root, ".") < 0)
 		return -1;
 	*out = ctx->root;
+	return 0;
+}
+
+int ctx_workspace_at(char **out, const char *root)
+{
+	char *runs = xstrfmt("%s/.pmeta/runs", root);
+	int created, had_runs = access(runs, F_OK) == 0;
+
+	free(runs);
+	if (workspace_id_ensure(out, root, NULL, &created) < 0)
+		return -1;
+	if (created) {
+		fprintf(stderr, "note: this workspace is '%s' in the graph (%s/" WORKSPACE_ID_FILE "); "
+			"'pmeta init --workspace <name>' names a new workspace\n", *out, root);
+		if (had_runs)
+			fprintf(stderr, "note: runs an earlier pmeta recorded here join this workspace "
+				"with 'pmeta sync'\n");
+	}
+	return 0;
+}
+
+int ctx_workspace(struct ctx *ctx, const char **out)
+{
+	const char *root;
+
+	if (!ctx->ws && (ctx_root(ctx, &root) < 0 || ctx_workspace_at(&ctx->ws, root) < 0))
+		return -1;
+	*out = ctx->ws;
 	return 0;
 }
 
@@ -151,50 +205,9 @@ void cmd_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int cmd_usage_error(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage);
-	return EXIT_USAGE;
-}
-
-int cmd_usage(const char *usage)
-{
-	fputs(usage, stdout);
-	return EXIT_OK;
-}
-
-int cmd_is_help(const char *arg)
+static int is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
-}
-
-int cmd_config_args(int argc, char **argv, const char *usage, int *quiet, int *first)
-{
-	int i;
-
-	*quiet = 0;
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			*quiet = 1;
-		} else if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else {
-			return cmd_usage_error(usage, "unknown option '%s'", argv[i]);
-		}
-	}
-	if (i >= argc)
-		return cmd_usage_error(usage, "no config given");
-	*first = i;
-	return -1;
 }
 
 int main(int argc, char **argv)
@@ -208,15 +221,15 @@ int main(int argc, char **argv)
 		print_overview(stderr);
 		return EXIT_USAGE;
 	}
-	if (cmd_is_help(argv[1])) {
+	if (is_help(argv[1])) {
 		print_overview(stdout);
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
 		return cmd_version(1, argv + 1, &ctx);
 	if (argv[1][0] == '-')
-		return cmd_usage_error("usage: pmeta [--version] [--help] <verb> [<args>]\n",
-				       "unknown option '%s'", argv[1]);
+		return cmd_die(EXIT_USAGE, "unknown option '%s'\n\n"
+			       "usage: pmeta [--version] [--help] <verb> [<args>]", argv[1]);
 	c = find_command(argv[1]);
 	if (!c)
 		return cmd_die(EXIT_USAGE, "'%s' is not a pmeta verb; see 'pmeta help'", argv[1]);
@@ -230,6 +243,7 @@ int main(int argc, char **argv)
 		ret = cmd_die(EXIT_FAIL, "cannot write to standard output");
 	neo4j_free(ctx.db);
 	free(ctx.root);
+	free(ctx.ws);
 	git_libgit2_shutdown();
 	curl_global_cleanup();
 	return ret;

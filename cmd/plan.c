@@ -4,28 +4,21 @@
 #include "cmd/cmd.h"
 #include "cypher.h"
 #include "graph/config.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta plan [--format text|json|sh|dot|mermaid] [--cypher] [--latest-patch]\n"
-	"                  [--run-mode <mode>] <config>|<process>\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta plan [--format text|json|sh|dot|mermaid] [--cypher]\n"
+	"                  [--latest-patch] [--run-mode <mode>] <config>|<process>\n",
 	"Prints the run plan of a process: stages in order (the jobs of a stage may run\n"
 	"in parallel), each job's exact command line, and the external inputs. The\n"
 	"target is a config path (<schedule>/process_config/<process>/main.conf) or a\n"
 	"process name (p_002_v_000 or sche_001/p_002_v_000). A config whose content\n"
-	"differs from what the graph holds is imported first.\n"
-	"\n"
-	"   --format <f>     text (default), json (DESIGN.md section 6), sh (a script\n"
-	"                    running the stages in order, jobs of a stage in parallel,\n"
-	"                    stopping at the first failed stage), dot, mermaid\n"
-	"   --cypher         print the query and its :param lines for Neo4j Browser\n"
-	"   --latest-patch   run the newest patch fork of every procedure (same family,\n"
-	"                    major and minor digit; graph and <schedule>/pys/); says\n"
-	"                    on stderr which it picked\n"
-	"   --run-mode <m>   add --run_mode=<m> to every command\n";
+	"differs from what the graph holds is imported first.\n",
+	NULL
+};
 
 enum format { FMT_TEXT, FMT_JSON, FMT_SH, FMT_DOT, FMT_MERMAID };
 
@@ -39,7 +32,7 @@ static void print_text(const struct plan *plan)
 {
 	size_t i, j;
 
-	printf("process %s", plan->process_key);
+	printf("process %s/%s", plan->schedule, plan->process);
 	if (plan->config)
 		printf(" (%s)", plan->config);
 	putchar('\n');
@@ -88,7 +81,7 @@ static void print_sh(const struct plan *plan, const char *root)
 	       "# Run plan of %s, from 'pmeta plan --format sh'.\n"
 	       "# Stages run in order, the jobs of a stage in parallel; the script stops\n"
 	       "# at the first stage where a job failed.\n"
-	       "cd ", plan->process_key);
+	       "cd ", key_local(plan->process_key));
 	print_sq(root);
 	printf(" || exit 1\n");
 	for (i = 0; i < plan->nstages; i++) {
@@ -111,7 +104,7 @@ static void print_dot(const struct plan *plan)
 {
 	size_t i, j;
 
-	printf("digraph \"%s\" {\n  rankdir=LR;\n  node [shape=box];\n", plan->process_key);
+	printf("digraph \"%s\" {\n  rankdir=LR;\n  node [shape=box];\n", key_local(plan->process_key));
 	for (i = 0; i < plan->nsteps; i++) {
 		const struct plan_step *st = &plan->steps[i];
 
@@ -146,25 +139,28 @@ static void print_mermaid(const struct plan *plan)
 			printf("  s%zu --> s%zu\n", plan->steps[i].deps[j], i);
 }
 
-static int print_cypher(struct ctx *ctx, const char *root, const char *target,
+static int print_cypher(struct ctx *ctx, const char *ws, const char *root, const char *target,
 			const struct plan_options *opts)
 {
 	struct neo4j *db = NULL;
-	char *key = NULL, *config = NULL;
+	char *schedule = NULL, *process = NULL, *key = NULL, *config = NULL;
 	json_t *params, *v;
 	const char *name;
 
 	/* No Neo4j unless a bare name has no config on disk. */
-	if (plan_resolve(NULL, root, target, &key, &config) < 0) {
-		if (ctx_db(ctx, &db) < 0 || plan_resolve(db, root, target, &key, &config) < 0)
+	if (plan_resolve(NULL, ws, root, target, &schedule, &process, &config) < 0) {
+		pm_error_clear();
+		if (ctx_db(ctx, &db) < 0 ||
+		    plan_resolve(db, ws, root, target, &schedule, &process, &config) < 0)
 			return cmd_error();
 	}
+	key = key_process(ws, schedule, process);
 	{
 		struct config_base base;
-		char *schedule = xstrndup(key, strcspn(key, "/"));
 		int r = config_base_load(&base, root, schedule);
 
 		free(schedule);
+		free(process);
 		if (r < 0) {
 			free(key);
 			free(config);
@@ -190,45 +186,35 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 {
 	struct plan_options opts = { 0 };
 	enum format fmt = FMT_TEXT;
-	const char *target = NULL, *root, *f = NULL;
+	const char *target, *root, *ws, *f = NULL;
 	struct neo4j *db;
 	struct plan *plan = NULL;
-	int i, cypher = 0;
+	int cypher = 0, ret;
+	struct cmd_option options[] = {
+		OPT_STRING('f', "format", &f, "<f>",
+			   "text (default), json (DESIGN.md section 6), sh (a\n"
+			   "script running the stages in order, jobs of a stage in\n"
+			   "parallel, stopping at the first failed stage), dot,\n"
+			   "mermaid"),
+		OPT_FLAG(0, "cypher", &cypher, "print the query and its :param lines for Neo4j Browser"),
+		OPT_FLAG(0, "latest-patch", &opts.latest_patch,
+			 "run the newest patch fork of every procedure (same\n"
+			 "family, major and minor digit; graph and\n"
+			 "<schedule>/pys/); says on stderr which it picked"),
+		OPT_STRING(0, "run-mode", &opts.run_mode, "<m>", "add --run_mode=<m> to every command"),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-			if (++i >= argc)
-				return cmd_usage_error(usage, "%s needs a value", a);
-			f = argv[i];
-		} else if (!strncmp(a, "--format=", 9)) {
-			f = a + 9;
-		} else if (!strcmp(a, "--cypher")) {
-			cypher = 1;
-		} else if (!strcmp(a, "--latest-patch")) {
-			opts.latest_patch = 1;
-		} else if (!strcmp(a, "--run-mode")) {
-			if (++i >= argc)
-				return cmd_usage_error(usage, "--run-mode needs a value");
-			opts.run_mode = argv[i];
-		} else if (!strncmp(a, "--run-mode=", 11)) {
-			opts.run_mode = a + 11;
-		} else if (a[0] == '-' && a[1]) {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (target) {
-			return cmd_usage_error(usage, "one config or process at a time ('%s' and '%s')",
-					       target, a);
-		} else {
-			target = a;
-		}
-	}
-	if (!target)
-		return cmd_usage_error(usage, "no config or process given");
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "one config or process at a time ('%s' and '%s')",
+					   argv[0], argv[1]);
+	if (!argc)
+		return options_usage_error(&usage, options, "no config or process given");
+	target = argv[0];
 	if (opts.run_mode && !*opts.run_mode)
-		return cmd_usage_error(usage, "--run-mode needs a non-empty value");
+		return options_usage_error(&usage, options, "--run-mode needs a non-empty value");
 	if (f) {
 		if (!strcmp(f, "text"))
 			fmt = FMT_TEXT;
@@ -241,14 +227,14 @@ int cmd_plan(int argc, char **argv, struct ctx *ctx)
 		else if (!strcmp(f, "mermaid"))
 			fmt = FMT_MERMAID;
 		else
-			return cmd_usage_error(usage, "unknown format '%s'", f);
+			return options_usage_error(&usage, options, "unknown format '%s'", f);
 	}
-	if (ctx_root(ctx, &root) < 0)
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0)
 		return cmd_error();
 	if (cypher)
-		return print_cypher(ctx, root, target, &opts);
+		return print_cypher(ctx, ws, root, target, &opts);
 	opts.notify = on_notify;
-	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, root, target, &opts) < 0)
+	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, ws, root, target, &opts) < 0)
 		return cmd_error();
 	switch (fmt) {
 	case FMT_TEXT:

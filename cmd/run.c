@@ -17,34 +17,20 @@
 #include "run/session.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta run (<config> | <process>) [-j <n>] [--from <step>] [--to <step>]\n"
+static const struct cmd_usage usage = {
+	"pmeta run (<config> | <process>) [-j <n>] [--from <step>] [--to <step>]\n"
 	"                 [--only <step>...] [--resume <run>] [--dry-run] [--quiet]\n"
-	"                 [--run-mode <mode>] [--latest-patch] [--grace <seconds>] [--no-record]\n"
-	"   or: pmeta run --resume <run> [options]\n"
-	"\n"
+	"                 [--run-mode <mode>] [--latest-patch] [--grace <seconds>]\n"
+	"                 [--no-record]\n"
+	"   or: pmeta run --resume <run> [options]\n",
 	"Runs the process's plan on this machine: a job starts as soon as every job of\n"
 	"the steps it runs after has succeeded; at most <n> jobs at once (default: the\n"
 	"number of cores). Each job runs `/bin/sh -c <command>` from the workspace root\n"
 	"with its output in .pmeta/runs/<run>/<step>[.<shard>].log, and the run is\n"
-	"recorded in Neo4j (Run, JobRun) and in .pmeta/runs/<run>/journal.jsonl.\n"
-	"\n"
-	"    -j, --jobs <n>       run at most <n> jobs at once\n"
-	"    --from <step>        run <step> and every step after it\n"
-	"    --to <step>          run <step> and every step it needs\n"
-	"    --only <step>        run only these steps (repeat, or a,b,c)\n"
-	"    --resume <run>       rerun what failed, was skipped or aborted in <run> (an id\n"
-	"                         or 'last') and what depends on it; reuse its successes\n"
-	"    -n, --dry-run        print what would run and why, run nothing\n"
-	"    -q, --quiet          one line per job event, even on a terminal\n"
-	"    --run-mode <mode>    pass --run_mode=<mode> to every procedure\n"
-	"    --latest-patch       run the newest patch fork of every procedure\n"
-	"    --grace <seconds>    from SIGTERM to SIGKILL when stopping jobs (default 5)\n"
-	"    --no-record          keep the run in the journal only ('pmeta runs --sync'\n"
-	"                         writes it to Neo4j later)\n"
-	"\n"
+	"recorded in Neo4j (Run, JobRun) and in .pmeta/runs/<run>/journal.jsonl.\n",
 	"Exit status: 0 when every job succeeded, 1 when one failed or the run was\n"
-	"interrupted, 2 usage, 3 invalid config, 4 Neo4j unreachable.\n";
+	"interrupted, 2 usage, 3 invalid config, 4 Neo4j unreachable.\n"
+};
 
 struct progress {
 	int tty;
@@ -157,16 +143,17 @@ static void on_progress(void *data, const struct runner *r, enum runner_event ev
 	strbuf_release(&sb);
 }
 
-static int parse_count(const char *arg, unsigned *out)
+/* --grace: seconds from SIGTERM to SIGKILL, 0 < s <= 3600. */
+static int parse_grace(const struct cmd_option *opt, const char *arg)
 {
 	char *end;
-	long v;
+	double v;
 
 	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || v < 1 || v > 4096)
-		return -1;
-	*out = (unsigned)v;
+	v = strtod(arg, &end);
+	if (!*arg || *end || errno || !(v > 0 && v <= 3600))
+		return pm_error(PM_EUSAGE, "needs seconds (0 < s <= 3600), not '%s'", arg);
+	*(double *)opt->value = v;
 	return 0;
 }
 
@@ -188,19 +175,12 @@ static char *resolve_run_id(const char *root, const char *arg)
 	return id;
 }
 
-static void add_only(struct strbuf *names, const char *arg)
-{
-	if (names->len)
-		strbuf_addch(names, ',');
-	strbuf_addstr(names, arg);
-}
-
 static void print_dry_run(const struct plan *plan, const struct run_choice *c,
 			  const char *resume_id)
 {
 	size_t st, k;
 
-	printf("dry run of %s: %zu of %zu jobs would run", plan->process_key, c->nselected,
+	printf("dry run of %s/%s: %zu of %zu jobs would run", plan->schedule, plan->process, c->nselected,
 	       plan->njobs);
 	if (c->nreused)
 		printf(", %zu reused from %s", c->nreused, resume_id);
@@ -312,71 +292,60 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	struct strbuf only = STRBUF_INIT, selection = STRBUF_INIT;
 	struct plan *plan = NULL;
 	struct neo4j *db;
-	const char *root, *target = NULL, *resume = NULL;
+	const char *root, *ws, *target = NULL, *resume = NULL;
 	const char **only_list = NULL;
 	char *resume_id = NULL, *default_target = NULL;
 	json_t *old_run = NULL, *old_jobs = NULL;
-	unsigned jobs = 0;
-	int dry_run = 0, quiet = 0, record = 1, session_ready = 0, i, ret = EXIT_OK;
+	struct opt_list only_opt = OPT_LIST_INIT;
+	long jobs = 0;
+	int dry_run = 0, quiet = 0, no_record = 0, session_ready = 0, i, ret;
 	double grace = 5;
+	struct cmd_option options[] = {
+		OPT_INT('j', "jobs", &jobs, "<n>", 1, 4096, "run at most <n> jobs at once"),
+		OPT_STRING(0, "from", &sel.from, "<step>", "run <step> and every step after it"),
+		OPT_STRING(0, "to", &sel.to, "<step>", "run <step> and every step it needs"),
+		OPT_LIST(0, "only", &only_opt, "<step>", "run only these steps (repeat, or a,b,c)"),
+		OPT_STRING(0, "resume", &resume, "<run>",
+			   "rerun what failed, was skipped or aborted in <run>\n"
+			   "(an id or 'last') and what depends on it; reuse its\n"
+			   "successes"),
+		OPT_FLAG('n', "dry-run", &dry_run, "print what would run and why, run nothing"),
+		OPT_FLAG('q', "quiet", &quiet, "one line per job event, even on a terminal"),
+		OPT_STRING(0, "run-mode", &popts.run_mode, "<mode>",
+			   "pass --run_mode=<mode> to every procedure"),
+		OPT_FLAG(0, "latest-patch", &popts.latest_patch,
+			 "run the newest patch fork of every procedure"),
+		OPT_CALLBACK(0, "grace", &grace, "<seconds>", parse_grace,
+			     "from SIGTERM to SIGKILL when stopping jobs (default 5)"),
+		OPT_FLAG(0, "no-record", &no_record,
+			 "keep the run in the journal only ('pmeta runs --sync'\n"
+			 "writes it to Neo4j later)"),
+		OPT_END()
+	};
 
 	memset(&s, 0, sizeof(s));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			if (!v || parse_count(v, &jobs) < 0)
-				return cmd_usage_error(usage, "%s needs a number of jobs from 1 to 4096", a);
-			i++;
-		} else if (!strncmp(a, "-j", 2) && a[2]) {
-			if (parse_count(a + 2, &jobs) < 0)
-				return cmd_usage_error(usage, "-j needs a number of jobs from 1 to 4096");
-		} else if (!strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--only") ||
-			   !strcmp(a, "--resume") || !strcmp(a, "--run-mode") || !strcmp(a, "--grace")) {
-			if (!v)
-				return cmd_usage_error(usage, "%s needs a value", a);
-			i++;
-			if (!strcmp(a, "--from"))
-				sel.from = v;
-			else if (!strcmp(a, "--to"))
-				sel.to = v;
-			else if (!strcmp(a, "--only"))
-				add_only(&only, v);
-			else if (!strcmp(a, "--resume"))
-				resume = v;
-			else if (!strcmp(a, "--run-mode"))
-				popts.run_mode = v;
-			else {
-				char *end;
-
-				grace = strtod(v, &end);
-				if (*end || grace <= 0 || grace > 3600)
-					return cmd_usage_error(usage, "--grace needs seconds (0 < s <= 3600)");
-			}
-		} else if (!strcmp(a, "-n") || !strcmp(a, "--dry-run")) {
-			dry_run = 1;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (!strcmp(a, "--latest-patch")) {
-			popts.latest_patch = 1;
-		} else if (!strcmp(a, "--no-record")) {
-			record = 0;
-		} else if (a[0] == '-' && a[1]) {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (!target) {
-			target = a;
-		} else {
-			return cmd_usage_error(usage, "unexpected argument '%s'", a);
-		}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		goto out;
+	ret = EXIT_OK;
+	if (argc > 1) {
+		ret = options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+		goto out;
 	}
-	if (!target && !resume)
-		return cmd_usage_error(usage, "name a config or a process to run");
+	target = argc ? argv[0] : NULL;
+	if (!target && !resume) {
+		ret = options_usage_error(&usage, options, "name a config or a process to run");
+		goto out;
+	}
+	for (i = 0; (size_t)i < only_opt.nr; i++) {
+		if (only.len)
+			strbuf_addch(&only, ',');
+		strbuf_addstr(&only, only_opt.items[i]);
+	}
 
-	if (ctx_root(ctx, &root) < 0)
-		return cmd_error();
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
 	if (resume) {
 		char *dir, *path;
 		int ended;
@@ -403,28 +372,32 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		free(path);
 		free(dir);
 		if (!target) {
-			const char *p = json_string_value(json_object_get(old_run, "process"));
+			const char *sc = json_string_value(json_object_get(old_run, "schedule"));
+			const char *p = json_string_value(json_object_get(old_run, "process_name"));
 
-			if (!p) {
+			if (!sc || !p) {
 				ret = cmd_die(EXIT_FAIL, "run '%s' does not name its process", resume_id);
 				goto out;
 			}
-			default_target = xstrdup(p);
+			/* A target as the user would type it: schedule/process. */
+			default_target = xstrfmt("%s/%s", sc, p);
 			target = default_target;
 		}
 		sel.resume_id = resume_id;
 		sel.resume_jobs = old_jobs;
 	}
 
-	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, root, target, &popts) < 0) {
+	if (ctx_db(ctx, &db) < 0 || plan_load(&plan, db, ws, root, target, &popts) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
 	if (resume_id) {
-		const char *p = json_string_value(json_object_get(old_run, "process"));
+		const char *sc = json_string_value(json_object_get(old_run, "schedule"));
+		const char *p = json_string_value(json_object_get(old_run, "process_name"));
 
-		if (p && plan->process_key && strcmp(p, plan->process_key)) {
-			ret = cmd_die(EXIT_USAGE, "run %s ran %s, not %s", resume_id, p, plan->process_key);
+		if (sc && p && (strcmp(sc, plan->schedule) || strcmp(p, plan->process))) {
+			ret = cmd_die(EXIT_USAGE, "run %s ran %s/%s, not %s/%s", resume_id, sc, p,
+				      plan->schedule, plan->process);
 			goto out;
 		}
 	}
@@ -459,8 +432,8 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 	if (!choice.nselected) {
-		ret = cmd_die(EXIT_FAIL, "nothing to run: the selection leaves no job of %s",
-			      plan->process_key);
+		ret = cmd_die(EXIT_FAIL, "nothing to run: the selection leaves no job of %s/%s",
+			      plan->schedule, plan->process);
 		goto out;
 	}
 
@@ -470,12 +443,12 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	prog.total = choice.nselected;
 	sopts.root = root;
 	sopts.target = target;
-	sopts.max_jobs = jobs;
+	sopts.max_jobs = (unsigned)jobs;
 	sopts.grace = grace;
 	sopts.tick = prog.tty ? 1.0 : 0;
 	sopts.resume_of = resume_id;
 	sopts.selection = selection.len ? selection.buf : NULL;
-	sopts.record = record;
+	sopts.record = !no_record;
 	sopts.record_wait = 5;
 	sopts.progress = on_progress;
 	sopts.progress_data = &prog;
@@ -489,7 +462,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		s.runner.jobs[i].selected = choice.selected[i];
 		s.reuse[i] = choice.reuse[i];
 	}
-	printf("run %s: %s, %zu jobs, -j %u%s%s\n", s.id, plan->process_key, choice.nselected,
+	printf("run %s: %s/%s, %zu jobs, -j %u%s%s\n", s.id, plan->schedule, plan->process, choice.nselected,
 	       s.runner.opts.max_jobs, selection.len ? ", " : "", selection.buf);
 	if (run_session_execute(&s) < 0) {
 		clear_line(&prog);
@@ -504,7 +477,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	if (s.record_error)
 		cmd_warn("run not recorded in Neo4j (%s); it is in %s/journal.jsonl: "
 			 "'pmeta runs --sync' writes it", s.record_error, s.rel_dir);
-	else if (record && !s.records.synced)
+	else if (!no_record && !s.records.synced)
 		cmd_warn("Neo4j did not take the run's records (%s); they are in %s/journal.jsonl: "
 			 "'pmeta runs --sync' writes them", s.records.error ? s.records.error : "unknown error",
 			 s.rel_dir);
@@ -521,5 +494,6 @@ out:
 	free(default_target);
 	strbuf_release(&only);
 	strbuf_release(&selection);
+	opt_list_release(&only_opt);
 	return ret;
 }

@@ -2,6 +2,7 @@
  * pmeta runs: recent runs, newest first; --sync writes the workspace's
  * unsynced run journals to Neo4j (what `pmeta sync` also does).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,77 +13,73 @@
 #include "run/journal.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta runs [<process>] [-n <count>] [--json]\n"
-	"   or: pmeta runs --sync\n"
-	"\n"
-	"Lists recent runs (all, or of one process), newest first: id, status,\n"
-	"process, start, duration and job counts. Journals of this workspace that\n"
-	"Neo4j has not seen yet (a run while Neo4j was down, a run with --no-record,\n"
-	"a runner that died) are written first.\n"
-	"\n"
-	"    -n <count>   how many runs (default 20)\n"
-	"    --json       a JSON array of the Run properties\n"
-	"    --sync       only write the unsynced journals, and say how many\n";
+static const struct cmd_usage usage = {
+	"pmeta runs [<process>] [-n <count>] [--json] [--all-workspaces]\n"
+	"   or: pmeta runs --sync\n",
+	"Lists recent runs of this workspace (all, or of one process), newest first:\n"
+	"id, status, process, start, duration and job counts. Journals of this\n"
+	"workspace that Neo4j has not seen yet (a run while Neo4j was down, a run\n"
+	"with --no-record, a runner that died) are written first.\n",
+	NULL
+};
 
 int cmd_runs(int argc, char **argv, struct ctx *ctx)
 {
-	const char *root = NULL, *process = NULL;
+	const char *root = NULL, *ws = NULL, *process = NULL, *slash;
+	char *schedule = NULL;
 	struct neo4j *db;
 	json_t *res = NULL, *list;
 	long limit = 20;
 	size_t replayed = 0, i;
-	int json = 0, sync = 0, ret = EXIT_OK;
+	int json = 0, sync = 0, all = 0, q, ret;
+	struct cmd_option options[] = {
+		OPT_INT('n', NULL, &limit, "<count>", 1, LONG_MAX, "how many runs (default 20)"),
+		OPT_FLAG(0, "json", &json, "a JSON array of the Run properties"),
+		OPT_FLAG(0, "all-workspaces", &all, "runs of every workspace sharing this Neo4j,\n"
+			 "and runs no workspace has claimed yet (workspace null)"),
+		OPT_FLAG(0, "sync", &sync, "only write the unsynced journals, and say how many"),
+		OPT_END()
+	};
 
-	for (i = 1; i < (size_t)argc; i++) {
-		const char *a = argv[i];
-
-		if (cmd_is_help(a))
-			return cmd_usage(usage);
-		if (!strcmp(a, "-n")) {
-			char *end;
-
-			if (i + 1 >= (size_t)argc)
-				return cmd_usage_error(usage, "-n needs a count");
-			limit = strtol(argv[++i], &end, 10);
-			if (*end || limit < 1)
-				return cmd_usage_error(usage, "-n needs a positive count");
-		} else if (!strcmp(a, "--json")) {
-			json = 1;
-		} else if (!strcmp(a, "--sync")) {
-			sync = 1;
-		} else if (a[0] == '-') {
-			return cmd_usage_error(usage, "unknown option '%s'", a);
-		} else if (!process) {
-			process = a;
-		} else {
-			return cmd_usage_error(usage, "unexpected argument '%s'", a);
-		}
-	}
-	if (sync && (process || json))
-		return cmd_usage_error(usage, "--sync takes no other argument");
-	if (ctx_root(ctx, &root) < 0) {
-		if (sync)
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	process = argc ? argv[0] : NULL;
+	ret = EXIT_OK;
+	if (sync && (process || json || all))
+		return options_usage_error(&usage, options, "--sync takes no other argument");
+	/* Outside a workspace only --all-workspaces has something to list. */
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0) {
+		if (!all)
 			return cmd_error();
 		pm_error_clear();
-		root = NULL;
+		root = ws = NULL;
 	}
 	if (ctx_db(ctx, &db) < 0)
 		return cmd_error();
-	if (root && journal_replay_all(db, root, &replayed) < 0)
+	if (root && journal_replay_all(db, ws, root, &replayed) < 0)
 		return cmd_error();
 	if (sync) {
 		printf("%zu run%s written from local journals to Neo4j\n", replayed,
 		       replayed == 1 ? "" : "s");
 		return EXIT_OK;
 	}
-	if (neo4j_query(db, &res, cypher_run_list,
-			json_pack("{s:o,s:I}", "process", process ? json_string(process) : json_null(),
-				  "limit", (json_int_t)limit)) < 0)
+	slash = process ? strchr(process, '/') : NULL;
+	if (slash)
+		schedule = xstrndup(process, (size_t)(slash - process));
+	q = neo4j_query(db, &res, cypher_run_list,
+			json_pack("{s:s?, s:s?, s:s?, s:I}", "workspace", all ? NULL : ws,
+				  "schedule", schedule, "process", slash ? slash + 1 : process,
+				  "limit", (json_int_t)limit));
+	free(schedule);
+	if (q < 0)
 		return cmd_error();
 	list = json_array();
-	for (i = 0; i < neo4j_nrows(res); i++)
+	for (i = 0; i < neo4j_nrows(res); i++) {
+		records_times_text(neo4j_cell(res, i, "run"));
 		json_array_append(list, neo4j_cell(res, i, "run"));
+	}
 	if (json) {
 		char *s = json_dumps(list, JSON_INDENT(2) | JSON_SORT_KEYS);
 
@@ -93,22 +90,29 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 	} else {
 		json_t *r;
 
+		if (all)
+			printf("%-24s ", "WORKSPACE");
 		printf("%-22s %-9s %-28s %-24s %9s  %s\n", "RUN", "STATUS", "PROCESS", "STARTED",
 		       "DURATION", "JOBS ok/failed/skipped/total");
 		json_array_foreach(list, i, r) {
 			const json_t *d = json_object_get(r, "duration_ms");
+			const char *sc = json_string_value(json_object_get(r, "schedule"));
+			const char *pn = json_string_value(json_object_get(r, "process_name"));
+			const char *w = json_string_value(json_object_get(r, "workspace"));
 			char dur[32];
+			char *proc = xstrfmt("%s/%s", sc ? sc : "?", pn ? pn : "?");
 
 			if (json_is_integer(d))
 				snprintf(dur, sizeof(dur), "%.1fs", json_integer_value(d) / 1000.0);
 			else
 				snprintf(dur, sizeof(dur), "-");
+			if (all)
+				printf("%-24s ", w ? w : "(unclaimed)");
 			printf("%-22s %-9s %-28s %-24s %9s  %lld/%lld/%lld/%lld\n",
 			       json_string_value(json_object_get(r, "id")),
 			       json_string_value(json_object_get(r, "status")) ?
 			       json_string_value(json_object_get(r, "status")) : "?",
-			       json_string_value(json_object_get(r, "process")) ?
-			       json_string_value(json_object_get(r, "process")) : "?",
+			       proc,
 			       json_string_value(json_object_get(r, "started_at")) ?
 			       json_string_value(json_object_get(r, "started_at")) : "-",
 			       dur,
@@ -116,6 +120,7 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 			       (long long)json_integer_value(json_object_get(r, "failed")),
 			       (long long)json_integer_value(json_object_get(r, "skipped")),
 			       (long long)json_integer_value(json_object_get(r, "jobs")));
+			free(proc);
 		}
 	}
 	json_decref(list);

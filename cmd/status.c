@@ -10,38 +10,30 @@
 
 #include "cmd/cmd.h"
 #include "cypher.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
 #include "run/runner.h"
+#include "util/isotime.h"
 #include "util/strbuf.h"
 
-static const char usage[] =
-	"usage: pmeta status [<run> | <process>] [--json]\n"
-	"\n"
+static const struct cmd_usage usage = {
+	"pmeta status [<run> | <process>] [--json]\n",
 	"Shows a run job by job: status, exit code, attempts, duration and log. With\n"
 	"no argument the latest run; with a process name the latest run of that\n"
-	"process; 'last' is the newest run started from this workspace. Reads Neo4j\n"
-	"(writing this workspace's unsynced run journals first); when Neo4j cannot be\n"
-	"reached, reads the run's local journal instead and says so.\n"
-	"\n"
-	"    --json    one JSON object: the Run properties, \"source\" and \"jobs\"\n";
+	"process; 'last' is the newest run started from this workspace. Only runs of\n"
+	"this workspace (.pmeta/workspace) are shown. Reads Neo4j (writing this\n"
+	"workspace's unsynced run journals first); when Neo4j cannot be reached,\n"
+	"reads the run's local journal instead and says so.\n",
+	NULL
+};
 
 /* ms since the epoch of "2026-11-21T10:15:00.123Z", or -1. */
 static long long parse_iso(const char *s)
 {
-	struct tm tm;
-	const char *rest;
-	long long ms = 0;
+	long long ms;
 
-	if (!s)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest)
-		return -1;
-	if (*rest == '.')
-		ms = atoll(rest + 1);
-	return (long long)timegm(&tm) * 1000 + ms;
+	return iso_time_parse(s, &ms) == 0 ? ms : -1;
 }
 
 static void format_duration(char *buf, size_t n, long long ms)
@@ -95,7 +87,7 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 	format_duration(dur, sizeof(dur), duration_of(run));
 	printf("run       %s  %s%s\n", str(run, "id", "?"), str(run, "status", "?"),
 	       !strcmp(source, "journal") ? "  (from the local journal: not in Neo4j)" : "");
-	printf("process   %s\n", str(run, "process", "?"));
+	printf("process   %s/%s\n", str(run, "schedule", "?"), str(run, "process_name", "?"));
 	printf("started   %s  finished %s  (%s)\n", str(run, "started_at", "-"),
 	       str(run, "finished_at", "-"), dur);
 	printf("jobs      ");
@@ -138,16 +130,26 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 }
 
 /* Reads the run from the graph: 1 found, 0 not there, -1 error. */
-static int graph_run(struct neo4j *db, const char *id, json_t **run, json_t **jobs)
+static int graph_run(struct neo4j *db, const char *ws, const char *id, json_t **run, json_t **jobs)
 {
 	json_t *res = NULL;
+	char *key = key_run(ws, id);
 	int found = 0;
 
-	if (neo4j_query(db, &res, cypher_run_get, json_pack("{ss}", "id", id)) < 0)
+	if (neo4j_query(db, &res, cypher_run_get, json_pack("{ss}", "key", key)) < 0) {
+		free(key);
 		return -1;
+	}
+	free(key);
 	if (neo4j_nrows(res)) {
+		json_t *job;
+		size_t i;
+
 		*run = json_incref(neo4j_cell(res, 0, "run"));
 		*jobs = json_incref(neo4j_cell(res, 0, "jobs"));
+		records_times_text(*run);
+		json_array_foreach(*jobs, i, job)
+			records_times_text(job);
 		found = 1;
 	}
 	json_decref(res);
@@ -166,32 +168,30 @@ static int journal_run(const char *root, const char *id, json_t **run, json_t **
 
 int cmd_status(int argc, char **argv, struct ctx *ctx)
 {
-	const char *root = NULL, *arg = NULL, *source = "neo4j";
+	const char *root = NULL, *ws = NULL, *arg = NULL, *source = "neo4j";
 	struct neo4j *db = NULL;
 	json_t *run = NULL, *jobs = NULL;
 	char *id = NULL;
-	int json = 0, i, ret = EXIT_OK, online = 1;
+	int json = 0, ret, online = 1;
 	size_t replayed;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "json", &json, "one JSON object: the Run properties, \"source\"\n"
+			 "and \"jobs\""),
+		OPT_END()
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (argv[i][0] == '-')
-			return cmd_usage_error(usage, "unknown option '%s'", argv[i]);
-		else if (!arg)
-			arg = argv[i];
-		else
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-	}
-	if (ctx_root(ctx, &root) < 0) {
-		pm_error_clear();
-		root = NULL;
-	}
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc > 1)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	arg = argc ? argv[0] : NULL;
+	ret = EXIT_OK;
+	/* Runs belong to a workspace: without one there is nothing to show. */
+	if (ctx_root(ctx, &root) < 0 || ctx_workspace(ctx, &ws) < 0)
+		return cmd_error();
 	if (ctx_db(ctx, &db) < 0)
 		return cmd_error();
-	if (root && journal_replay_all(db, root, &replayed) < 0) {
+	if (journal_replay_all(db, ws, root, &replayed) < 0) {
 		if (pm_error_class() != PM_ENEO4J)
 			return cmd_error();
 		online = 0;
@@ -204,9 +204,14 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 		id = xstrdup(arg);
 	} else if (online) {
 		json_t *res = NULL;
+		const char *slash = arg ? strchr(arg, '/') : NULL;
+		char *schedule = slash ? xstrndup(arg, (size_t)(slash - arg)) : NULL;
+		int r = neo4j_query(db, &res, cypher_run_latest,
+				    json_pack("{s:s, s:s?, s:s?}", "workspace", ws, "schedule", schedule,
+					      "process", slash ? slash + 1 : arg));
 
-		if (neo4j_query(db, &res, cypher_run_latest,
-				json_pack("{so}", "process", arg ? json_string(arg) : json_null())) < 0) {
+		free(schedule);
+		if (r < 0) {
 			if (pm_error_class() != PM_ENEO4J || !root)
 				return cmd_error();
 			online = 0;
@@ -225,7 +230,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 
 	if (online) {
-		int found = graph_run(db, id, &run, &jobs);
+		int found = graph_run(db, ws, id, &run, &jobs);
 
 		if (found < 0) {
 			if (!root) {

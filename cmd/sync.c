@@ -4,33 +4,105 @@
 #include <git2.h>
 
 #include "cmd/cmd.h"
+#include "graph/claim.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "util/strbuf.h"
 #include "vcs/history.h"
 #include "vcs/workspace.h"
 
-static const char usage[] =
-	"usage: pmeta sync [--dry-run]\n"
-	"\n"
-	"Rebuilds the graph's fork lineage from git: walks the history of HEAD, reads\n"
-	"the trailers of every fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and\n"
-	"upserts each version node and FORKED_FROM edge. A commit counts only when its\n"
-	"tree shows the fork: it adds the new file (folder) with the content its\n"
-	"Pmeta-Source-* trailer names; other claims are skipped with a warning. Then replays the run\n"
-	"journals under .pmeta/runs/ that the graph has not seen (runs recorded while\n"
-	"Neo4j was away). Idempotent: a second run changes nothing.\n"
-	"\n"
-	"    --dry-run   list the forks found in the history, write nothing\n";
+static const struct cmd_usage usage = {
+	"pmeta sync [--dry-run]\n",
+	"Brings the graph up to date with this workspace, in three steps. First it\n"
+	"claims what an earlier pmeta wrote without a workspace (nodes labelled\n"
+	":Unclaimed by migration 0002): the nodes of the schedules this workspace\n"
+	"holds and the runs it recorded get its keys. Then it rebuilds the fork\n"
+	"lineage from git: walks the history of HEAD, reads the trailers of every\n"
+	"fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and upserts each version\n"
+	"node and FORKED_FROM edge. A commit counts only when its tree shows the\n"
+	"fork: it adds the new file (folder) with the content its Pmeta-Source-*\n"
+	"trailer names; other claims are skipped with a warning (and claim no\n"
+	"schedule). Last it replays the run journals under .pmeta/runs/ that the\n"
+	"graph has not seen (runs recorded while Neo4j was away). Only this\n"
+	"workspace's nodes are written. Idempotent: a second run changes nothing.\n",
+	NULL
+};
 
-static int sync_lineage(struct neo4j *db, git_repository *repo, int dry_run)
+/* Schedules on disk, and those of the fork history (a folder may be gone). */
+static size_t held_schedules(char ***names, const char *root, const struct fork_list *forks)
 {
-	struct fork_list forks;
-	struct lineage_stats st;
-	size_t i;
+	size_t n = workspace_schedules(names, root), i, j;
 
-	if (history_forks(&forks, repo) < 0)
+	for (i = 0; i < forks->n; i++) {
+		const char *s = forks->items[i].src.schedule;
+
+		for (j = 0; j < n && strcmp((*names)[j], s); j++)
+			;
+		if (j == n) {
+			*names = xrealloc(*names, (n + 1) * sizeof(**names));
+			(*names)[n++] = xstrdup(s);
+		}
+	}
+	return n;
+}
+
+static int claim(struct neo4j *db, const char *ws, const char *root, const struct fork_list *forks)
+{
+	struct claim_stats st;
+	char **schedules, **runs;
+	size_t nschedules = held_schedules(&schedules, root, forks);
+	size_t nruns = runs_local(&runs, root);
+	int r = claim_legacy(db, ws, root, schedules, nschedules, runs, nruns, &st);
+
+	free_strings(schedules, nschedules);
+	free_strings(runs, nruns);
+	if (r < 0)
 		return cmd_error();
+	if (st.schedules || st.processes || st.steps || st.procedures || st.datasets || st.runs)
+		printf("claimed for workspace %s: %ld schedule(s), %ld process(es), %ld step(s), "
+		       "%ld procedure(s), %ld dataset(s), %ld run(s) written by an earlier pmeta "
+		       "(%ld folded into nodes written since)\n", ws, st.schedules, st.processes,
+		       st.steps, st.procedures, st.datasets, st.runs, st.merged);
+	return EXIT_OK;
+}
+
+static int sync_lineage(struct neo4j *db, const char *ws, const struct fork_list *forks)
+{
+	struct lineage_stats st;
+
+	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0)
+		return cmd_error();
+	printf("lineage: %zu fork(s) in the history; %ld node(s), %ld relationship(s) created\n",
+	       forks->n, st.nodes_created, st.edges_created);
+	return EXIT_OK;
+}
+
+int cmd_sync(int argc, char **argv, struct ctx *ctx)
+{
+	struct neo4j *db = NULL;
+	struct fork_list forks = { 0 };
+	git_repository *repo = NULL;
+	const char *root, *ws = NULL;
+	size_t i;
+	int dry_run = 0, ret;
+	struct cmd_option options[] = {
+		OPT_FLAG(0, "dry-run", &dry_run, "list the forks found in the history, write nothing"),
+		OPT_END()
+	};
+
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
+	if (!dry_run && (ctx_db(ctx, &db) < 0 || ctx_workspace(ctx, &ws) < 0))
+		return cmd_error();
+	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)
+		return cmd_error();
+	if (history_forks(&forks, repo) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
 	/* Commits whose trailers claim a fork their tree does not show. */
 	for (i = 0; i < forks.nignored; i++)
 		cmd_warn("%s", forks.ignored[i]);
@@ -39,48 +111,23 @@ static int sync_lineage(struct neo4j *db, git_repository *repo, int dry_run)
 			printf("%.12s %s/%s -> %s (%s)\n", forks.items[i].commit, forks.items[i].src.schedule,
 			       forks.items[i].src.name, forks.items[i].dst.name, forks.items[i].bump);
 		printf("%zu fork(s) in the history; nothing written (--dry-run)\n", forks.n);
-		fork_list_release(&forks);
-		return EXIT_OK;
+		ret = EXIT_OK;
+		goto out;
 	}
-	if (lineage_write_forks(db, forks.items, forks.n, &st) < 0) {
-		fork_list_release(&forks);
-		return cmd_error();
-	}
-	printf("lineage: %zu fork(s) in the history; %ld node(s), %ld relationship(s) created\n",
-	       forks.n, st.nodes_created, st.edges_created);
-	fork_list_release(&forks);
-	return EXIT_OK;
-}
-
-int cmd_sync(int argc, char **argv, struct ctx *ctx)
-{
-	struct neo4j *db = NULL;
-	git_repository *repo = NULL;
-	const char *root;
-	int i, dry_run = 0, ret;
-
-	for (i = 1; i < argc; i++) {
-		if (cmd_is_help(argv[i]))
-			return cmd_usage(usage);
-		if (!strcmp(argv[i], "--dry-run"))
-			dry_run = 1;
-		else
-			return cmd_usage_error(usage, "unexpected argument '%s'", argv[i]);
-	}
-	if (!dry_run && ctx_db(ctx, &db) < 0)
-		return cmd_error();
-	if (ctx_root(ctx, &root) < 0 || workspace_open(&repo, root) < 0)
-		return cmd_error();
 	/* One step per kind of record git or the disk holds; each prints its line. */
-	ret = sync_lineage(db, repo, dry_run);
-	if (ret == EXIT_OK && !dry_run) {
+	ret = claim(db, ws, root, &forks);
+	if (ret == EXIT_OK)
+		ret = sync_lineage(db, ws, &forks);
+	if (ret == EXIT_OK) {
 		size_t replayed = 0;
 
-		if (journal_replay_all(db, root, &replayed) < 0)
+		if (journal_replay_all(db, ws, root, &replayed) < 0)
 			ret = cmd_error();
 		else
 			printf("runs: %zu journal(s) replayed\n", replayed);
 	}
+out:
+	fork_list_release(&forks);
 	git_repository_free(repo);
 	return ret;
 }

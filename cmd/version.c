@@ -8,17 +8,22 @@
 #define PMETA_VERSION "unknown"
 #endif
 
-static const char usage[] = "usage: pmeta version\n\nPrints pmeta's version and those of its libraries.\n";
+static const struct cmd_usage usage = {
+	"pmeta version\n",
+	"Prints pmeta's version and those of its libraries.\n",
+	NULL
+};
 
 int cmd_version(int argc, char **argv, struct ctx *ctx)
 {
-	int major, minor, rev;
+	int major, minor, rev, ret;
+	struct cmd_option options[] = { OPT_END() };
 
 	(void)ctx;
-	if (argc > 1 && cmd_is_help(argv[1]))
-		return cmd_usage(usage);
-	if (argc > 1)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[1]);
+	if ((ret = options_parse(&argc, argv, options, &usage)) >= 0)
+		return ret;
+	if (argc)
+		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[0]);
 	git_libgit2_version(&major, &minor, &rev);
 	printf("pmeta %s\n", PMETA_VERSION);
 	printf("libcurl %s, jansson %s, libgit2 %d.%d.%d\n", curl_version_info(CURLVERSION_NOW)->version,

@@ -3,28 +3,33 @@
 // A step's properties are replaced (a key removed from the config goes) but
 // only when they differ. A procedure's blob is the git blob id of its script
 // when the file exists; its commit belongs to `pmeta fork` and stays.
-// $steps: [[name, {key, name, process, line, order, ...params}, family, version,
-//           blob, [reads], [writes], [deletes], [after]], ...]
+// Keys are a prefix from graph/keys.c and a name: $step_prefix + step,
+// $procedure_prefix + procedure, $dataset_prefix + dataset.
+// Two steps may run one procedure (`procedure =`): both MERGE the same node.
+// $steps: [[name, {key, name, process, workspace, line, order, ...params}, family,
+//           version, blob, [reads], [writes], [deletes], [after], procedure or null], ...]
+//           (null: the procedure is named like the step)
 MATCH (p:Process {key: $process})
 UNWIND $steps AS st
-MERGE (s:Step {key: $process + '/' + st[0]})
+WITH p, st, coalesce(st[9], st[0]) AS proc
+MERGE (s:Step {key: $step_prefix + st[0]})
 FOREACH (_ IN CASE WHEN properties(s) <> st[1] THEN [1] ELSE [] END | SET s = st[1])
 MERGE (p)-[:HAS_STEP]->(s)
-MERGE (pr:Procedure {key: $schedule + '/' + st[0]})
-WITH s, pr, st, {name: st[0], schedule: $schedule, family: st[2], version: st[3],
-                 path: $schedule + '/pys/' + st[0] + '.py', blob: coalesce(st[4], pr.blob)} AS want
+MERGE (pr:Procedure {key: $procedure_prefix + proc})
+WITH s, pr, st, {name: proc, schedule: $schedule, workspace: $workspace, family: st[2], version: st[3],
+                 path: $schedule + '/pys/' + proc + '.py', blob: coalesce(st[4], pr.blob)} AS want
 FOREACH (_ IN CASE WHEN any(k IN keys(want) WHERE (pr[k] IS NULL) <> (want[k] IS NULL) OR pr[k] <> want[k])
                    THEN [1] ELSE [] END | SET pr += want)
 MERGE (s)-[:RUNS]->(pr)
 FOREACH (name IN st[5] |
-  MERGE (d:Dataset {key: $schedule + '/' + name})
-    ON CREATE SET d.name = name, d.schedule = $schedule
+  MERGE (d:Dataset {key: $dataset_prefix + name})
+    ON CREATE SET d.name = name, d.schedule = $schedule, d.workspace = $workspace
   MERGE (s)-[:READS]->(d))
 FOREACH (name IN st[6] |
-  MERGE (d:Dataset {key: $schedule + '/' + name})
-    ON CREATE SET d.name = name, d.schedule = $schedule
+  MERGE (d:Dataset {key: $dataset_prefix + name})
+    ON CREATE SET d.name = name, d.schedule = $schedule, d.workspace = $workspace
   MERGE (s)-[:WRITES]->(d))
 FOREACH (name IN st[7] |
-  MERGE (d:Dataset {key: $schedule + '/' + name})
-    ON CREATE SET d.name = name, d.schedule = $schedule
+  MERGE (d:Dataset {key: $dataset_prefix + name})
+    ON CREATE SET d.name = name, d.schedule = $schedule, d.workspace = $workspace
   MERGE (s)-[:DELETES]->(d))

@@ -3,7 +3,7 @@
 // each of them, and the datasets those steps read and write.
 // `pmeta lineage NAME --format url` opens this with the key filled in.
 // Style: run `:style`, then drop cypher/pmeta.grass on the Browser.
-// :param key => 'sche_001/proc_004_v_000'
+// :param key => 'ws/sche_001/proc_004_v_000'
 MATCH (v:Procedure|Process {key: $key})
 CALL {
   WITH v

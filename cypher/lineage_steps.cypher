@@ -1,5 +1,5 @@
 // The steps of process versions, in config order, with the procedure each runs.
-// :param keys => ['sche_001/p_002_v_000']
+// :param keys => ['ws/sche_001/p_002_v_000']
 UNWIND $keys AS key
 MATCH (p:Process {key: key})-[:HAS_STEP]->(s:Step)
 OPTIONAL MATCH (s)-[:RUNS]->(pr:Procedure)

@@ -4,7 +4,7 @@
 // breadth-first with pruning instead of enumerating every path (a 1,000-deep
 // chain: ~10 ms instead of seconds); pmeta works out each version's depth
 // from the parent links and applies --depth itself.
-// :param key => 'sche_001/proc_004_v_000'
+// :param key => 'ws/sche_001/proc_004_v_000'
 // :param up => true
 // :param down => true
 MATCH (v:Procedure|Process {key: $key})

@@ -1,7 +1,7 @@
 // Where procedure versions are used: the steps that run them and their
 // processes; for each step the datasets it reads, writes or deletes, with
 // the other steps that write them (producers) and read them (consumers).
-// :param keys => ['sche_001/proc_004_v_000']
+// :param keys => ['ws/sche_001/proc_004_v_000']
 UNWIND $keys AS key
 MATCH (p:Process)-[:HAS_STEP]->(s:Step)-[:RUNS]->(v:Procedure {key: key})
 RETURN key, p.key AS process_key, p.name AS process, s.key AS step_key, s.name AS step,

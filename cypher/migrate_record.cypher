@@ -1,11 +1,14 @@
-// Appends one applied migration to the chain that starts at BASELINE.
+// pmeta's own query, not to be pasted: appends one applied migration to the
+// end of the chain, with the properties neo4j-migrations writes. $previous is
+// the end read under the lock; no row comes back when the chain moved since.
 MERGE (b:__Neo4jMigration {version: 'BASELINE'})
-  ON CREATE SET b.description = 'BASELINE'
 WITH b
-OPTIONAL MATCH (last:__Neo4jMigration {version: $previous})
+OPTIONAL MATCH (b)-[:MIGRATED_TO*]->(last:__Neo4jMigration)
+WHERE NOT (last)-[:MIGRATED_TO]->(:__Neo4jMigration)
 WITH coalesce(last, b) AS prev
+WHERE prev.version = $previous
 CREATE (m:__Neo4jMigration {version: $version, description: $description,
         checksum: $checksum, source: $source, type: 'CYPHER', repeatable: false})
-CREATE (prev)-[:MIGRATED_TO {at: datetime(), in: duration({milliseconds: $ms}),
+CREATE (prev)-[:MIGRATED_TO {at: datetime({timezone: 'UTC'}), in: duration({milliseconds: $ms}),
         by: $by, connectedAs: $user}]->(m)
 RETURN m.version AS version

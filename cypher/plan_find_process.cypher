@@ -1,4 +1,5 @@
-// Processes of that name in any schedule: resolves `pmeta plan p_002_v_000`.
-MATCH (p:Process {name: $name})
-RETURN p.key AS key, p.config AS config
+// Processes of that name in any schedule of the workspace: resolves
+// `pmeta plan p_002_v_000` when no config of that name is on disk.
+MATCH (p:Process {name: $name, workspace: $workspace})
+RETURN p.key AS key, p.schedule AS schedule, p.config AS config
 ORDER BY key

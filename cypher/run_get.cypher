@@ -1,5 +1,5 @@
-// One run with its jobs in plan order.
-MATCH (r:Run {id: $id})
+// One run (by its key: graph/keys.h) with its jobs in plan order.
+MATCH (r:Run {key: $key})
 OPTIONAL MATCH (r)-[:HAS_JOB]->(j:JobRun)
 WITH r, j ORDER BY j.index
 RETURN properties(r) AS run, [x IN collect(j) | properties(x)] AS jobs

@@ -1,9 +1,12 @@
-// A batch of job records of one run: $jobs is a list of maps of plain values
-// (key, step, step_key, shard, status, exit_code, attempts, started_at, ...).
-MATCH (r:Run {id: $run})
+// A batch of job records of one run ($run: its key): $jobs is a list of maps
+// of plain values (key, workspace, step, step_key, shard, status, exit_code,
+// attempts, started_at, ...); times arrive as ISO 8601 text and are stored
+// as datetime values.
+MATCH (r:Run {key: $run})
 UNWIND $jobs AS j
 MERGE (jr:JobRun {key: j.key})
 SET jr += j
+SET jr.started_at = datetime(jr.started_at), jr.finished_at = datetime(jr.finished_at)
 MERGE (r)-[:HAS_JOB]->(jr)
 WITH jr, j
 OPTIONAL MATCH (s:Step {key: j.step_key})

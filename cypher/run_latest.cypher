@@ -1,7 +1,9 @@
-// The id of the latest run (run ids sort by start time), of one process
-// when $process (a key or a name) is given.
-MATCH (r:Run)
-WHERE $process IS NULL OR r.process = $process OR r.process ENDS WITH ('/' + $process)
+// The id of the latest run of the workspace (run ids sort by start time),
+// of one process when $process (its name) is given, in $schedule when that
+// is given too.
+MATCH (r:Run {workspace: $workspace})
+WHERE ($schedule IS NULL OR r.schedule = $schedule)
+  AND ($process IS NULL OR r.process_name = $process)
 RETURN r.id AS id
 ORDER BY r.id DESC
 LIMIT 1

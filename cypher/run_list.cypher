@@ -1,6 +1,10 @@
-// Recent runs, newest first, of one process when $process (key or name) is given.
+// Recent runs, newest first: of the workspace, or of every workspace (and
+// runs no workspace owns yet) when $workspace is null; of one process when
+// $process (its name) is given, in $schedule when that is given too.
 MATCH (r:Run)
-WHERE $process IS NULL OR r.process = $process OR r.process ENDS WITH ('/' + $process)
+WHERE ($workspace IS NULL OR r.workspace = $workspace)
+  AND ($schedule IS NULL OR r.schedule = $schedule)
+  AND ($process IS NULL OR r.process_name = $process)
 RETURN properties(r) AS run
 ORDER BY r.id DESC
 LIMIT $limit

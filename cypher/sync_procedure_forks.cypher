@@ -6,20 +6,22 @@
 // blob is the script as it is now) and the fork commit; a source gets no blob
 // from here, whatever order Cypher runs the rows in: the blob a fork copied
 // is on the edge (source).
-// :param forks => [{src: {key: 'sche_001/proc_004_v_000', name: 'proc_004_v_000', schedule: 'sche_001', family: 'proc_004', version: '000', path: 'sche_001/pys/proc_004_v_000.py'}, dst: {key: 'sche_001/proc_004_v_001', name: 'proc_004_v_001', schedule: 'sche_001', family: 'proc_004', version: '001', path: 'sche_001/pys/proc_004_v_001.py', blob: null, commit: null}, source: null, commit: '', bump: 'patch', at: '2026-01-01T00:00:00Z'}]
+// :param forks => [{src: {key: 'ws/sche_001/proc_004_v_000', workspace: 'ws', name: 'proc_004_v_000', schedule: 'sche_001', family: 'proc_004', version: '000', path: 'sche_001/pys/proc_004_v_000.py'}, dst: {key: 'ws/sche_001/proc_004_v_001', workspace: 'ws', name: 'proc_004_v_001', schedule: 'sche_001', family: 'proc_004', version: '001', path: 'sche_001/pys/proc_004_v_001.py', blob: null, commit: null}, source: null, commit: '', bump: 'patch', at: '2026-01-01T00:00:00Z', schedule_key: 'ws/sche_001'}]
 UNWIND $forks AS f
 MERGE (d:Procedure {key: f.dst.key})
   ON CREATE SET d += f.dst
-  ON MATCH SET d.name = coalesce(d.name, f.dst.name), d.schedule = coalesce(d.schedule, f.dst.schedule),
+  ON MATCH SET d.workspace = coalesce(d.workspace, f.dst.workspace),
+    d.name = coalesce(d.name, f.dst.name), d.schedule = coalesce(d.schedule, f.dst.schedule),
     d.family = coalesce(d.family, f.dst.family), d.version = coalesce(d.version, f.dst.version),
     d.path = coalesce(d.path, f.dst.path),
     d.blob = coalesce(d.blob, f.dst.blob),
     d.commit = coalesce(d.commit, f.dst.commit)
 MERGE (s:Procedure {key: f.src.key})
   ON CREATE SET s += f.src
-  ON MATCH SET s.name = coalesce(s.name, f.src.name), s.schedule = coalesce(s.schedule, f.src.schedule),
+  ON MATCH SET s.workspace = coalesce(s.workspace, f.src.workspace),
+    s.name = coalesce(s.name, f.src.name), s.schedule = coalesce(s.schedule, f.src.schedule),
     s.family = coalesce(s.family, f.src.family), s.version = coalesce(s.version, f.src.version),
     s.path = coalesce(s.path, f.src.path)
 MERGE (d)-[r:FORKED_FROM]->(s)
-  ON CREATE SET r.commit = f.commit, r.bump = f.bump, r.at = f.at, r.source = f.source
+  ON CREATE SET r.commit = f.commit, r.bump = f.bump, r.at = datetime(f.at), r.source = f.source
 RETURN count(r) AS forks

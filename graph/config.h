@@ -2,9 +2,11 @@
 #define PMETA_CONFIG_H
 
 /*
- * The process config compiler: an INI main.conf (parsed with inih) becomes
+ * The process config compiler: a process folder's config file becomes
  * steps, the datasets they read, write and delete, and the derived order
- * between steps (DESIGN.md section 2, rules 1-6).
+ * between steps (DESIGN.md section 2, rules 1-6). This header is the model
+ * every caller sees (check, import, the planner), whichever reader filled
+ * it; graph/config_build.h says how it is filled and by which module.
  *
  * config_parse never stops at the first problem: every error and warning
  * is kept in cfg->diags with its line, so `pmeta check` can show them all.
@@ -59,10 +61,12 @@ struct config_edge {
 };
 
 struct config_step {
-	char *name;         /* section name = procedure version it runs */
+	char *name;         /* the step: its section name; its own dataset is named after it */
 	size_t line;
-	char *family;       /* "proc_004" of "proc_004_v_012", or the name */
-	char *version;      /* "012", or NULL when the name has no _v_NNN */
+	char *procedure;    /* the procedure version it runs: `procedure =`, else the name */
+	size_t procedure_line;  /* the `procedure =` key, or 0 when the name says it */
+	char *family;       /* "proc_004" of procedure "proc_004_v_012", or the procedure */
+	char *version;      /* "012", or NULL when the procedure is no <family>_v_<DDD> */
 	struct config_param *params;    /* every key of the section, file order */
 	size_t nparams;
 	struct config_io *io;
@@ -100,17 +104,18 @@ struct config {
 };
 
 /*
- * Compiles text (len bytes; need not be NUL terminated). file names the
- * config in messages. schedule and process may be NULL (then commands and
- * keys cannot be made; a parse-only check).
+ * Compiles the text of a main.conf (INI; len bytes, need not be NUL
+ * terminated). file names the config in messages. schedule and process may
+ * be NULL (then commands and keys cannot be made; a parse-only check).
  */
 int config_parse(struct config **out, const char *file, const char *text, size_t len,
 		 const char *schedule, const char *process);
 
 /*
  * Reads and compiles the config at path (relative to the current folder),
- * which must be <root>/<schedule>/process_config/<process>/main.conf.
- * Missing scripts <root>/<schedule>/pys/<step>.py become warnings.
+ * which must be <root>/<schedule>/process_config/<process>/main.conf; the
+ * file name picks the reader. Missing scripts <root>/<schedule>/pys/<step>.py
+ * become warnings.
  * Returns -1 with an error recorded for I/O problems (then *out is NULL)
  * and for an invalid config (then *out holds the diagnostics).
  */
@@ -125,12 +130,19 @@ int config_file_hash(char hash[41], const char *path);
  * realpath) into its parts; the caller frees them. */
 int config_locate(const char *path, char **root, char **schedule, char **process);
 
-/* Splits "p_002_v_000" into family "p_002" and version "000" (caller frees);
- * -1 when the name has no "_v_<digits>" suffix. */
-int config_split_version(const char *name, char **family, char **version);
+/*
+ * What a process name given on the command line means (pmeta plan, run):
+ * a config file's path, "sche_001/p_002_v_000" or "p_002_v_000". Sets
+ * *schedule, *process and *config (the config file, or NULL when there is
+ * none on disk; caller frees all three). Returns 0, or 1 when a bare name has
+ * no config on disk under root (then only the graph can tell), or -1 with an
+ * error. The graph key of the process is graph/keys.h's, from these names.
+ */
+int config_find_process(const char *root, const char *target, char **schedule, char **process,
+			char **config);
 
-/* A section or folder name: [A-Za-z_][A-Za-z0-9_]*. */
-int config_is_ident(const char *s);
+/* "sche_001/pys/proc_004_v_000.py": a procedure's script, workspace-relative (caller frees). */
+char *config_script_path(const char *schedule, const char *procedure);
 
 /* The value of a step's key, or NULL. */
 const char *config_step_param(const struct config_step *step, const char *key);
@@ -139,16 +151,24 @@ const char *config_step_param(const struct config_step *step, const char *key);
 char *config_error_text(const struct config *cfg);
 
 /*
+ * The variable names of a pass_env value ("A, B C", base.conf's or a
+ * step's), appended to the NULL-terminated *names (allocated when NULL; no
+ * duplicates; caller frees). Returns 0, or -1 with *bad the first entry that
+ * is not a name [A-Za-z_][A-Za-z0-9_]* (caller frees it).
+ */
+int config_pass_env(char ***names, const char *list, char **bad);
+
+/*
  * The schedule-wide settings of <root>/<schedule>/base.conf: the command
- * interpreter and template. Absent file = defaults.
+ * interpreter and template (a placeholder inside quotes is refused with
+ * base.conf:line), the variables every job gets. Absent file = defaults.
  */
 struct config_base {
 	char *file;             /* path for messages, or NULL when defaulted */
 	char *interpreter;      /* "python" */
-	char *template;         /* see DEFAULT_TEMPLATE in config.c */
+	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
 	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
-	size_t pass_env_line;
 };
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);

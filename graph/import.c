@@ -1,8 +1,9 @@
 /*
  * pmeta import: one config, one transaction, a fixed number of statements
  * whatever the size (cypher/import_*.cypher, each an UNWIND over a list).
- * Lists carry step and dataset names, not keys: the statements rebuild keys
- * from $process and $schedule, which keeps a 100,000-step request small.
+ * Lists carry step and dataset names, not keys: the statements append them
+ * to the key prefixes graph/keys.c makes ($step_prefix, ...), which keeps a
+ * 100,000-step request small.
  */
 #include <string.h>
 
@@ -11,7 +12,9 @@
 #include "cypher.h"
 #include "graph/config.h"
 #include "graph/import.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
+#include "graph/value.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -32,40 +35,66 @@ static json_t *script_blob(const char *path)
 	return json_string(hex);
 }
 
-static json_t *process_json(const struct config *cfg)
+static json_t *process_json(const char *ws, const char *key, const struct config *cfg)
 {
 	json_t *inputs = json_array();
 	size_t i;
 
 	for (i = 0; i < cfg->ninputs; i++)
 		json_array_append_new(inputs, json_string(cfg->datasets[cfg->inputs[i]].name));
-	return json_pack("{s:s++, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
-			 "key", cfg->schedule, "/", cfg->process,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
+			 "key", key, "workspace", ws,
 			 "name", cfg->process, "schedule", cfg->schedule, "family", cfg->family,
 			 "prname", cfg->prname, "version", cfg->version, "config", cfg->path,
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
 }
 
-/* [name, props, family, version, blob, reads, writes, deletes, after]:
- * one array per step, so the request holds few JSON values per step. */
-static json_t *step_json(const struct config *cfg, size_t i)
+/* The step's keys as properties, typed (graph/value.h). */
+static void add_params(json_t *props, const struct config_step *st)
+{
+	json_t *raw = NULL;
+	size_t j;
+
+	for (j = 0; j < st->nparams; j++) {
+		int exact;
+
+		json_object_set_new(props, st->params[j].key, value_typed(st->params[j].value, &exact));
+		if (!exact) {
+			char *kv = xstrfmt("%s=%s", st->params[j].key, st->params[j].value);
+
+			if (!raw)
+				raw = json_array();
+			json_array_append_new(raw, json_string(kv));
+			free(kv);
+		}
+	}
+	if (raw)
+		json_object_set_new(props, "raw_values", raw);
+}
+
+/* [name, props, family, version, blob, reads, writes, deletes, after, procedure]:
+ * one array per step, so the request holds few JSON values per step; the
+ * procedure is null when it is the step's own name (most steps). */
+static json_t *step_json(const char *ws, const char *process_key, const struct config *cfg, size_t i)
 {
 	const struct config_step *st = &cfg->steps[i];
 	json_t *props, *blob = json_null(), *io[3], *after = json_array();
+	char *key = key_step(ws, cfg->schedule, cfg->process, st->name);
 	size_t j;
 
-	props = json_pack("{s:s++++, s:s, s:s++, s:I, s:I}",
-			  "key", cfg->schedule, "/", cfg->process, "/", st->name,
-			  "name", st->name, "process", cfg->schedule, "/", cfg->process,
+	props = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "key", key, "name", st->name,
+			  "process", process_key, "workspace", ws,
 			  "line", (json_int_t)st->line, "order", (json_int_t)i);
-	for (j = 0; j < st->nparams; j++)
-		json_object_set_new(props, st->params[j].key, json_string(st->params[j].value));
+	free(key);
+	add_params(props, st);
 	if (cfg->root) {
-		char *script = xstrfmt("%s/%s/pys/%s.py", cfg->root, cfg->schedule, st->name);
+		char *script = config_script_path(cfg->schedule, st->procedure);
+		char *full = xstrfmt("%s/%s", cfg->root, script);
 
 		json_decref(blob);
-		blob = script_blob(script);
+		blob = script_blob(full);
 		free(script);
+		free(full);
 	}
 	for (j = 0; j < 3; j++)
 		io[j] = json_array();
@@ -73,9 +102,10 @@ static json_t *step_json(const struct config *cfg, size_t i)
 		json_array_append_new(io[st->io[j].kind], json_string(cfg->datasets[st->io[j].dataset].name));
 	for (j = 0; j < st->ndeps; j++)
 		json_array_append_new(after, json_string(cfg->steps[st->deps[j]].name));
-	return json_pack("[s, o, s, o, o, o, o, o, o]", st->name, props, st->family,
+	return json_pack("[s, o, s, o, o, o, o, o, o, o]", st->name, props, st->family,
 			 str_or_null(st->version), blob, io[CONFIG_READS], io[CONFIG_WRITES],
-			 io[CONFIG_DELETES], after);
+			 io[CONFIG_DELETES], after,
+			 str_or_null(strcmp(st->procedure, st->name) ? st->procedure : NULL));
 }
 
 /* Neo4j spells it "relationship_deleted" (singular) in the HTTP stats. */
@@ -93,33 +123,47 @@ static void add(json_t *stmts, const char *statement, json_t *params)
 	json_array_append_new(stmts, neo4j_stmt(statement, params));
 }
 
-int import_config(struct neo4j *db, const struct config *cfg, struct import_stats *stats)
+int import_config(struct neo4j *db, const char *ws, const struct config *cfg,
+		  struct import_stats *stats)
 {
 	json_t *steps = json_array(), *names = json_array(), *index = json_object();
 	json_t *stmts = json_array(), *results = NULL;
 	struct neo4j_tx *tx;
-	char *process_key;
+	char *process_key = NULL, *schedule_key = NULL, *step_prefix = NULL;
+	char *procedure_prefix = NULL, *dataset_prefix = NULL;
 	size_t i;
 	int ret = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	if (cfg->nerrors || !cfg->schedule || !cfg->process || !cfg->prname)
-		return pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
-	process_key = xstrfmt("%s/%s", cfg->schedule, cfg->process);
+	if (cfg->nerrors || !cfg->schedule || !cfg->process || !cfg->prname) {
+		pm_error(PM_ECONFIG, "%s: config has errors; nothing imported", cfg->file);
+		goto out;
+	}
+	schedule_key = key_schedule(ws, cfg->schedule);
+	process_key = key_process(ws, cfg->schedule, cfg->process);
+	step_prefix = key_step(ws, cfg->schedule, cfg->process, "");
+	procedure_prefix = key_procedure(ws, cfg->schedule, "");
+	dataset_prefix = key_dataset(ws, cfg->schedule, "");
 	for (i = 0; i < cfg->nsteps; i++) {
 		json_array_append_new(names, json_string(cfg->steps[i].name));
-		json_array_append_new(steps, step_json(cfg, i));
+		json_array_append_new(steps, step_json(ws, process_key, cfg, i));
 		json_object_set_new(index, cfg->steps[i].name, json_integer((json_int_t)i));
 	}
 	/* Stale edges go before new ones come: a first import scans nothing. */
-	add(stmts, cypher_import_process, json_pack("{s:o}", "process", process_json(cfg)));
-	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:o}", "process", process_key, "names", names));
-	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:o}", "process", process_key,
+	add(stmts, cypher_import_process, json_pack("{s:o, s:s, s:s}", "process",
+						    process_json(ws, process_key, cfg),
+						    "schedule_key", schedule_key, "workspace", ws));
+	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:O}", "process", process_key, "names", names));
+	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:O}", "process", process_key,
 							"steps", steps, "index", index));
-	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:O}", "process", process_key,
-						  "schedule", cfg->schedule, "steps", steps));
-	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "process", process_key, "steps", steps));
-	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s}", "schedule", cfg->schedule));
+	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
+						  "process", process_key, "workspace", ws,
+						  "schedule", cfg->schedule, "step_prefix", step_prefix,
+						  "procedure_prefix", procedure_prefix,
+						  "dataset_prefix", dataset_prefix, "steps", steps));
+	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "step_prefix", step_prefix, "steps", steps));
+	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s, s:s}", "workspace", ws,
+							    "schedule", cfg->schedule));
 	/*
 	 * One explicit transaction, one request per statement: as atomic as a
 	 * single /tx/commit, but Neo4j holds one statement's parameters at a
@@ -150,6 +194,12 @@ out:
 	json_decref(results);
 	json_decref(stmts);
 	json_decref(steps);
+	json_decref(names);
+	json_decref(index);
+	free(schedule_key);
 	free(process_key);
+	free(step_prefix);
+	free(procedure_prefix);
+	free(dataset_prefix);
 	return ret;
 }

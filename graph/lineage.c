@@ -2,19 +2,25 @@
 #include <string.h>
 
 #include "cypher.h"
+#include "graph/keys.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "util/err.h"
+#include "util/isotime.h"
 #include "util/strbuf.h"
 #include "vcs/history.h"
 
 /* A version's node properties (new reference); id (blob or tree) and commit only for a fork's new version. */
-static json_t *version_props(const struct version_name *v, const char *id, const char *commit)
+static json_t *version_props(const char *ws, const struct version_name *v, const char *id,
+			     const char *commit)
 {
-	char *key = version_key(v), *path = version_path(v);
+	char *key = v->kind == VERSION_PROCESS ? key_process(ws, v->schedule, v->name)
+					       : key_procedure(ws, v->schedule, v->name);
+	char *path = version_path(v);
 	json_t *o = json_object();
 
 	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "workspace", json_string(ws));
 	json_object_set_new(o, "name", json_string(v->name));
 	json_object_set_new(o, "schedule", json_string(v->schedule));
 	json_object_set_new(o, "family", json_string(v->family));
@@ -23,7 +29,7 @@ static json_t *version_props(const struct version_name *v, const char *id, const
 	if (v->kind == VERSION_PROCESS) {
 		char *config = xstrfmt("%s/main.conf", path);
 
-		json_object_set_new(o, "prname", json_string(v->number));
+		json_object_set_new(o, "prname", json_string(v->prname));
 		json_object_set_new(o, "config", json_string(config));
 		if (id)
 			json_object_set_new(o, "tree", json_string(id));
@@ -38,15 +44,18 @@ static json_t *version_props(const struct version_name *v, const char *id, const
 	return o;
 }
 
-json_t *lineage_fork_row(const struct fork_record *rec)
+json_t *lineage_fork_row(const char *ws, const struct fork_record *rec)
 {
 	json_t *row = json_object();
+	char *schedule_key = key_schedule(ws, rec->src.schedule);
 
 	/* The source's content goes on the edge: the source node's blob is
 	 * pmeta import's (the script as it is now), or absent. */
-	json_object_set_new(row, "src", version_props(&rec->src, NULL, NULL));
+	json_object_set_new(row, "src", version_props(ws, &rec->src, NULL, NULL));
 	json_object_set_new(row, "source", rec->source_id ? json_string(rec->source_id) : json_null());
-	json_object_set_new(row, "dst", version_props(&rec->dst, rec->dst_id, rec->commit));
+	json_object_set_new(row, "dst", version_props(ws, &rec->dst, rec->dst_id, rec->commit));
+	json_object_set_new(row, "schedule_key", json_string(schedule_key));
+	free(schedule_key);
 	json_object_set_new(row, "commit", json_string(rec->commit));
 	json_object_set_new(row, "bump", json_string(rec->bump));
 	json_object_set_new(row, "at", json_string(rec->at));
@@ -63,7 +72,7 @@ static void add_stats(struct lineage_stats *st, const json_t *result)
 	st->properties_set += neo4j_stat(result, "properties_set");
 }
 
-int lineage_write_forks(struct neo4j *db, const struct fork_record *recs, size_t n,
+int lineage_write_forks(struct neo4j *db, const char *ws, const struct fork_record *recs, size_t n,
 			struct lineage_stats *stats)
 {
 	json_t *stmts = json_array(), *results = NULL, *batch = NULL;
@@ -82,7 +91,7 @@ int lineage_write_forks(struct neo4j *db, const struct fork_record *recs, size_t
 				continue;
 			if (!batch)
 				batch = json_array();
-			json_array_append_new(batch, lineage_fork_row(&recs[i]));
+			json_array_append_new(batch, lineage_fork_row(ws, &recs[i]));
 			if (json_array_size(batch) == LINEAGE_BATCH) {
 				json_array_append_new(stmts, neo4j_stmt(kind == VERSION_PROCESS
 									? cypher_sync_process_forks
@@ -115,23 +124,34 @@ out:
 	return ret;
 }
 
-int lineage_resolve(struct neo4j *db, const char *name, char **key, char **kind)
+int lineage_resolve(struct neo4j *db, const char *ws, const char *name, char **key, char **kind)
 {
+	const char *slash = strchr(name, '/');
+	char *schedule = slash ? xstrndup(name, (size_t)(slash - name)) : NULL;
+	/* "sche_001/proc_004_v_000": a procedure's and a process's key look alike. */
+	char *want = slash ? key_procedure(ws, schedule, slash + 1) : NULL;
 	json_t *res = NULL;
 	size_t n;
-	int ret = -1;
+	int ret = -1, r;
 
 	*key = *kind = NULL;
-	if (neo4j_query(db, &res, cypher_lineage_resolve, json_pack("{ss}", "name", name)) < 0)
+	r = neo4j_query(db, &res, cypher_lineage_resolve,
+			json_pack("{s:s?, s:s, s:s}", "key", want, "name", slash ? slash + 1 : name,
+				  "workspace", ws));
+	free(schedule);
+	free(want);
+	if (r < 0)
 		return -1;
 	n = neo4j_nrows(res);
 	if (n == 0) {
-		pm_error(PM_EGIT, "no version '%s' in the graph (run 'pmeta sync' or 'pmeta import' first)", name);
+		pm_error(PM_EGIT, "no version '%s' in the graph of workspace '%s' (run 'pmeta sync' or "
+			 "'pmeta import' first)", name, ws);
 		goto out;
 	}
 	if (n > 1) {
-		pm_error(PM_EGIT, "'%s' is in %zu schedules ('%s', '%s'...): name one by its key", name, n,
-			 json_string_value(neo4j_cell(res, 0, "key")), json_string_value(neo4j_cell(res, 1, "key")));
+		pm_error(PM_EGIT, "'%s' is in %zu schedules ('%s', '%s'...): name one as SCHEDULE/%s", name, n,
+			 key_local(json_string_value(neo4j_cell(res, 0, "key"))),
+			 key_local(json_string_value(neo4j_cell(res, 1, "key"))), name);
 		goto out;
 	}
 	*key = xstrdup(json_string_value(neo4j_cell(res, 0, "key")));
@@ -251,7 +271,15 @@ int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q)
 	tree = json_array_get(results, 0);
 	for (i = 0; i < neo4j_nrows(tree); i++) {
 		json_t *o = row_object(tree, i);
+		long long ms;
 
+		/* A datetime, which Neo4j prints without zero seconds: as git's time. */
+		if (iso_time_parse(json_string_value(json_object_get(o, "at")), &ms) == 0) {
+			char *at = iso_time_s(ms);
+
+			json_object_set_new(o, "at", json_string(at));
+			free(at);
+		}
 		json_object_set_new(index, key_of(o, "key"), o);
 	}
 	if (!json_object_get(index, q->key)) {

@@ -26,21 +26,22 @@ struct lineage_stats {
 
 /*
  * Upserts the versions and FORKED_FROM edges of recs (procedures and
- * processes) in one transaction, in batches of LINEAGE_BATCH rows. stats may
- * be NULL. 0, or -1 with a PM_ENEO4J error.
+ * processes) of workspace ws in one transaction, in batches of
+ * LINEAGE_BATCH rows. stats may be NULL. 0, or -1 with a PM_ENEO4J error.
  */
-int lineage_write_forks(struct neo4j *db, const struct fork_record *recs, size_t n,
+int lineage_write_forks(struct neo4j *db, const char *ws, const struct fork_record *recs, size_t n,
 			struct lineage_stats *stats);
 
 /* The parameter row the sync_*_forks queries take for one record (new reference). */
-json_t *lineage_fork_row(const struct fork_record *rec);
+json_t *lineage_fork_row(const char *ws, const struct fork_record *rec);
 
 /*
- * Resolves a name or key to the graph's version key; *key and *kind
- * ("procedure"/"process") are the caller's to free. PM_EGIT error when the
- * graph does not know it or when the bare name is in several schedules.
+ * Resolves a version name ("proc_004_v_000" or "sche_001/proc_004_v_000")
+ * to the key of workspace ws's node; *key and *kind ("procedure"/"process")
+ * are the caller's to free. PM_EGIT error when the workspace's graph does
+ * not know it or when the bare name is in several schedules.
  */
-int lineage_resolve(struct neo4j *db, const char *name, char **key, char **kind);
+int lineage_resolve(struct neo4j *db, const char *ws, const char *name, char **key, char **kind);
 
 struct lineage_query {
 	const char *key;

@@ -1,4 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,31 +35,82 @@ static char *env_or(const char *name, const char *fallback)
 	return xstrdup(v && *v ? v : fallback);
 }
 
-void neo4j_config_from_env(struct neo4j_config *cfg)
+/* PMETA_NEO4J_TIMEOUT: a plain decimal number of seconds within the limits. */
+static int timeout_from_env(long *ms)
 {
 	const char *t = getenv("PMETA_NEO4J_TIMEOUT");
-	size_t n;
+	char *end;
+	double s;
+
+	if (!t || !*t)
+		return 0;
+	errno = 0;
+	s = strtod(t, &end);
+	/* No sign, no "inf"/"nan", no hex: digits, a point, an exponent. */
+	if ((!isdigit((unsigned char)t[0]) && t[0] != '.') || *end || errno ||
+	    t[strspn(t, "0123456789.eE+-")] || !isfinite(s) ||
+	    s < NEO4J_TIMEOUT_MIN || s > NEO4J_TIMEOUT_MAX)
+		return pm_error(PM_EUSAGE,
+				"PMETA_NEO4J_TIMEOUT='%s' is not a number of seconds from %g to %g",
+				t, NEO4J_TIMEOUT_MIN, NEO4J_TIMEOUT_MAX);
+	*ms = (long)(s * 1000 + 0.5);
+	return 0;
+}
+
+/* PMETA_NEO4J_MAX_REPLY: bytes, or a whole number with a suffix K, M or G (x 1024^n). */
+static int max_reply_from_env(unsigned long long *bytes)
+{
+	const char *v = getenv("PMETA_NEO4J_MAX_REPLY");
+	unsigned long long n, mult = 1;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = isdigit((unsigned char)v[0]) ? strtoull(v, &end, 10) : 0;
+	if (isdigit((unsigned char)v[0]) && !errno && end[0] && !end[1]) {
+		switch (end[0]) {
+		case 'k': case 'K': mult = 1ULL << 10; end++; break;
+		case 'm': case 'M': mult = 1ULL << 20; end++; break;
+		case 'g': case 'G': mult = 1ULL << 30; end++; break;
+		default: break;
+		}
+	}
+	if (!isdigit((unsigned char)v[0]) || errno || *end || n > NEO4J_MAX_REPLY_MAX / mult ||
+	    n * mult < NEO4J_MAX_REPLY_MIN)
+		return pm_error(PM_EUSAGE,
+				"PMETA_NEO4J_MAX_REPLY='%s' is not a size from 1K to 1024G "
+				"(bytes, or a whole number with the suffix K, M or G)", v);
+	*bytes = n * mult;
+	return 0;
+}
+
+int neo4j_config_from_env(struct neo4j_config *cfg)
+{
+	const char *uri = getenv("NEO4J_URI"), *sep;
+	size_t n, keep;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->uri = env_or("NEO4J_URI", "http://127.0.0.1:7474");
+	/* Set but empty is kept: neo4j_open refuses it rather than guess. */
+	cfg->uri = xstrdup(uri ? uri : "http://127.0.0.1:7474");
+	/* Trailing slashes go (paths are appended), but not those of "http://". */
+	sep = strstr(cfg->uri, "://");
+	keep = sep ? (size_t)(sep - cfg->uri) + 3 : 0;
 	n = strlen(cfg->uri);
-	while (n > 0 && cfg->uri[n - 1] == '/')
+	while (n > keep && cfg->uri[n - 1] == '/')
 		cfg->uri[--n] = '\0';
 	cfg->user = env_or("NEO4J_USERNAME", "neo4j");
 	cfg->password = env_or("NEO4J_PASSWORD", "");
 	cfg->database = env_or("NEO4J_DATABASE", "neo4j");
 	cfg->connect_timeout_ms = 3000;
-	cfg->timeout_ms = 60000;
-	if (t && *t) {
-		double s = atof(t);
-
-		if (s > 0) {
-			cfg->timeout_ms = (long)(s * 1000);
-			if (cfg->connect_timeout_ms > cfg->timeout_ms)
-				cfg->connect_timeout_ms = cfg->timeout_ms;
-		}
-	}
+	cfg->timeout_ms = (long)(NEO4J_TIMEOUT_DEFAULT * 1000);
+	cfg->max_reply = NEO4J_MAX_REPLY_DEFAULT;
 	cfg->max_retries = 5;
+	if (timeout_from_env(&cfg->timeout_ms) < 0 || max_reply_from_env(&cfg->max_reply) < 0)
+		return -1;
+	if (cfg->connect_timeout_ms > cfg->timeout_ms)
+		cfg->connect_timeout_ms = cfg->timeout_ms;
+	return 0;
 }
 
 void neo4j_config_release(struct neo4j_config *cfg)
@@ -91,20 +145,50 @@ char *neo4j_uri_redact(const char *uri)
 	return xstrfmt("%.*s***%s", (int)(host - uri), uri, at);
 }
 
+/* NEO4J_URI must be an http(s) URL with a host; messages show it redacted. */
+static int check_uri(const char *uri)
+{
+	static const char hint[] = "pmeta speaks Neo4j's HTTP API, such as http://127.0.0.1:7474";
+	CURLU *u;
+	CURLUcode rc;
+	char *scheme = NULL, *shown;
+	int ret = 0;
+
+	if (!*uri)
+		return pm_error(PM_ENEO4J, "NEO4J_URI is set but empty: %s (unset it for that default)",
+				hint);
+	shown = neo4j_uri_redact(uri);
+	u = curl_url();
+	if (!u) {
+		free(shown);
+		return pm_error(PM_ENEO4J, "cannot initialise libcurl");
+	}
+	rc = curl_url_set(u, CURLUPART_URL, uri, CURLU_NON_SUPPORT_SCHEME);
+	if (rc != CURLUE_OK)
+		ret = pm_error(PM_ENEO4J, "NEO4J_URI '%s' is not a URL (%s): %s", shown,
+			       curl_url_strerror(rc), hint);
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		 (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")))
+		ret = pm_error(PM_ENEO4J, "unsupported NEO4J_URI '%s': %s", shown, hint);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	free(shown);
+	return ret;
+}
+
 int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 {
 	struct neo4j *db;
 
 	*out = NULL;
-	if (strncmp(cfg->uri, "http://", 7) && strncmp(cfg->uri, "https://", 8)) {
-		char *shown = neo4j_uri_redact(cfg->uri);
-
-		pm_error(PM_ENEO4J, "unsupported NEO4J_URI '%s': pmeta speaks Neo4j's HTTP API (http://host:7474)",
-			 shown);
-		free(shown);
+	if (check_uri(cfg->uri) < 0)
 		return -1;
-	}
 	db = xcalloc(1, sizeof(*db));
+	/*
+	 * Credentials come from NEO4J_USERNAME and NEO4J_PASSWORD only: libcurl's
+	 * CURLOPT_USERNAME and CURLOPT_PASSWORD (always set) override those of
+	 * the URI. Messages show the URI as neo4j_uri_redact makes it.
+	 */
 	db->cfg.uri = xstrdup(cfg->uri);
 	db->shown = neo4j_uri_redact(cfg->uri);
 	db->cfg.user = xstrdup(cfg->user);
@@ -112,6 +196,7 @@ int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 	db->cfg.database = xstrdup(cfg->database);
 	db->cfg.connect_timeout_ms = cfg->connect_timeout_ms;
 	db->cfg.timeout_ms = cfg->timeout_ms;
+	db->cfg.max_reply = cfg->max_reply ? cfg->max_reply : NEO4J_MAX_REPLY_DEFAULT;
 	db->cfg.max_retries = cfg->max_retries;
 	db->curl = curl_easy_init();
 	if (!db->curl) {
@@ -249,17 +334,27 @@ int neo4j_reply_parse(json_t **results, char *code, size_t codesz, int *transien
 	return 0;
 }
 
-static size_t collect_body(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	strbuf_add(userdata, ptr, size * nmemb);
-	return size * nmemb;
-}
-
 struct reply {
 	long status;
 	struct strbuf body;
 	struct strbuf location;
+	unsigned long long max;  /* the body's cap (cfg.max_reply) */
+	int too_big;             /* the body passed it: the transfer was aborted */
 };
+
+static size_t collect_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct reply *r = userdata;
+	size_t n = size * nmemb;
+
+	/* Returning less than n makes libcurl abort the transfer (CURLE_WRITE_ERROR). */
+	if (r->body.len + n > r->max) {
+		r->too_big = 1;
+		return 0;
+	}
+	strbuf_add(&r->body, ptr, n);
+	return n;
+}
 
 static size_t collect_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -290,6 +385,8 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	CURLcode rc;
 
 	r->status = 0;
+	r->max = db->cfg.max_reply;
+	r->too_big = 0;
 	strbuf_reset(&r->body);
 	strbuf_reset(&r->location);
 	curl_easy_reset(c);
@@ -303,7 +400,9 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	/* A declared Content-Length above the cap fails before the body comes. */
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	if (!strcmp(method, "POST")) {
@@ -321,6 +420,10 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 			db->connects += (unsigned long)n;
 	}
 	if (rc != CURLE_OK) {
+		if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+			return pm_error(PM_ENEO4J,
+					"Neo4j at %s sent a reply larger than %llu bytes; the request was "
+					"aborted (the cap is PMETA_NEO4J_MAX_REPLY)", db->shown, r->max);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			return pm_error(PM_ENEO4J, "Neo4j at %s did not answer within %.1f s",
 					db->shown, db->cfg.timeout_ms / 1000.0);
@@ -334,6 +437,8 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 static void reply_init(struct reply *r)
 {
 	r->status = 0;
+	r->max = NEO4J_MAX_REPLY_DEFAULT;
+	r->too_big = 0;
 	strbuf_init(&r->body, 0);
 	strbuf_init(&r->location, 0);
 }

@@ -25,22 +25,44 @@ struct neo4j_config {
 	char *database;
 	long connect_timeout_ms;
 	long timeout_ms;    /* whole request */
+	unsigned long long max_reply;  /* bytes of one reply body; 0 = the default */
 	int max_retries;    /* for Neo.TransientError.* on autocommit requests */
 };
 
-/* Fills cfg from NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE,
- * PMETA_NEO4J_TIMEOUT (seconds) with the documented defaults. */
-void neo4j_config_from_env(struct neo4j_config *cfg);
+/* The limits a user may set (README, "Neo4j on loopback"). */
+#define NEO4J_TIMEOUT_DEFAULT 60.0        /* PMETA_NEO4J_TIMEOUT, seconds */
+#define NEO4J_TIMEOUT_MIN 0.1
+#define NEO4J_TIMEOUT_MAX 86400.0
+#define NEO4J_MAX_REPLY_DEFAULT (1ULL << 30)  /* PMETA_NEO4J_MAX_REPLY, bytes */
+#define NEO4J_MAX_REPLY_MIN (1ULL << 10)
+#define NEO4J_MAX_REPLY_MAX (1ULL << 40)
+
+/*
+ * Fills cfg from NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE,
+ * PMETA_NEO4J_TIMEOUT (seconds) and PMETA_NEO4J_MAX_REPLY (bytes, or with a
+ * suffix K, M or G) with the documented defaults; an empty variable is unset
+ * (but an empty NEO4J_URI is kept, for neo4j_open to refuse). Returns -1 with
+ * a PM_EUSAGE error naming the variable when a limit is not a valid value;
+ * cfg is filled either way (release it).
+ */
+int neo4j_config_from_env(struct neo4j_config *cfg);
 void neo4j_config_release(struct neo4j_config *cfg);
 
 struct neo4j;
 
-/* Copies cfg; does no I/O. */
+/*
+ * Copies cfg; does no I/O. Refuses a URI that is empty, not a URL, or not
+ * http(s). The URI messages show (neo4j_uri) has no password.
+ */
 int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg);
 void neo4j_free(struct neo4j *db);
 /* The URI for messages: any password in it replaced by "***". */
 const char *neo4j_uri(const struct neo4j *db);
-/* uri with the credentials of its authority part hidden (user:***@host); new string. */
+/*
+ * uri with the credentials of its authority part hidden (user:***@host, or
+ * ***@host without a user): what follows "://" up to the last '@' before
+ * '?' or '#' (not '/': a raw '/' in a password must not end it); new string.
+ */
 char *neo4j_uri_redact(const char *uri);
 const char *neo4j_database(const struct neo4j *db);
 /* Status code of the last Neo4j error ("" when the failure had none). */

@@ -16,11 +16,14 @@
 #include "cypher.h"
 #include "graph/config.h"
 #include "graph/import.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
+#include "graph/value.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
+#include "vcs/version.h"
 
 void plan_free(struct plan *plan)
 {
@@ -52,6 +55,7 @@ void plan_free(struct plan *plan)
 	for (i = 0; i < plan->ninputs; i++)
 		free(plan->inputs[i]);
 	free(plan->inputs);
+	free(plan->workspace);
 	free(plan->schedule);
 	free(plan->process);
 	free(plan->process_key);
@@ -123,9 +127,9 @@ static int plan_layer(struct plan *plan)
 	if (done < n) {
 		for (i = 0; i < n && !indeg[i]; i++)
 			;
-		ret = pm_error(PM_ECONFIG, "the graph of process '%s' has a cycle through step [%s]; "
+		ret = pm_error(PM_ECONFIG, "the graph of process '%s/%s' has a cycle through step [%s]; "
 			       "re-import its config ('pmeta check' names the cycle)",
-			       plan->process_key, plan->steps[i].name);
+			       plan->schedule, plan->process, plan->steps[i].name);
 	}
 	free(indeg);
 	free(start);
@@ -162,133 +166,7 @@ static void add_quoted(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
-/*
- * pmeta quotes each value it puts into a command (add_quoted), which is
- * only right where the shell reads a bare word: inside '...', "..." or
- * `...`, or right after a backslash, the quotes pmeta adds would be literal
- * and the value's own characters ($, `, ", ') would reach the shell. Such a
- * placeholder is refused with base.conf:line (exit 3) rather than guessed
- * at: write --e={evil}, not "--e={evil}". {interpreter} is the command's
- * own text (base.conf's interpreter), put in as written, anywhere.
- */
-static int template_check(const struct config_base *base)
-{
-	enum { BARE, SINGLE, DOUBLE, BACKTICK } state = BARE, outer = BARE;
-	static const char *const where[] = { "after a backslash", "inside single quotes",
-					     "inside double quotes", "inside backquotes" };
-	const char *t = base->template, *file = base->file ? base->file : "base.conf";
-	int escaped = 0;
-
-	while (*t) {
-		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
-			t += 2;
-			escaped = 0;
-			continue;
-		}
-		if (*t == '{') {
-			const char *close = strchr(t, '}');
-			int len;
-
-			if (!close)
-				break; /* expand_command names it */
-			len = (int)(close - t - 1);
-			if ((state != BARE || escaped) && !(len == 11 && !strncmp(t + 1, "interpreter", 11)))
-				return pm_error(PM_ECONFIG,
-						"%s:%zu: template: placeholder {%.*s} is %s: pmeta quotes each value itself, so write it bare (--x={%.*s})",
-						file, base->template_line, len, t + 1, where[state], len, t + 1);
-			escaped = 0;
-			t = close + 1;
-			continue;
-		}
-		if (escaped) {
-			escaped = 0;
-			t++;
-			continue;
-		}
-		switch (state) {
-		case BARE:
-			if (*t == '\\')
-				escaped = 1;
-			else if (*t == '\'')
-				state = SINGLE;
-			else if (*t == '"')
-				state = DOUBLE;
-			else if (*t == '`') {
-				outer = BARE;
-				state = BACKTICK;
-			}
-			break;
-		case SINGLE:
-			if (*t == '\'')
-				state = BARE;
-			break;
-		case DOUBLE:
-			if (*t == '\\')
-				escaped = 1;
-			else if (*t == '"')
-				state = BARE;
-			else if (*t == '`') {
-				outer = DOUBLE;
-				state = BACKTICK;
-			}
-			break;
-		case BACKTICK:
-			if (*t == '\\')
-				escaped = 1;
-			else if (*t == '`')
-				state = outer;
-			break;
-		}
-		t++;
-	}
-	return 0;
-}
-
-/*
- * Adds the names of list ("A, B") to the NULL-terminated *names (no
- * duplicates). -1 with a PM_ECONFIG error (where: "file:line" or a step)
- * when an entry is not a variable name.
- */
-static int add_pass_env(char ***names, const char *list, const char *where)
-{
-	const char *p = list;
-	size_t n = 0;
-
-	while (*names && (*names)[n])
-		n++;
-	while (p && *p) {
-		size_t len, k;
-		char *name;
-
-		p += strspn(p, " \t,");
-		len = strcspn(p, " \t,");
-		if (!len)
-			break;
-		name = xstrndup(p, len);
-		p += len;
-		for (k = 0; k < len && (isalnum((unsigned char)name[k]) || name[k] == '_'); k++)
-			;
-		if (k < len || isdigit((unsigned char)name[0])) {
-			pm_error(PM_ECONFIG, "%s: pass_env: '%s' is not a variable name", where, name);
-			free(name);
-			return -1;
-		}
-		for (k = 0; k < n && strcmp((*names)[k], name); k++)
-			;
-		if (k < n) {
-			free(name);
-			continue;
-		}
-		*names = xrealloc(*names, (n + 2) * sizeof(**names));
-		(*names)[n++] = name;
-		(*names)[n] = NULL;
-	}
-	if (!*names)
-		*names = xcalloc(1, sizeof(**names));
-	return 0;
-}
-
-/* Each step's pass_env: base.conf's, then the step's own key. */
+/* Each step's pass_env: base.conf's (checked when it was read), then the step's own key. */
 static int plan_pass_env(struct plan *plan, const struct config_base *base, json_t *params)
 {
 	size_t i;
@@ -296,27 +174,24 @@ static int plan_pass_env(struct plan *plan, const struct config_base *base, json
 	for (i = 0; i < plan->nsteps; i++) {
 		struct plan_step *st = &plan->steps[i];
 		json_t *v = json_object_get(json_array_get(params, i), "pass_env");
-		char *where;
+		char *bad = NULL, *text = v ? value_text(v) : NULL;
 		int r = 0;
 
-		if (base->pass_env) {
-			where = xstrfmt("%s:%zu", base->file ? base->file : "base.conf", base->pass_env_line);
-			r = add_pass_env(&st->pass_env, base->pass_env, where);
-			free(where);
-		}
-		if (r == 0 && v && !json_is_string(v))
-			r = pm_error(PM_ECONFIG, "%s:%zu: step [%s]: pass_env must be a list of variable names",
-				     plan->config ? plan->config : plan->process, st->line, st->name);
-		if (r == 0 && v) {
-			where = xstrfmt("%s:%zu: step [%s]", plan->config ? plan->config : plan->process,
-					st->line, st->name);
-			r = add_pass_env(&st->pass_env, json_string_value(v), where);
-			free(where);
-		}
-		if (r == 0 && !st->pass_env)
-			st->pass_env = xcalloc(1, sizeof(*st->pass_env));
+		if (base->pass_env)
+			r = config_pass_env(&st->pass_env, base->pass_env, &bad);
+		/* The compiler checked the step's key in a config; one from the graph is checked here. */
+		if (r == 0 && v)
+			r = text ? config_pass_env(&st->pass_env, text, &bad) : -1;
+		if (r < 0)
+			pm_error(PM_ECONFIG, "%s:%zu: step [%s]: pass_env: '%s' is not a variable name",
+				 plan->config ? plan->config : plan->process, st->line, st->name,
+				 bad ? bad : "?");
+		free(text);
+		free(bad);
 		if (r < 0)
 			return -1;
+		if (!st->pass_env)
+			st->pass_env = xcalloc(1, sizeof(*st->pass_env));
 	}
 	return 0;
 }
@@ -332,6 +207,7 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 			   json_t *params, const char *name)
 {
 	json_t *v;
+	char *text;
 
 	if (!strcmp(name, "interpreter"))
 		strbuf_addstr(sb, env->base->interpreter);
@@ -349,11 +225,11 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 		add_quoted(sb, st->name);
 	else if (!strcmp(name, "procedure"))
 		add_quoted(sb, st->procedure);
-	else if ((v = json_object_get(params, name)) && json_is_string(v))
-		add_quoted(sb, json_string_value(v));
-	else if (v && json_is_integer(v))
-		strbuf_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
+	else if ((v = json_object_get(params, name)) && (text = value_text(v))) {
+		/* A typed value prints as its config text (graph/value.h). */
+		add_quoted(sb, text);
+		free(text);
+	} else
 		return -1;
 	return 0;
 }
@@ -416,7 +292,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	size_t i, s, *count;
 	int ret = -1;
 
-	if (plan_layer(plan) < 0 || template_check(base) < 0 || plan_pass_env(plan, base, params) < 0)
+	if (plan_layer(plan) < 0 || plan_pass_env(plan, base, params) < 0)
 		return -1;
 	plan->nstages = 0;
 	for (i = 0; i < plan->nsteps; i++)
@@ -434,13 +310,13 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	for (s = 0; s < plan->nstages; s++)
 		plan->stages[s].jobs = xmalloc((count[s] + 1) * sizeof(size_t));
 
-	if (config_split_version(plan->process, &family, &version) < 0) {
+	if (version_split(plan->process, &family, &version) < 0) {
 		family = xstrdup(plan->process);
 		version = xstrdup("");
 	}
 	env.base = base;
 	env.plan = plan;
-	env.prname = !strncmp(family, "p_", 2) && family[2] ? family + 2 : family;
+	env.prname = version_prname(family);
 	env.pr_version = version;
 
 	/* Fill stage by stage: first the offset of each stage in jobs[]. */
@@ -484,8 +360,8 @@ out:
 
 /* --- offline: from a compiled config --- */
 
-int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
-		     const struct plan_options *opts)
+int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
+		     const struct config_base *base, const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	json_t *params = json_array();
@@ -495,7 +371,10 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 	*out = NULL;
 	plan->schedule = xstrdup(cfg->schedule ? cfg->schedule : "");
 	plan->process = xstrdup(cfg->process ? cfg->process : "");
-	plan->process_key = xstrfmt("%s/%s", plan->schedule, plan->process);
+	if (ws) {
+		plan->workspace = xstrdup(ws);
+		plan->process_key = key_process(ws, plan->schedule, plan->process);
+	}
 	plan->config = cfg->path ? xstrdup(cfg->path) : NULL;
 	plan->inputs = xcalloc(cfg->ninputs + 1, sizeof(char *));
 	for (i = 0; i < cfg->ninputs; i++)
@@ -507,10 +386,12 @@ int plan_from_config(struct plan **out, const struct config *cfg, const struct c
 		json_t *p = json_object();
 
 		st->name = xstrdup(cs->name);
-		st->key = xstrfmt("%s/%s", plan->process_key, cs->name);
-		st->procedure = xstrdup(cs->name);
-		st->procedure_key = xstrfmt("%s/%s", plan->schedule, cs->name);
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, cs->name);
+		st->procedure = xstrdup(cs->procedure ? cs->procedure : cs->name);
+		if (ws) {
+			st->key = key_step(ws, plan->schedule, plan->process, cs->name);
+			st->procedure_key = key_procedure(ws, plan->schedule, st->procedure);
+		}
+		st->script = config_script_path(plan->schedule, st->procedure);
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;
@@ -543,7 +424,7 @@ int plan_validate(struct plan **out, const struct config *cfg)
 		*out = NULL;
 	ret = config_base_load(&base, cfg->root, cfg->schedule);
 	if (ret == 0)
-		ret = plan_from_config(&plan, cfg, &base, NULL);
+		ret = plan_from_config(&plan, NULL, cfg, &base, NULL);
 	config_base_release(&base);
 	if (ret == 0 && out)
 		*out = plan;
@@ -554,97 +435,13 @@ int plan_validate(struct plan **out, const struct config *cfg)
 
 /* --- target resolution --- */
 
-static int is_file(const char *path)
+int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
+		 char **schedule, char **process, char **config)
 {
-	struct stat st;
+	int r = config_find_process(root, target, schedule, process, config);
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
-		 char **config)
-{
-	const char *slash = strchr(target, '/');
-	char *path;
-
-	*process_key = NULL;
-	*config = NULL;
-	if (is_file(target)) {
-		char *abs = realpath(target, NULL), *s, *p;
-		size_t n;
-
-		/* .../<S>/process_config/<P>/main.conf */
-		n = abs ? strlen(abs) : 0;
-		if (!abs || n < 10 || strcmp(abs + n - 10, "/main.conf")) {
-			free(abs);
-			return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-					"<schedule>/process_config/<process>/main.conf", target);
-		}
-		abs[n - 10] = '\0';
-		p = strrchr(abs, '/');
-		if (p && p > abs) {
-			*p = '\0';
-			s = strrchr(abs, '/');
-			if (s && !strcmp(s, "/process_config")) {
-				char *pname = p + 1;
-
-				*s = '\0';
-				s = strrchr(abs, '/');
-				if (s && config_is_ident(s + 1) && config_is_ident(pname)) {
-					*process_key = xstrfmt("%s/%s", s + 1, pname);
-					*config = xstrdup(target);
-					free(abs);
-					return 0;
-				}
-			}
-		}
-		free(abs);
-		return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-				"<schedule>/process_config/<process>/main.conf", target);
-	}
-	if (slash) {
-		char *s = xstrndup(target, (size_t)(slash - target));
-
-		if (!config_is_ident(s) || !config_is_ident(slash + 1)) {
-			free(s);
-			return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-					"(p_002_v_000 or sche_001/p_002_v_000)", target);
-		}
-		*process_key = xstrdup(target);
-		path = xstrfmt("%s/%s/process_config/%s/main.conf", root, s, slash + 1);
-		if (is_file(path))
-			*config = path;
-		else
-			free(path);
-		free(s);
-		return 0;
-	}
-	if (!config_is_ident(target))
-		return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
-				"(p_002_v_000 or sche_001/p_002_v_000)", target);
-	{
-		glob_t g;
-		char *pattern = xstrfmt("%s/*/process_config/%s/main.conf", root, target);
-		int rc = glob(pattern, 0, NULL, &g);
-
-		free(pattern);
-		if (rc == 0 && g.gl_pathc > 1) {
-			pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
-				 target, (size_t)g.gl_pathc, target);
-			globfree(&g);
-			return -1;
-		}
-		if (rc == 0 && g.gl_pathc == 1) {
-			const char *p = g.gl_pathv[0] + strlen(root) + 1;
-
-			*process_key = xstrfmt("%.*s/%s", (int)strcspn(p, "/"), p, target);
-			*config = xstrdup(g.gl_pathv[0]);
-			globfree(&g);
-			return 0;
-		}
-		if (rc == 0)
-			globfree(&g);
-	}
+	if (r <= 0)
+		return r;
 	if (!db)
 		return pm_error(PM_EUSAGE, "no config for process '%s' under '%s'; name it as "
 				"SCHEDULE/%s", target, root, target);
@@ -652,18 +449,27 @@ int plan_resolve(struct neo4j *db, const char *root, const char *target, char **
 		json_t *res = NULL;
 		size_t n;
 
-		if (neo4j_query(db, &res, cypher_plan_find_process, json_pack("{s:s}", "name", target)) < 0)
+		if (neo4j_query(db, &res, cypher_plan_find_process,
+				json_pack("{s:s, s:s}", "name", target, "workspace", ws)) < 0)
 			return -1;
 		n = neo4j_nrows(res);
-		if (n == 1)
-			*process_key = xstrdup(json_string_value(neo4j_cell(res, 0, "key")));
+		if (n == 1) {
+			const char *sc = json_string_value(neo4j_cell(res, 0, "schedule"));
+
+			if (sc) {
+				*schedule = xstrdup(sc);
+				*process = xstrdup(target);
+			}
+		}
 		json_decref(res);
 		if (n == 0)
-			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph",
-					target);
+			return pm_error(PM_EFAIL, "no process '%s': no config on disk and none in the graph "
+					"of workspace '%s'", target, ws);
 		if (n > 1)
 			return pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
 					target, n, target);
+		if (!*schedule)
+			return pm_error(PM_EFAIL, "process '%s' has no schedule in the graph", target);
 	}
 	return 0;
 }
@@ -759,7 +565,7 @@ static void disk_patches_load(struct disk_patches *d, const char *root, const ch
 		if (n < 4 || strcmp(e->d_name + n - 3, ".py"))
 			continue;
 		name = xstrndup(e->d_name, n - 3);
-		if (config_split_version(name, &fam, &ver) < 0 || strlen(ver) != 3) {
+		if (version_split(name, &fam, &ver) < 0) {
 			free(name);
 			free(fam);
 			free(ver);
@@ -808,7 +614,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	json_t *graph_best = NULL, *x;
 	size_t i, idx;
 
-	if (config_split_version(st->procedure, &family, &version) < 0 || strlen(version) != 3) {
+	if (version_split(st->procedure, &family, &version) < 0) {
 		notify(opts, "--latest-patch: step [%s] keeps %s (its version has no patch digit)",
 		       st->name, st->procedure);
 		free(family);
@@ -826,12 +632,13 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
-		char *path = xstrfmt("%s/%s/pys/%s.py", root, plan->schedule, disk->names[idx]);
+		char *script = config_script_path(plan->schedule, disk->names[idx]);
+		char *path = xstrfmt("%s/%s", root, script);
 		git_oid oid;
 		char hex[GIT_OID_HEXSZ + 1];
 
 		replace(&best, xstrdup(disk->names[idx]));
-		replace(&st->script, xstrfmt("%s/pys/%s.py", plan->schedule, best));
+		replace(&st->script, script);
 		replace(&st->blob, NULL);
 		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
 			git_oid_tostr(hex, sizeof(hex), &oid);
@@ -842,12 +649,12 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
 		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
 		if (!st->script)
-			st->script = xstrfmt("%s/pys/%s.py", plan->schedule, best);
+			st->script = config_script_path(plan->schedule, best);
 	}
 	if (strcmp(best, st->procedure)) {
 		notify(opts, "--latest-patch: step [%s] runs %s instead of %s", st->name, best,
 		       st->procedure);
-		replace(&st->procedure_key, xstrfmt("%s/%s", plan->schedule, best));
+		replace(&st->procedure_key, key_procedure(plan->workspace, plan->schedule, best));
 		replace(&st->procedure, best);
 	} else {
 		notify(opts, "--latest-patch: step [%s] runs %s (no newer patch)", st->name, best);
@@ -889,11 +696,11 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	if (!st->name || !st->procedure)
 		return pm_error(PM_EFAIL, "a step of '%s' lacks its name or procedure in the graph",
 				plan->process_key);
-	st->key = xstrfmt("%s/%s", plan->process_key, st->name);
-	st->procedure_key = xstrfmt("%s/%s", plan->schedule, st->procedure);
+	st->key = key_step(plan->workspace, plan->schedule, plan->process, st->name);
+	st->procedure_key = key_procedure(plan->workspace, plan->schedule, st->procedure);
 	st->script = dup_str(json_array_get(row, COL_PATH));
 	if (!st->script)
-		st->script = xstrfmt("%s/pys/%s.py", plan->schedule, st->procedure);
+		st->script = config_script_path(plan->schedule, st->procedure);
 	st->blob = dup_str(json_array_get(row, COL_BLOB));
 	v = json_array_get(row, COL_LINE);
 	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
@@ -908,8 +715,8 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	return 0;
 }
 
-static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const char *root,
-			  const struct config_base *base, json_t *param_names,
+static int plan_from_rows(struct plan **out, const char *ws, json_t *proc, json_t *rows,
+			  const char *root, const struct config_base *base, json_t *param_names,
 			  const struct plan_options *opts)
 {
 	struct plan *plan = xcalloc(1, sizeof(*plan));
@@ -920,6 +727,7 @@ static int plan_from_rows(struct plan **out, json_t *proc, json_t *rows, const c
 
 	memset(&disk, 0, sizeof(disk));
 	*out = NULL;
+	plan->workspace = xstrdup(ws);
 	plan->process_key = dup_str(json_object_get(proc, "key"));
 	plan->process = dup_str(json_object_get(proc, "name"));
 	plan->schedule = dup_str(json_object_get(proc, "schedule"));
@@ -1008,12 +816,13 @@ static int query_subgraph(struct neo4j *db, json_t **res, const char *key,
 	return neo4j_query(db, res, cypher_plan_subgraph, plan_query_params(key, base, opts));
 }
 
-int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
-	      const struct plan_options *opts)
+int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *root,
+	      const char *target, const struct plan_options *opts)
 {
 	struct config *cfg = NULL;
 	struct config_base base;
-	char *key = NULL, *config = NULL, *schedule = NULL, *croot = NULL, *cs = NULL, *cp = NULL;
+	char *key = NULL, *config = NULL, *schedule = NULL, *process = NULL;
+	char *croot = NULL, *cs = NULL, *cp = NULL;
 	char hash[41];
 	json_t *res = NULL, *proc, *names = NULL;
 	const char *graph_hash;
@@ -1021,8 +830,9 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 
 	*out = NULL;
 	memset(&base, 0, sizeof(base));
-	if (plan_resolve(db, root, target, &key, &config) < 0)
+	if (plan_resolve(db, ws, root, target, &schedule, &process, &config) < 0)
 		return -1;
+	key = key_process(ws, schedule, process);
 	if (config) {
 		/* Only the hash now: the config is compiled when the graph lacks it. */
 		if (config_locate(config, &croot, &cs, &cp) < 0 || config_file_hash(hash, config) < 0)
@@ -1030,8 +840,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 		root = croot;
 	}
 	/* base.conf first: its template says which step keys the query returns. */
-	schedule = xstrndup(key, strcspn(key, "/"));
-	if (config_base_load(&base, root, schedule) < 0 || template_check(&base) < 0)
+	if (config_base_load(&base, root, schedule) < 0)
 		goto out;
 	names = template_params(&base);
 	if (query_subgraph(db, &res, key, &base, opts) < 0)
@@ -1043,7 +852,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 
 		/* Nothing is imported that check (and import) would refuse. */
 		if (config_load(&cfg, config) < 0 || plan_validate(NULL, cfg) < 0 ||
-		    import_config(db, cfg, &st) < 0)
+		    import_config(db, ws, cfg, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,
@@ -1055,16 +864,18 @@ int plan_load(struct plan **out, struct neo4j *db, const char *root, const char 
 		proc = neo4j_cell(res, 0, "process");
 	}
 	if (!json_is_object(proc)) {
-		pm_error(PM_EFAIL, "no process '%s' in the graph; import its config first", key);
+		pm_error(PM_EFAIL, "no process '%s/%s' in the graph of workspace '%s'; import its config first",
+			 schedule, process, ws);
 		goto out;
 	}
-	ret = plan_from_rows(out, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
+	ret = plan_from_rows(out, ws, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
 out:
 	json_decref(names);
 	json_decref(res);
 	config_base_release(&base);
 	config_free(cfg);
 	free(schedule);
+	free(process);
 	free(croot);
 	free(cs);
 	free(cp);

@@ -18,9 +18,9 @@ struct config_base;
 
 struct plan_step {
 	char *name;            /* section name in the config = step name */
-	char *key;             /* "sche_001/p_002_v_000/proc_004_v_001" */
+	char *key;             /* "ws/sche_001/p_002_v_000/proc_004_v_001" (graph/keys.h), or NULL offline */
 	char *procedure;       /* procedure version the step runs: "proc_004_v_001" */
-	char *procedure_key;   /* "sche_001/proc_004_v_001" */
+	char *procedure_key;   /* "ws/sche_001/proc_004_v_001", or NULL offline */
 	char *script;          /* workspace-relative path of the script */
 	char *blob;            /* git blob id of the script, or NULL */
 	int max_shard;         /* 0 when the step is not sharded */
@@ -47,9 +47,10 @@ struct plan_stage {
 };
 
 struct plan {
+	char *workspace;       /* the workspace that owns the process, or NULL offline */
 	char *schedule;        /* "sche_001" */
 	char *process;         /* "p_002_v_000" */
-	char *process_key;     /* "sche_001/p_002_v_000" */
+	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
 	char **inputs;         /* external input datasets, sorted */
 	size_t ninputs;
@@ -74,30 +75,33 @@ struct plan_options {
 
 /*
  * target: a path to a main.conf (relative to cwd) or a process name
- * ("p_002_v_000" or "sche_001/p_002_v_000"); root is the workspace root.
+ * ("p_002_v_000" or "sche_001/p_002_v_000"); root is the workspace root and
+ * ws its identity: only that workspace's process is read (and written).
  * Imports the config first when its content differs from what the graph
  * holds; builds the plan from ONE parameterised Cypher query returning the
  * subgraph (cypher/plan_subgraph.cypher). opts may be NULL.
  */
-int plan_load(struct plan **out, struct neo4j *db, const char *root, const char *target,
-	      const struct plan_options *opts);
+int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *root,
+	      const char *target, const struct plan_options *opts);
 
 /*
- * Where a target points: *process_key (caller frees) and *config (the
- * config's path relative to cwd, or NULL when it has none on disk). db may
- * be NULL; then a bare process name must have its config on disk.
+ * Where a target points: its *schedule and *process names and *config (the
+ * config's path relative to cwd, or NULL when it has none on disk); the
+ * caller frees all three. db may be NULL; then a bare process name must
+ * have its config on disk; else it is looked up in workspace ws's graph.
  */
-int plan_resolve(struct neo4j *db, const char *root, const char *target, char **process_key,
-		 char **config);
+int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
+		 char **schedule, char **process, char **config);
 
 /* The parameters of cypher_plan_subgraph for a process (new reference); base
  * (may be NULL) names the step keys its command template uses. */
 json_t *plan_query_params(const char *process_key, const struct config_base *base,
 			  const struct plan_options *opts);
 
-/* A plan straight from a compiled config, without Neo4j (check, tests). */
-int plan_from_config(struct plan **out, const struct config *cfg, const struct config_base *base,
-		     const struct plan_options *opts);
+/* A plan straight from a compiled config, without Neo4j (check, tests);
+ * ws may be NULL: the plan then has no keys. */
+int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
+		     const struct config_base *base, const struct plan_options *opts);
 
 /*
  * Everything a config must pass offline, the same for `check` and `import`:

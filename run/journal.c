@@ -17,10 +17,12 @@
 #include <git2.h>
 
 #include "cypher.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
 #include "run/procs.h"
 #include "util/err.h"
+#include "util/isotime.h"
 #include "util/strbuf.h"
 #include "vcs/workspace.h"
 
@@ -204,13 +206,24 @@ int run_id_valid(const char *s)
 
 char *run_time_iso(long long ms)
 {
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
-	char stamp[32];
+	return iso_time_ms(ms);
+}
 
-	gmtime_r(&secs, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xstrfmt("%s.%03dZ", stamp, (int)(ms % 1000));
+void records_times_text(json_t *o)
+{
+	static const char *const keys[] = { "started_at", "finished_at", NULL };
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		long long ms;
+
+		if (iso_time_parse(json_string_value(json_object_get(o, keys[i])), &ms) == 0) {
+			char *text = run_time_iso(ms);
+
+			json_object_set_new(o, keys[i], json_string(text));
+			free(text);
+		}
+	}
 }
 
 char *runs_dir(const char *root)
@@ -230,54 +243,6 @@ static int mkdir_one(const char *path)
 	return 0;
 }
 
-/* Adds "/.pmeta/" to info/exclude unless git ignores .pmeta/ already. */
-static int ignore_pmeta_dir(const char *root)
-{
-	git_repository *repo = NULL;
-	char *path = NULL;
-	FILE *f = NULL;
-	int ignored = 0, ret = -1;
-
-	if (workspace_open(&repo, root) < 0)
-		return -1;
-	if (git_ignore_path_is_ignored(&ignored, repo, ".pmeta/") < 0) {
-		pm_error(PM_EGIT, "cannot read git's ignore rules: %s", vcs_git_msg());
-		goto out;
-	}
-	if (ignored) {
-		ret = 0;
-		goto out;
-	}
-	path = xstrfmt("%sinfo", git_repository_commondir(repo));
-	if (mkdir_one(path) < 0)
-		goto out;
-	free(path);
-	path = xstrfmt("%sinfo/exclude", git_repository_commondir(repo));
-	f = fopen(path, "a");
-	if (!f) {
-		pm_error(PM_EFAIL, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	/* Start on a fresh line whatever the file ended with. */
-	fseek(f, 0, SEEK_END);
-	if (ftell(f) > 0)
-		fputc('\n', f);
-	fputs("# pmeta run folders (logs, journals)\n/.pmeta/\n", f);
-	if (fclose(f) != 0) {
-		f = NULL;
-		pm_error(PM_EFAIL, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	ret = 0;
-out:
-	if (f)
-		fclose(f);
-	free(path);
-	git_repository_free(repo);
-	return ret;
-}
-
 int run_dir_create(const char *root, const char *id)
 {
 	char *pm = xstrfmt("%s/.pmeta", root), *runs = runs_dir(root), *dir = run_dir(root, id);
@@ -289,7 +254,7 @@ int run_dir_create(const char *root, const char *id)
 		pm_error(PM_EFAIL, "cannot create run folder '%s': %s", dir, strerror(errno));
 		goto out;
 	}
-	ret = ignore_pmeta_dir(root);
+	ret = workspace_ignore_pmeta(root);
 out:
 	free(pm);
 	free(runs);
@@ -349,7 +314,7 @@ int run_mark_synced(const char *dir, off_t size)
 	return ret;
 }
 
-static void add_chunks(json_t *stmts, const char *statement, const char *id, const json_t *jobs)
+static void add_chunks(json_t *stmts, const char *statement, const char *run_key, const json_t *jobs)
 {
 	json_t *chunk = NULL;
 	size_t i, n = json_array_size(jobs);
@@ -360,7 +325,7 @@ static void add_chunks(json_t *stmts, const char *statement, const char *id, con
 		json_array_append(chunk, json_array_get(jobs, i));
 		if (json_array_size(chunk) == JOBS_PER_STATEMENT || i + 1 == n) {
 			json_array_append_new(stmts, neo4j_stmt(statement,
-								json_pack("{sssO}", "run", id, "jobs", chunk)));
+								json_pack("{sssO}", "run", run_key, "jobs", chunk)));
 			json_decref(chunk);
 			chunk = NULL;
 		}
@@ -370,16 +335,74 @@ static void add_chunks(json_t *stmts, const char *statement, const char *id, con
 int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs, const json_t *updates)
 {
 	json_t *stmts = json_array();
-	const char *id = json_string_value(json_object_get(run, "id"));
+	const char *key = json_string_value(json_object_get(run, "key"));
+	const char *ws = json_string_value(json_object_get(run, "workspace"));
+	const char *resume_of = json_string_value(json_object_get(run, "resume_of"));
+	char *resume_key = ws && resume_of ? key_run(ws, resume_of) : NULL;
 	int ret;
 
+	if (!key || !ws) {
+		free(resume_key);
+		json_decref(stmts);
+		return pm_error(PM_EFAIL, "a run record without its key or workspace");
+	}
 	json_array_append_new(stmts, neo4j_stmt(cypher_run_upsert,
-						json_pack("{sO}", "run", (json_t *)run)));
-	add_chunks(stmts, cypher_run_jobs_upsert, id, jobs);
-	add_chunks(stmts, cypher_run_jobs_update, id, updates);
+						json_pack("{sOss?}", "run", (json_t *)run,
+							  "resume_key", resume_key)));
+	add_chunks(stmts, cypher_run_jobs_upsert, key, jobs);
+	add_chunks(stmts, cypher_run_jobs_update, key, updates);
 	ret = neo4j_commit(db, NULL, stmts);
 	json_decref(stmts);
+	free(resume_key);
 	return ret;
+}
+
+static void set_key(json_t *o, const char *field, char *key)
+{
+	json_object_set_new(o, field, json_string(key));
+	free(key);
+}
+
+void records_normalise(json_t *run, json_t *jobs, const char *ws)
+{
+	const char *id = json_string_value(json_object_get(run, "id"));
+	const char *schedule = json_string_value(json_object_get(run, "schedule"));
+	const char *process = json_string_value(json_object_get(run, "process_name"));
+	const char *old_ws = json_string_value(json_object_get(run, "workspace"));
+	char *prefix = key_qualify(ws, "");
+	json_t *job;
+	size_t i;
+
+	if (!id)
+		goto out;
+	/* An earlier pmeta kept the workspace's path under "workspace". */
+	if (old_ws && old_ws[0] == '/' && !json_object_get(run, "root"))
+		json_object_set_new(run, "root", json_string(old_ws));
+	json_object_set_new(run, "workspace", json_string(ws));
+	set_key(run, "key", key_run(ws, id));
+	if (schedule && process)
+		set_key(run, "process", key_process(ws, schedule, process));
+	json_array_foreach(jobs, i, job) {
+		const char *step = json_string_value(json_object_get(job, "step"));
+		const char *proc = json_string_value(json_object_get(job, "procedure"));
+		const char *after = json_string_value(json_object_get(job, "skipped_after"));
+		const json_t *shard = json_object_get(job, "shard");
+
+		if (!step)
+			continue;
+		json_object_set_new(job, "workspace", json_string(ws));
+		set_key(job, "key", key_jobrun(ws, id, step,
+					       json_is_integer(shard) ? (int)json_integer_value(shard) : -1));
+		if (schedule && process)
+			set_key(job, "step_key", key_step(ws, schedule, process, step));
+		if (schedule && proc)
+			set_key(job, "procedure_key", key_procedure(ws, schedule, proc));
+		/* A job key of the same run, from before workspaces: qualify it. */
+		if (after && strncmp(after, prefix, strlen(prefix)))
+			set_key(job, "skipped_after", key_qualify(ws, after));
+	}
+out:
+	free(prefix);
 }
 
 int records_write(struct neo4j *db, const json_t *run, const json_t *jobs)
@@ -474,7 +497,7 @@ static int close_dead_run(json_t *run, json_t *jobs, const char *journal_path)
 	return ret;
 }
 
-static int replay_one(struct neo4j *db, const char *dir, int *replayed)
+static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *replayed)
 {
 	char *path = xstrfmt("%s/journal.jsonl", dir);
 	json_t *run = NULL, *jobs = NULL;
@@ -500,7 +523,9 @@ static int replay_one(struct neo4j *db, const char *dir, int *replayed)
 		 * Its runner died (the lock is free). A job whose process
 		 * still runs is not aborted: the graph gets the journal as it
 		 * is, and the journal stays unsynced, so a replay after that
-		 * process ends closes the run.
+		 * process ends closes the run. Only jobs of the local executor
+		 * carry a pid to check (a cluster's jobs are not processes of
+		 * this machine).
 		 */
 		json_array_foreach(jobs, i, job)
 			if (job_still_runs(job))
@@ -509,6 +534,7 @@ static int replay_one(struct neo4j *db, const char *dir, int *replayed)
 			goto out;
 	}
 	drop_journal_only(jobs);
+	records_normalise(run, jobs, ws);
 	if (records_write(db, run, jobs) < 0)
 		goto out;
 	if (!alive && (stat(path, &st) < 0 || run_mark_synced(dir, st.st_size) < 0))
@@ -548,44 +574,51 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int journal_replay_all(struct neo4j *db, const char *root, size_t *replayed)
+size_t runs_local(char ***ids, const char *root)
 {
 	char *dir = runs_dir(root);
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, alloc = 0, i;
-	int ret = 0;
+	size_t n = 0, alloc = 0;
 
-	*replayed = 0;
-	if (!d) {
-		free(dir);
+	*ids = NULL;
+	free(dir);
+	if (!d)
 		return 0;  /* no run yet */
-	}
 	while ((de = readdir(d))) {
 		if (!run_id_valid(de->d_name))
 			continue;
 		if (n == alloc) {
 			alloc = alloc ? 2 * alloc : 16;
-			names = xrealloc(names, alloc * sizeof(*names));
+			*ids = xrealloc(*ids, alloc * sizeof(**ids));
 		}
-		names[n++] = xstrdup(de->d_name);
+		(*ids)[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(*ids, n, sizeof(**ids), cmp_names);
+	return n;
+}
+
+int journal_replay_all(struct neo4j *db, const char *ws, const char *root, size_t *replayed)
+{
+	char *dir = runs_dir(root);
+	char **names;
+	size_t n = runs_local(&names, root), i;
+	int ret = 0;
+
+	*replayed = 0;
 	for (i = 0; i < n && !ret; i++) {
 		char *one = xstrfmt("%s/%s", dir, names[i]);
 		int done;
 
-		ret = replay_one(db, one, &done);
+		ret = replay_one(db, ws, one, &done);
 		if (ret < 0)
 			pm_error_prefix("cannot replay run %s", names[i]);
 		*replayed += (size_t)done;
 		free(one);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free_strings(names, n);
 	free(dir);
 	return ret;
 }

@@ -7,12 +7,14 @@
  * Every run has a folder <root>/.pmeta/runs/<run id>/ holding the job logs
  * and journal.jsonl: append-only JSON lines, the source of truth of the run.
  *
- *   {"ev":"run","run":{id, status, started_at, process, ...},"jobs":[{key, index, step, ...}]}
+ *   {"ev":"run","run":{key, id, workspace, status, started_at, process, ...},
+ *    "jobs":[{key, workspace, index, step, ...}]}
  *   {"ev":"job","index":I,"set":{status, attempts, exit_code, ...}}
  *   {"ev":"end","set":{status, finished_at, ...}}
  *
  * Folding the lines gives the Run properties and the JobRun properties
- * exactly as the graph stores them. A file "synced" next to the journal
+ * as the graph stores them (times are ISO 8601 text here, datetime values
+ * there; cypher/run_*.cypher converts). A file "synced" next to the journal
  * holds the journal's size when everything in it reached Neo4j; a journal
  * larger than that is replayed by journal_replay_all. The runner holds an
  * exclusive flock on "lock" for the life of the run, so a replay never
@@ -55,6 +57,12 @@ char *run_id_new(void);
 int run_id_valid(const char *s);
 /* "2026-11-21T10:15:00.123Z" (caller frees). */
 char *run_time_iso(long long ms);
+/*
+ * Rewrites the started_at and finished_at of a run or job object read from
+ * the graph (datetime values, which Neo4j prints as "2026-11-21T10:15Z")
+ * as run_time_iso does, so they read as in the journal.
+ */
+void records_times_text(json_t *o);
 
 /* <root>/.pmeta/runs and <root>/.pmeta/runs/<id> (caller frees). */
 char *runs_dir(const char *root);
@@ -65,6 +73,9 @@ char *run_dir(const char *root, const char *id);
  * already ignores it (the user's .gitignore stays untouched).
  */
 int run_dir_create(const char *root, const char *id);
+
+/* The ids of the workspace's run folders, sorted (oldest first); free with free_strings. */
+size_t runs_local(char ***ids, const char *root);
 
 /* The id of the newest run folder of the workspace, or NULL (caller frees). */
 char *run_latest_local(const char *root);
@@ -90,11 +101,19 @@ int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs,
 json_t *records_job_update(const json_t *job);
 
 /*
+ * Brings the run and job objects of a journal (this release's, or an
+ * earlier one's, whose keys had no workspace) to the keys of workspace ws,
+ * in place: the keys are made again from the run id, schedule, process,
+ * step and shard (graph/keys.h); an earlier "workspace" path moves to "root".
+ */
+void records_normalise(json_t *run, json_t *jobs, const char *ws);
+
+/*
  * Writes every journal of the workspace that is not marked synced to the
  * graph (a run whose runner died is closed as aborted first); runs in
  * progress are left to their runner. *replayed counts the runs written.
  * Stops at the first failure, -1 with the error recorded.
  */
-int journal_replay_all(struct neo4j *db, const char *root, size_t *replayed);
+int journal_replay_all(struct neo4j *db, const char *ws, const char *root, size_t *replayed);
 
 #endif

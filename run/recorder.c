@@ -220,13 +220,15 @@ int recorder_start(struct recorder **out, const json_t *run, const json_t *jobs,
 	int err;
 
 	*out = NULL;
-	neo4j_config_from_env(&cfg);
+	err = neo4j_config_from_env(&cfg);
 	/* Fail fast and let the backoff loop retry: the run must not wait. */
-	cfg.connect_timeout_ms = 2000;
+	if (cfg.connect_timeout_ms > 2000)
+		cfg.connect_timeout_ms = 2000;
 	if (cfg.timeout_ms > 30000)
 		cfg.timeout_ms = 30000;
 	cfg.max_retries = 1;
-	err = neo4j_open(&rc->db, &cfg);
+	if (err == 0)
+		err = neo4j_open(&rc->db, &cfg);
 	neo4j_config_release(&cfg);
 	if (err < 0) {
 		free(rc);

@@ -2,14 +2,21 @@
 #define PMETA_RUNNER_H
 
 /*
- * The local executor of a run plan: a dependency-driven worker pool.
+ * The scheduler of a run plan: which job may start when, retries, skips,
+ * counts and events. How a job is started, watched and stopped belongs to
+ * an executor (run/executor.h): this machine's process groups by default
+ * (run/executor_local.c), a cluster's batch system otherwise.
  *
  * A job becomes ready when every selected job of every step its step runs
  * after has succeeded (job-level readiness, no stage barrier); at most
- * max_jobs run at once. Each job is `/bin/sh -c <command>` started with
- * posix_spawn from the workspace root, stdin /dev/null, stdout and stderr
- * to its log file, in its own process group. The loop sleeps in poll() on
- * a self-pipe written by the SIGCHLD / SIGINT / SIGTERM handlers.
+ * max_jobs are in flight at once. An executor that orders jobs itself
+ * (EXECUTOR_ORDERS_JOBS) gets every job as soon as its predecessors have
+ * been handed over instead. A failed attempt is retried up to the step's
+ * `retries`; a job that fails for good skips every pending job downstream.
+ * SIGINT, SIGTERM or SIGHUP stop the run: nothing new starts, the executor
+ * cancels what runs (a second signal: at once), pending jobs are aborted.
+ * Between polls of the executor the loop sleeps in poll() on a self-pipe
+ * written by the signal handlers and by runner_wake().
  *
  * The runner knows nothing of Neo4j or the journal: it reports every state
  * change through the event callback, which the caller turns into journal
@@ -17,9 +24,9 @@
  */
 
 #include <stddef.h>
-#include <sys/types.h>
 
 struct plan;
+struct executor;
 
 enum job_state {
 	JOB_PENDING,
@@ -37,7 +44,7 @@ const char *job_state_name(enum job_state state);
 enum runner_event {
 	RUNNER_JOB_STARTED,    /* an attempt started (attempts counts it) */
 	RUNNER_JOB_RETRY,      /* an attempt failed; the job goes back to the queue */
-	RUNNER_JOB_TIMEOUT,    /* over its timeout: SIGTERM sent to its group */
+	RUNNER_JOB_TIMEOUT,    /* over its timeout: the executor is stopping it */
 	RUNNER_JOB_FINISHED,   /* reached succeeded, failed, skipped or aborted */
 	RUNNER_INTERRUPTED,    /* SIGINT/SIGTERM: no new job starts; job is (size_t)-1 */
 	RUNNER_TICK            /* nothing happened for `tick` seconds; job is (size_t)-1 */
@@ -53,11 +60,13 @@ struct job_result {
 	long long started_ms;  /* wall clock, ms since the epoch, of the first attempt; 0 = never */
 	long long finished_ms; /* of the last attempt; 0 = not finished */
 	size_t cause;          /* skipped: the failed job it depended on */
-	pid_t pid;             /* while running; also its process group id */
+	char *exec_id;         /* the executor's name of the last attempt (a pid, a
+				  Slurm job id), or NULL */
+	long long exec_pid_start; /* the last attempt's exec_event.pid_start: > 0 only
+				  when exec_id is a local pid (local executor) */
 	/* private to the runner */
-	double mono_start;     /* monotonic start of the current attempt */
-	double deadline;       /* monotonic time of its timeout, 0 = none */
-	double kill_at;        /* monotonic time of the SIGKILL after a SIGTERM, 0 = none */
+	int in_flight;         /* handed to the executor, its ENDED not yet seen */
+	int handed;            /* handed over at least once (EXECUTOR_ORDERS_JOBS) */
 };
 
 struct runner;
@@ -70,6 +79,7 @@ struct runner_options {
 	const char *run_id;
 	const char *log_dir;       /* existing folder for the job logs (absolute or from cwd) */
 	unsigned max_jobs;         /* 0 = number of online cores */
+	struct executor *executor; /* borrowed; NULL = a local one, made with grace */
 	double grace;              /* seconds from SIGTERM to SIGKILL; 0 = 5 */
 	double tick;               /* seconds between RUNNER_TICK events; 0 = none */
 	runner_event_fn event;     /* may be NULL */
@@ -85,21 +95,19 @@ struct runner {
 	int interrupted;           /* the signal that stopped the run, 0 when none */
 	double mono_started;
 	/* private */
+	struct executor *ex;       /* opts.executor, or own_ex */
+	struct executor *own_ex;
 	size_t **step_jobs;        /* per step: its job indexes, shard order */
 	size_t *step_njobs;
 	size_t **step_dependents;  /* per step: the steps that run after it */
 	size_t *step_ndependents;
-	size_t *step_remaining;    /* selected jobs of the step not yet succeeded */
+	size_t *step_remaining;    /* selected jobs of the step not yet done (succeeded,
+				      or handed over when the executor orders jobs) */
 	size_t *step_waiting;      /* predecessor steps not yet complete */
 	size_t *ready;             /* FIFO of job indexes */
 	size_t ready_head, ready_len, ready_alloc;
-	size_t *running;           /* job indexes currently running */
-	size_t nrunning;
-	pid_t *stragglers;         /* process groups whose leader ended but not all members */
-	double *straggler_kill_at;
-	size_t nstragglers, stragglers_alloc;
-	char **env_base;           /* environ without the PMETA_* variables the runner sets */
-	size_t nenv_base;
+	size_t ninflight;          /* jobs handed to the executor, not yet ended */
+	int broken;                /* the executor failed: stop as on a signal */
 };
 
 /*
@@ -112,11 +120,15 @@ int runner_init(struct runner *r, const struct plan *plan, const struct runner_o
 /*
  * Runs the selected jobs to the end. Returns 0 when the run went to its end
  * (look at r->count and r->interrupted for the outcome), -1 with an error
- * recorded when the runner itself could not work (no pipe, no fork...).
- * Installs handlers for SIGCHLD, SIGINT and SIGTERM while it runs and
- * restores the previous ones before it returns.
+ * recorded when the runner or its executor could not work (no pipe, a
+ * cluster that stopped answering...); jobs it had not finished are aborted
+ * then. Installs handlers for SIGINT, SIGTERM and SIGHUP (and ignores
+ * SIGPIPE) while it runs and restores the previous ones before it returns.
  */
 int runner_execute(struct runner *r);
+
+/* Ends the runner's sleep early; async-signal-safe, from any thread. */
+void runner_wake(void);
 
 void runner_release(struct runner *r);
 

@@ -51,8 +51,8 @@ static int find_step(size_t *out, const struct plan *plan, const char *name, con
 	long s = plan_step_find(plan, name);
 
 	if (s < 0)
-		return pm_error(PM_EUSAGE, "%s: no step '%s' in process %s", opt, name,
-				plan->process_key ? plan->process_key : "?");
+		return pm_error(PM_EUSAGE, "%s: no step '%s' in process %s/%s", opt, name,
+				plan->schedule ? plan->schedule : "?", plan->process ? plan->process : "?");
 	*out = (size_t)s;
 	return 0;
 }

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "graph/keys.h"
 #include "graph/plan.h"
-#include "run/procs.h"
 #include "run/session.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -74,11 +74,8 @@ static json_t *iso_or_null(long long ms)
 static char *job_key(const struct run_session *s, size_t job)
 {
 	const struct plan_job *pj = &s->plan->jobs[job];
-	const char *step = s->plan->steps[pj->step].name;
 
-	if (pj->shard < 0)
-		return xstrfmt("%s/%s/-", s->id, step);
-	return xstrfmt("%s/%s/%d", s->id, step, pj->shard);
+	return key_jobrun(s->plan->workspace, s->id, s->plan->steps[pj->step].name, pj->shard);
 }
 
 static json_t *str_or_null(const char *v)
@@ -97,6 +94,7 @@ static json_t *job_header(struct run_session *s, size_t job)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "workspace", json_string(plan->workspace));
 	json_object_set_new(o, "run", json_string(s->id));
 	json_object_set_new(o, "index", json_integer((json_int_t)job));
 	json_object_set_new(o, "step", json_string(ps->name));
@@ -176,10 +174,14 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 		json_object_set_new(set, "status", json_string("running"));
 		json_object_set_new(set, "attempts", json_integer(jr->attempts));
 		json_object_set_new(set, "started_at", iso_or_null(jr->started_ms));
-		if (jr->pid > 0) {
-			/* Which process runs it: a replay after pmeta died checks it still lives. */
-			json_t *proc = json_pack("{sIsI}", "pid", (json_int_t)jr->pid, "pid_start",
-						 (json_int_t)proc_start_time(jr->pid));
+		if (jr->exec_pid_start > 0 && jr->exec_id) {
+			/*
+			 * Which local process runs it: a replay after pmeta died
+			 * checks it still lives. Only the local executor's ids are
+			 * pids of this machine; a cluster job has none here.
+			 */
+			json_t *proc = json_pack("{sIsI}", "pid", (json_int_t)strtoll(jr->exec_id, NULL, 10),
+						 "pid_start", (json_int_t)jr->exec_pid_start);
 
 			record_job2(s, job, set, proc);
 			json_decref(proc);
@@ -252,6 +254,7 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	ro.run_id = s->id;
 	ro.log_dir = s->dir;
 	ro.max_jobs = opts->max_jobs;
+	ro.executor = opts->executor;
 	ro.grace = opts->grace;
 	ro.tick = opts->tick;
 	ro.event = on_event;
@@ -264,9 +267,11 @@ static json_t *run_header(struct run_session *s, size_t nrecorded)
 	const struct plan *plan = s->plan;
 	char host[256] = "";
 	char *at = run_time_iso(runner_wall_ms());
+	char *key = key_run(plan->workspace, s->id);
 	json_t *run = json_object();
 
 	gethostname(host, sizeof(host) - 1);
+	json_object_set_new(run, "key", json_string(key));
 	json_object_set_new(run, "id", json_string(s->id));
 	json_object_set_new(run, "status", json_string("running"));
 	json_object_set_new(run, "started_at", json_string(at));
@@ -277,13 +282,15 @@ static json_t *run_header(struct run_session *s, size_t nrecorded)
 	json_object_set_new(run, "config", str_or_null(plan->config));
 	json_object_set_new(run, "target", str_or_null(s->opts.target));
 	json_object_set_new(run, "host", json_string(host));
-	json_object_set_new(run, "workspace", json_string(s->opts.root));
+	json_object_set_new(run, "workspace", json_string(plan->workspace));
+	json_object_set_new(run, "root", json_string(s->opts.root));
 	json_object_set_new(run, "dir", json_string(s->rel_dir));
 	json_object_set_new(run, "max_jobs", json_integer(s->runner.opts.max_jobs));
 	json_object_set_new(run, "jobs", json_integer((json_int_t)nrecorded));
 	json_object_set_new(run, "resume_of", str_or_null(s->opts.resume_of));
 	json_object_set_new(run, "selection", str_or_null(s->opts.selection));
 	free(at);
+	free(key);
 	return run;
 }
 

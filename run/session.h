@@ -25,6 +25,7 @@ struct run_session_options {
 	const char *root;          /* workspace root */
 	const char *target;        /* as given on the command line, kept for --resume */
 	unsigned max_jobs;         /* 0 = online cores */
+	struct executor *executor; /* borrowed; NULL = this machine (run/executor.h) */
 	double grace;              /* SIGTERM -> SIGKILL, seconds; 0 = 5 */
 	double tick;               /* RUNNER_TICK period for progress, 0 = none */
 	const char *resume_of;     /* run id or NULL */

@@ -33,26 +33,8 @@ readonly NEO4J_VERSION=5.26.30
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 repo_root=$(dirname -- "$script_dir")
 pom=$script_dir/neo4j-pom.xml
-
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-# absolute, normalised path; relative paths are taken from the repo root
-abs_path() {
-    local p=$1
-    [[ $p == /* ]] || p=$repo_root/$p
-    realpath -m -- "$p"
-}
-
-# path for messages: relative to the current folder when below it
-show_path() {
-    if [[ $1 == "$PWD"/* ]]; then printf '%s' "${1#"$PWD"/}"; else printf '%s' "$1"; fi
-}
-
-check_port_var() {
-    if ! [[ $2 =~ ^[1-9][0-9]{0,4}$ ]] || (( $2 > 65535 )); then
-        die "$1 must be a TCP port number, got '$2'"
-    fi
-}
+# shellcheck source=scripts/lib-daemon.sh
+. "$script_dir/lib-daemon.sh"
 
 inst_dir=$(abs_path "${NEO4J_DIR:-build/neo4j}")
 http_port=${NEO4J_HTTP_PORT:-7474}
@@ -66,45 +48,15 @@ pid_file=$inst_dir/neo4j.pid
 pw_file=$inst_dir/password
 env_file=$inst_dir/env
 console_log=$inst_dir/logs/console.log
-marker=$cache_dir/.complete
 
 # ---------------------------------------------------------------- fetch
 
+# shellcheck source=scripts/maven-cache.sh
+. "$script_dir/maven-cache.sh"
+
 fetch() {
-    [[ -f $marker ]] && return 0
-    # an empty folder (e.g. made by hand) is fine; anything else is not ours to delete
-    if [[ -d $cache_dir ]]; then rmdir -- "$cache_dir" 2>/dev/null || true; fi
-    [[ -e $cache_dir ]] &&
-        die "$cache_dir exists but is incomplete (no .complete marker); remove it and retry"
-    command -v mvn >/dev/null || die "mvn (Maven) not found; it is needed once to fetch the Neo4j jars"
-    [[ -f $pom ]] || die "$pom is missing"
-    mkdir -p -- "$(dirname -- "$cache_dir")"
-    local tmp
-    tmp=$(mktemp -d "$cache_dir.tmp.XXXXXX")
-    # shellcheck disable=SC2064
-    trap "rm -rf -- '$tmp'" EXIT
-    if ! mvn -B -q -f "$pom" dependency:copy-dependencies \
-            -Dneo4j.lib="$tmp/lib" >"$tmp/mvn.log" 2>&1; then
-        tail -n 40 -- "$tmp/mvn.log" >&2
-        die "maven could not fetch the Neo4j jars (see output above)"
-    fi
-    [[ -f $tmp/lib/neo4j-$NEO4J_VERSION.jar && -f $tmp/lib/neo4j-server-$NEO4J_VERSION.jar ]] ||
-        die "maven finished but neo4j-$NEO4J_VERSION.jar / neo4j-server-$NEO4J_VERSION.jar are missing"
-    compgen -G "$tmp/lib/neo4j-browser-*.jar" >/dev/null || die "maven finished but neo4j-browser jar is missing"
-    local n
-    n=$(find "$tmp/lib" -maxdepth 1 -name '*.jar' | wc -l)
-    mv -- "$tmp/lib"/*.jar "$tmp/"
-    rmdir -- "$tmp/lib"
-    rm -f -- "$tmp/mvn.log"
-    chmod 755 -- "$tmp"
-    # marker last, then publish the whole folder with one rename
-    printf 'neo4j %s, %s jars, fetched %s\n' "$NEO4J_VERSION" "$n" "$(date -u +%FT%TZ)" >"$tmp/.complete"
-    if ! mv -T -- "$tmp" "$cache_dir" 2>/dev/null; then
-        # someone else published it in the meantime
-        [[ -f $marker ]] || die "could not rename $tmp to $cache_dir"
-        rm -rf -- "$tmp"
-    fi
-    trap - EXIT
+    maven_cache_fetch "$pom" "$cache_dir" neo4j.lib "the Neo4j $NEO4J_VERSION jars" \
+        "neo4j-$NEO4J_VERSION.jar" "neo4j-server-$NEO4J_VERSION.jar" "neo4j-browser-*.jar"
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -121,13 +73,6 @@ is_our_server() {
         grep -qxF -- "--home-dir=$inst_dir" <<<"$cmd"
 }
 
-alive() {
-    local pid=$1 state
-    kill -0 "$pid" 2>/dev/null || return 1
-    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-    [[ $state != Z ]]
-}
-
 # prints the pid of the running server of this instance, else fails
 running_pid() {
     local pid
@@ -141,30 +86,6 @@ running_pid() {
 pid_http_port() {
     tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null |
         sed -n 's/^server\.http\.listen_address=127\.0\.0\.1:\([0-9]*\)$/\1/p' | head -n 1
-}
-
-# stop pid: SIGTERM, wait up to $2 seconds, then SIGKILL
-terminate() {
-    local pid=$1 wait_s=$2 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < wait_s * 5; i++)); do
-        alive "$pid" || return 0
-        sleep 0.2
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        alive "$pid" || return 0
-        sleep 0.2
-    done
-    return 0
-}
-
-port_busy() {
-    local port=$1
-    if command -v ss >/dev/null && [[ -n $(ss -Hltn "sport = :$port" 2>/dev/null) ]]; then
-        return 0
-    fi
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
 # ---------------------------------------------------------------- HTTP helpers
@@ -243,24 +164,6 @@ new_password_file() {
         pw+=$(head -c 256 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
     done
     write_private "$1" "${pw:0:24}"
-}
-
-# write file $1 with content $2, mode 0600, atomically
-# (explicit checks: it also runs where errexit is off, inside untraced)
-write_private() {
-    local tmp
-    tmp=$(umask 077 && mktemp "$1.XXXXXX") || die "cannot create a file next to $1"
-    printf '%s\n' "$2" >"$tmp" && chmod 600 -- "$tmp" && mv -f -- "$tmp" "$1" ||
-        { rm -f -- "$tmp"; die "cannot write $1"; }
-}
-
-# shell-quote a value only when needed (keeps simple values plain)
-sh_val() {
-    if [[ $1 =~ ^[A-Za-z0-9_./:@%+,=-]+$ ]]; then
-        printf '%s' "$1"
-    else
-        printf "'%s'" "${1//\'/\'\\\'\'}"
-    fi
 }
 
 # ---------------------------------------------------------------- start

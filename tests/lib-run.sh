@@ -110,7 +110,7 @@ run_prop() {
 
 # job_prop ID STEP SHARD PROP: a property of one JobRun ("-" = not sharded).
 job_prop() {
-	cypher_value 'MATCH (j:JobRun {key: $k}) RETURN j[$p]' "{\"k\": \"$1/$2/$3\", \"p\": \"$4\"}"
+	cypher_value 'MATCH (j:JobRun {key: $k}) RETURN j[$p]' "{\"k\": \"ws/$1/$2/$3\", \"p\": \"$4\"}"
 }
 
 # no_group_left PGID...: no process is left in any of these process groups.

@@ -5,6 +5,12 @@
 # Every test file starts from an empty graph (test_reset_graph) unless it
 # says otherwise, and reads the connection from build/neo4j-test/env (the
 # tests' own Neo4j: `make neo4j-test-start`), or from NEO4J_URI and friends.
+# A test that needs more than Neo4j names a prerequisite first, as in git:
+#   test_expect_success SLURM 'what it checks' '<shell commands>'
+# and is skipped, with the reason, where the prerequisite does not hold
+# (SLURM: the cluster of build/slurm/env, `make slurm-start`, or SLURM_CONF;
+# SLURM_DAEMONS: a cluster of a test's own can be started).
+# PMETA_TEST_REQUIRE="SLURM ..." (CI) turns such a skip into a failure.
 
 set -u
 TEST_NAME=$(basename "$0" .sh)
@@ -27,6 +33,11 @@ if [ -z "${NEO4J_URI:-}" ] && [ -f "$TEST_ROOT/build/neo4j-test/env" ]; then
 fi
 [ -z "$test_xt" ] || set -x
 export NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD
+if [ -z "${SLURM_CONF:-}" ] && [ -f "$TEST_ROOT/build/slurm/env" ]; then
+	set -a
+	. "$TEST_ROOT/build/slurm/env"
+	set +a
+fi
 export NEO4J_DATABASE=${NEO4J_DATABASE:-neo4j}
 # Commits made by tests must not depend on the user's git config.
 export GIT_AUTHOR_NAME="pmeta test" GIT_AUTHOR_EMAIL="test@pmeta.invalid"
@@ -34,6 +45,10 @@ export GIT_COMMITTER_NAME="pmeta test" GIT_COMMITTER_EMAIL="test@pmeta.invalid"
 # A Neo4j started by a test reuses the jars fetched once for the user (the
 # HOME below is a scratch one).
 export NEO4J_CACHE=${NEO4J_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-$(sed -n 's/^readonly NEO4J_VERSION=//p' "$TEST_ROOT/scripts/neo4j.sh")}
+# Likewise the official neo4j-migrations CLI (scripts/neo4j-migrations.sh),
+# fetched with the user's HOME (Maven's cache and settings).
+export NEO4J_MIGRATIONS_CACHE=${NEO4J_MIGRATIONS_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-migrations-$(sed -n 's/^readonly MIGRATIONS_VERSION=//p' "$TEST_ROOT/scripts/neo4j-migrations.sh")}
+TEST_USER_HOME=${HOME:-/root}
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/.home"
 
 rm -rf "$TRASH"
@@ -43,7 +58,15 @@ cd "$TRASH" || exit 1
 say() { printf '%s\n' "$*"; }
 
 test_expect_success() {
-	local desc=$1 body=$2 out
+	local desc body out
+	if [ $# -eq 3 ]; then
+		if ! test_have_prereq "$1"; then
+			test_missing "$2"
+			return 0
+		fi
+		shift
+	fi
+	desc=$1 body=$2
 	test_count=$((test_count + 1))
 	out=$( (eval "$body") 2>&1 )
 	if [ $? -eq 0 ]; then
@@ -62,8 +85,73 @@ test_skip() {
 }
 
 test_done() {
-	say "# $TEST_NAME: $((test_count - test_failed)) passed, $test_failed failed"
+	local skipped=
+	[ "$test_skipped" -gt 0 ] && skipped=", $test_skipped skipped"
+	say "# $TEST_NAME: $((test_count - test_failed - test_skipped)) passed, $test_failed failed$skipped"
 	exit "$test_failed"
+}
+
+# --- prerequisites, after git's test_have_prereq ---
+# prereq_NAME prints why NAME does not hold and fails, or succeeds.
+
+prereq_SLURM() {
+	if [ -z "${SLURM_CONF:-}" ]; then
+		echo "no Slurm cluster: run 'make slurm-start' (writes build/slurm/env) or set SLURM_CONF"
+		return 1
+	fi
+	if ! command -v sinfo >/dev/null; then
+		echo "no Slurm clients (sinfo): scripts/install-deps.sh --slurm"
+		return 1
+	fi
+	if ! sinfo -h -o %a >/dev/null 2>&1; then
+		echo "the Slurm cluster of SLURM_CONF=$SLURM_CONF does not answer: 'make slurm-status'"
+		return 1
+	fi
+}
+
+# Slurm's daemons can be started here (scripts/slurm.sh runs them as root).
+prereq_SLURM_DAEMONS() {
+	if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+		echo "no slurmctld or munged: scripts/install-deps.sh --slurm"
+		return 1
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "scripts/slurm.sh runs Slurm's daemons as root"
+		return 1
+	fi
+}
+
+# test_have_prereq NAME[,NAME...]: whether every one holds (checked once
+# per file); when not, test_missing_prereq and test_missing_why say why.
+test_have_prereq() {
+	local p ok why
+	for p in $(printf '%s' "$1" | tr ',' ' '); do
+		eval "ok=\${test_prereq_ok_$p:-}"
+		if [ -z "$ok" ]; then
+			if why=$("prereq_$p" 2>&1); then ok=yes; else ok=no; fi
+			eval "test_prereq_ok_$p=\$ok test_prereq_why_$p=\$why"
+		fi
+		if [ "$ok" != yes ]; then
+			test_missing_prereq=$p
+			eval "test_missing_why=\$test_prereq_why_$p"
+			return 1
+		fi
+	done
+}
+
+# A test whose prerequisite is missing: skipped, or failed when required.
+test_missing() {
+	case " ${PMETA_TEST_REQUIRE:-} " in
+	*" $test_missing_prereq "*)
+		test_count=$((test_count + 1))
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $1"
+		say "#   $test_missing_prereq is required here (PMETA_TEST_REQUIRE): $test_missing_why"
+		;;
+	*)
+		test_skip "$1" "missing $test_missing_prereq: $test_missing_why"
+		;;
+	esac
 }
 
 # --- assertions: each prints what differed and returns non-zero ---
@@ -142,9 +230,40 @@ test_reset_graph() {
 	done
 }
 
-# A fresh git workspace in the current folder, with one commit.
+# gate_hold: prints the URL of an open transaction that holds the write lock
+# of a (:MigrationGate) node; a query that writes the gate (say, a migration
+# `MATCH (g:MigrationGate) SET g.x = 1`) waits until gate_release URL rolls it
+# back, holding the migration lock all along. Neo4j ends the transaction by
+# itself when idle for long (server.http.transaction_idle_timeout).
+gate_hold() {
+	cypher 'MERGE (:MigrationGate {id: 1})' >/dev/null || return 1
+	printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+		curl -sS -K - -D - -o /dev/null -H 'Content-Type: application/json' \
+			--data-binary '{"statements":[{"statement":"MATCH (g:MigrationGate) SET g.held = true"}]}' \
+			"$NEO4J_URI/db/$NEO4J_DATABASE/tx" | tr -d '\r' | sed -n 's/^[Ll]ocation: *//p'
+}
+
+gate_release() {
+	printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+		curl -sS -K - -X DELETE "$1" >/dev/null
+}
+
+# A fresh git workspace in the current folder, with one commit, whose
+# identity (the first part of its graph keys) is ${1:-ws}: written as pmeta
+# writes it (.pmeta/workspace, .pmeta/ in info/exclude), so that keys in
+# tests are known in advance.
 test_git_workspace() {
-	git init -q -b main . && git commit -q --allow-empty -m 'empty workspace'
+	git init -q -b main . && git commit -q --allow-empty -m 'empty workspace' &&
+	test_workspace_name "${1:-ws}"
+}
+
+# test_workspace_name NAME: the workspace around the current folder is NAME.
+test_workspace_name() {
+	local top
+	top=$(git rev-parse --show-toplevel) || return 1
+	mkdir -p "$top/.pmeta" && printf '%s\n' "$1" >"$top/.pmeta/workspace" &&
+	{ grep -qx '/.pmeta/' "$(git rev-parse --path-format=absolute --git-common-dir)/info/exclude" 2>/dev/null ||
+	  printf '/.pmeta/\n' >>"$(git rev-parse --path-format=absolute --git-common-dir)/info/exclude"; }
 }
 
 if [ -z "${NEO4J_URI:-}" ]; then

@@ -2,12 +2,14 @@
 # Runs every test: the C unit tests (cmocka), then the end-to-end shell tests
 # (tests/tNNNN-*.sh) against the real Neo4j of build/neo4j-test/env (or
 # NEO4J_URI and friends when set: the tests wipe that graph). Ends with one
-# line "N passed, N failed". Usage: tests/run.sh [PATTERN...]
+# line "N passed, N failed" (", N skipped" after it when tests lacked a
+# prerequisite, such as a Slurm cluster). Usage: tests/run.sh [PATTERN...]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 passed=0
 failed=0
+skipped=0
 # The live unit tests and the shell tests read the connection from here.
 { xt=${-//[^x]/}; set +x; } 2>/dev/null  # the settings hold the password
 if [ -z "${NEO4J_URI:-}" ] && [ -f build/neo4j-test/env ]; then
@@ -53,8 +55,9 @@ for t in tests/t[0-9]*.sh; do
 	selected "$t" || continue
 	out=$(bash "$t" 2>&1)
 	printf '%s\n' "$out"
-	p=$(printf '%s\n' "$out" | grep -c '^ok ' || true)
+	p=$(printf '%s\n' "$out" | grep '^ok ' | grep -vc '^ok [0-9]* # skip ' || true)
 	f=$(printf '%s\n' "$out" | grep -c '^not ok ' || true)
+	skipped=$((skipped + $(printf '%s\n' "$out" | grep -c '^ok [0-9]* # skip ' || true)))
 	if ! printf '%s\n' "$out" | grep -q "^# $(basename "$t" .sh): "; then
 		# The file died before test_done: count that as a failure.
 		f=$((f + 1))
@@ -67,5 +70,9 @@ done
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "# failed in: ${failures[*]}"
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

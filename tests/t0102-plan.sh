@@ -77,7 +77,7 @@ test_expect_success 'shards: one step, N jobs with --shard=i --max_shard=N; run 
 	test_contains out "  proc_001_v_000 [2/3] (timeout 60s) (retries 2)" &&
 	test_contains out "--shard=2 --max_shard=3" &&
 	test_contains out "2 steps, 5 jobs, 2 stages" &&
-	test_eq "$(cypher_value "MATCH (s:Step {key: \"sche_001/p_001_v_000/proc_001_v_000\"}) RETURN count(s)")" 1
+	test_eq "$(cypher_value "MATCH (s:Step {key: \"ws/sche_001/p_001_v_000/proc_001_v_000\"}) RETURN count(s)")" 1
 '
 
 test_expect_success 'dot and mermaid draw the step graph' '
@@ -94,7 +94,7 @@ test_expect_success 'dot and mermaid draw the step graph' '
 
 test_expect_success '--cypher: :param lines, then the query; Neo4j answers it' '
 	pmeta plan --cypher $C >out &&
-	test_contains out ":param process => \"sche_001/p_001_v_000\"" &&
+	test_contains out ":param process => \"ws/sche_001/p_001_v_000\"" &&
 	test_contains out ":param latest_patch => false" &&
 	test_contains out "MATCH (p:Process {key: \$process})" &&
 	test_contains out ":param params => []" &&

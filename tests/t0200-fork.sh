@@ -34,13 +34,13 @@ test_expect_success 'the trailers are read back by git' '
 '
 
 test_expect_success 'the graph holds both versions and the edge' '
-	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->(s:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN r.bump + \" \" + r.commit + \" \" + d.commit + \" \" + d.family + \" \" + d.version + \" \" + d.path")" \
+	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"ws/sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->(s:Procedure {key: \"ws/sche_001/proc_004_v_000\"}) RETURN r.bump + \" \" + r.commit + \" \" + d.commit + \" \" + d.family + \" \" + d.version + \" \" + d.path")" \
 		"patch $(git rev-parse HEAD) $(git rev-parse HEAD) proc_004 001 sche_001/pys/proc_004_v_001.py" &&
-	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"sche_001/proc_004_v_001\"}) RETURN d.blob")" \
+	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"ws/sche_001/proc_004_v_001\"}) RETURN d.blob")" \
 		"$(git rev-parse HEAD:sche_001/pys/proc_004_v_001.py)" &&
-	test_eq "$(cypher_value "MATCH (:Procedure {key: \"sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->(s) RETURN r.source + \" \" + coalesce(s.blob, \"no-blob\")")" \
+	test_eq "$(cypher_value "MATCH (:Procedure {key: \"ws/sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->(s) RETURN r.source + \" \" + coalesce(s.blob, \"no-blob\")")" \
 		"$(git rev-parse HEAD:sche_001/pys/proc_004_v_000.py) no-blob" &&
-	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->() RETURN r.at")" \
+	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"ws/sche_001/proc_004_v_001\"})-[r:FORKED_FROM]->() RETURN r.at")" \
 		"$(TZ=UTC git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd)"
 '
 
@@ -55,7 +55,7 @@ test_expect_success 'the next patch skips taken numbers; minor and major bump th
 '
 
 test_expect_success 'forks of forks chain in the graph' '
-	test_eq "$(cypher_value "MATCH p = (:Procedure {key: \"sche_001/proc_004_v_100\"})-[:FORKED_FROM*]->(:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN reduce(s = \"\", n IN nodes(p) | s + n.version + \" \")")" \
+	test_eq "$(cypher_value "MATCH p = (:Procedure {key: \"ws/sche_001/proc_004_v_100\"})-[:FORKED_FROM*]->(:Procedure {key: \"ws/sche_001/proc_004_v_000\"}) RETURN reduce(s = \"\", n IN nodes(p) | s + n.version + \" \")")" \
 		"100 011 010 000 " &&
 	test_eq "$(cypher_value "MATCH (:Procedure)-[r:FORKED_FROM]->(:Procedure) RETURN count(r)")" 7
 '
@@ -67,7 +67,7 @@ test_expect_success 'fork --to names the version, with -m in the message' '
 	git log -1 --format=%B >msg &&
 	test_contains msg "a new family for the predictor" &&
 	test_eq "$(trailer_of HEAD Pmeta-Bump)" to &&
-	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"sche_001/proc_042_v_000\"})-[r:FORKED_FROM]->(s) RETURN s.name + \" \" + r.bump + \" \" + d.family")" \
+	test_eq "$(cypher_value "MATCH (d:Procedure {key: \"ws/sche_001/proc_042_v_000\"})-[r:FORKED_FROM]->(s) RETURN s.name + \" \" + r.bump + \" \" + d.family")" \
 		"proc_004_v_000 to proc_042"
 '
 
@@ -121,7 +121,7 @@ test_expect_success 'process fork copies the whole folder' '
 '
 
 test_expect_success 'process nodes, schedule and edge in the graph' '
-	test_eq "$(cypher_value "MATCH (:Schedule {name: \"sche_001\"})-[:HAS_PROCESS]->(d:Process {key: \"sche_001/p_002_v_010\"})-[r:FORKED_FROM]->(s:Process {key: \"sche_001/p_002_v_000\"}) RETURN d.prname + \" \" + d.version + \" \" + d.config + \" \" + r.bump + \" \" + d.tree")" \
+	test_eq "$(cypher_value "MATCH (:Schedule {name: \"sche_001\"})-[:HAS_PROCESS]->(d:Process {key: \"ws/sche_001/p_002_v_010\"})-[r:FORKED_FROM]->(s:Process {key: \"ws/sche_001/p_002_v_000\"}) RETURN d.prname + \" \" + d.version + \" \" + d.config + \" \" + r.bump + \" \" + d.tree")" \
 		"002 010 sche_001/process_config/p_002_v_010/main.conf minor $(git rev-parse HEAD:sche_001/process_config/p_002_v_010)"
 '
 

@@ -161,11 +161,11 @@ test_expect_success 'the graph write fails after the commit: exit 4, sync repair
 	test_contains err "pmeta sync" &&
 	test_eq "$(git rev-parse HEAD^)" "$head" &&
 	test_eq "$(trailer_of HEAD Pmeta-Fork)" proc_005_v_001 &&
-	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_005_v_001\"}) RETURN count(n)")" 0 &&
+	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"ws/sche_001/proc_005_v_001\"}) RETURN count(n)")" 0 &&
 	cypher "MATCH (n:Procedure {key: \"elsewhere/x\"}) DELETE n" >/dev/null &&
 	cypher "DROP CONSTRAINT t0201_path" >/dev/null &&
 	pmeta sync >out &&
-	test_eq "$(cypher_value "MATCH (:Procedure {key: \"sche_001/proc_005_v_001\"})-[r:FORKED_FROM]->(:Procedure {key: \"sche_001/proc_005_v_000\"}) RETURN r.commit")" \
+	test_eq "$(cypher_value "MATCH (:Procedure {key: \"ws/sche_001/proc_005_v_001\"})-[r:FORKED_FROM]->(:Procedure {key: \"ws/sche_001/proc_005_v_000\"}) RETURN r.commit")" \
 		"$(git rev-parse HEAD)"
 '
 

@@ -46,7 +46,7 @@ test_expect_success 'every new file is committed and in the index; fsck clean' '
 '
 
 test_expect_success 'eight nodes and edges in the graph' '
-	test_eq "$(cypher_value "MATCH (d:Procedure)-[:FORKED_FROM]->(:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN count(DISTINCT d)")" 8
+	test_eq "$(cypher_value "MATCH (d:Procedure)-[:FORKED_FROM]->(:Procedure {key: \"ws/sche_001/proc_004_v_000\"}) RETURN count(DISTINCT d)")" 8
 '
 
 test_expect_success 'forks race with git commits made by git itself' '

@@ -45,15 +45,15 @@ test_expect_success 'a second sync is a no-op' '
 '
 
 test_expect_success 'the blob of a version is the one of its fork commit' '
-	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_002\"}) RETURN n.blob")" \
-		"$(git rev-parse $(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_002\"}) RETURN n.commit"):sche_001/pys/proc_004_v_002.py)" &&
-	test_eq "$(cypher_value "MATCH (:Procedure {key: \"sche_001/proc_004_v_010\"})-[r:FORKED_FROM]->() RETURN r.bump")" minor
+	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"ws/sche_001/proc_004_v_002\"}) RETURN n.blob")" \
+		"$(git rev-parse $(cypher_value "MATCH (n:Procedure {key: \"ws/sche_001/proc_004_v_002\"}) RETURN n.commit"):sche_001/pys/proc_004_v_002.py)" &&
+	test_eq "$(cypher_value "MATCH (:Procedure {key: \"ws/sche_001/proc_004_v_010\"})-[r:FORKED_FROM]->() RETURN r.bump")" minor
 '
 
 test_expect_success 'sync keeps what import wrote: values only filled in when missing' '
-	cypher "MATCH (n:Procedure {key: \"sche_001/proc_004_v_001\"}) SET n.blob = \"from-import\", n.extra = 1" >/dev/null &&
+	cypher "MATCH (n:Procedure {key: \"ws/sche_001/proc_004_v_001\"}) SET n.blob = \"from-import\", n.extra = 1" >/dev/null &&
 	pmeta sync >/dev/null &&
-	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_001\"}) RETURN n.blob + \" \" + n.extra")" "from-import 1"
+	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"ws/sche_001/proc_004_v_001\"}) RETURN n.blob + \" \" + n.extra")" "from-import 1"
 '
 
 test_expect_success 'sync --dry-run lists the forks and writes nothing' '
@@ -68,11 +68,11 @@ test_expect_success 'sync --dry-run lists the forks and writes nothing' '
 test_expect_success 'after pmeta import, sync joins the forks to the imported nodes' '
 	graph_wipe &&
 	pmeta import sche_001/process_config/p_002_v_000/main.conf >/dev/null &&
-	blob=$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN n.blob") &&
+	blob=$(cypher_value "MATCH (n:Procedure {key: \"ws/sche_001/proc_004_v_000\"}) RETURN n.blob") &&
 	test_eq "$blob" "$(git rev-parse HEAD:sche_001/pys/proc_004_v_000.py)" &&
 	pmeta sync >/dev/null &&
-	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"sche_001/proc_004_v_000\"}) RETURN n.blob")" "$blob" &&
-	test_eq "$(cypher_value "MATCH (:Step)-[:RUNS]->(:Procedure {key: \"sche_001/proc_004_v_000\"})<-[:FORKED_FROM]-(d) RETURN count(d)")" 2 &&
+	test_eq "$(cypher_value "MATCH (n:Procedure {key: \"ws/sche_001/proc_004_v_000\"}) RETURN n.blob")" "$blob" &&
+	test_eq "$(cypher_value "MATCH (:Step)-[:RUNS]->(:Procedure {key: \"ws/sche_001/proc_004_v_000\"})<-[:FORKED_FROM]-(d) RETURN count(d)")" 2 &&
 	pmeta lineage proc_004_v_000 >out &&
 	test_contains out "used by p_002_v_000, step proc_004_v_000"
 '
@@ -117,7 +117,7 @@ test_expect_success 'many forks go in batches: 1200 fork commits made by git' '
 	git reset -q --hard &&
 	pmeta sync >out &&
 	test_contains out "1200 fork(s) in the history; 1201 node(s), 1200 relationship(s) created" &&
-	test_eq "$(cypher_value "MATCH p = (:Procedure {key: \"s/proc_1201_v_000\"})-[:FORKED_FROM*]->(:Procedure {key: \"s/proc_1_v_000\"}) RETURN length(p)")" 1200 &&
+	test_eq "$(cypher_value "MATCH p = (:Procedure {key: \"ws/s/proc_1201_v_000\"})-[:FORKED_FROM*]->(:Procedure {key: \"ws/s/proc_1_v_000\"}) RETURN length(p)")" 1200 &&
 	pmeta lineage s/proc_1201_v_000 --up --format json >up.json &&
 	pmeta lineage s/proc_601_v_000 --depth 3 --format json >mid.json &&
 	python3 -c "

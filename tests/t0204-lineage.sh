@@ -22,17 +22,17 @@ test_expect_success 'setup: a fork tree and a process using it' '
 	pmeta fork proc_004_v_002 >/dev/null &&
 	pmeta fork p_002_v_000 >/dev/null &&
 	cypher "
-	MERGE (p:Process {key: \"sche_001/p_002_v_000\"}) SET p.name = \"p_002_v_000\"
-	MERGE (q:Process {key: \"sche_001/p_003_v_000\"}) SET q.name = \"p_003_v_000\"
-	MERGE (s4:Step {key: \"sche_001/p_002_v_000/proc_004_v_001\"}) SET s4.name = \"proc_004_v_001\", s4.order = 0
-	MERGE (s5:Step {key: \"sche_001/p_002_v_000/proc_005_v_000\"}) SET s5.name = \"proc_005_v_000\", s5.order = 1
-	MERGE (s9:Step {key: \"sche_001/p_003_v_000/proc_009_v_000\"}) SET s9.name = \"proc_009_v_000\", s9.order = 0
-	MERGE (p4:Procedure {key: \"sche_001/proc_004_v_001\"})
-	MERGE (p5:Procedure {key: \"sche_001/proc_005_v_000\"}) SET p5.name = \"proc_005_v_000\"
-	MERGE (p9:Procedure {key: \"sche_001/proc_009_v_000\"}) SET p9.name = \"proc_009_v_000\"
-	MERGE (din:Dataset {key: \"sche_001/schema_input\"}) SET din.name = \"schema_input\"
-	MERGE (d4:Dataset {key: \"sche_001/proc_004_v_001\"}) SET d4.name = \"proc_004_v_001\"
-	MERGE (raw:Dataset {key: \"sche_001/raw\"}) SET raw.name = \"raw\"
+	MERGE (p:Process {key: \"ws/sche_001/p_002_v_000\"}) SET p.name = \"p_002_v_000\"
+	MERGE (q:Process {key: \"ws/sche_001/p_003_v_000\"}) SET q.name = \"p_003_v_000\"
+	MERGE (s4:Step {key: \"ws/sche_001/p_002_v_000/proc_004_v_001\"}) SET s4.name = \"proc_004_v_001\", s4.order = 0
+	MERGE (s5:Step {key: \"ws/sche_001/p_002_v_000/proc_005_v_000\"}) SET s5.name = \"proc_005_v_000\", s5.order = 1
+	MERGE (s9:Step {key: \"ws/sche_001/p_003_v_000/proc_009_v_000\"}) SET s9.name = \"proc_009_v_000\", s9.order = 0
+	MERGE (p4:Procedure {key: \"ws/sche_001/proc_004_v_001\"})
+	MERGE (p5:Procedure {key: \"ws/sche_001/proc_005_v_000\"}) SET p5.name = \"proc_005_v_000\"
+	MERGE (p9:Procedure {key: \"ws/sche_001/proc_009_v_000\"}) SET p9.name = \"proc_009_v_000\"
+	MERGE (din:Dataset {key: \"ws/sche_001/schema_input\"}) SET din.name = \"schema_input\"
+	MERGE (d4:Dataset {key: \"ws/sche_001/proc_004_v_001\"}) SET d4.name = \"proc_004_v_001\"
+	MERGE (raw:Dataset {key: \"ws/sche_001/raw\"}) SET raw.name = \"raw\"
 	MERGE (p)-[:HAS_STEP]->(s4) MERGE (p)-[:HAS_STEP]->(s5) MERGE (q)-[:HAS_STEP]->(s9)
 	MERGE (s4)-[:RUNS]->(p4) MERGE (s5)-[:RUNS]->(p5) MERGE (s9)-[:RUNS]->(p9)
 	MERGE (s4)-[:READS]->(din) MERGE (s4)-[:READS]->(raw) MERGE (s4)-[:WRITES]->(d4)
@@ -92,18 +92,18 @@ test_expect_success 'json: nodes with depth, parent, fork and usage' '
 	python3 - out.json "$(git log --format=%H --grep="Pmeta-Fork: proc_004_v_001")" <<-\EOT
 	import json, sys
 	d = json.load(open(sys.argv[1]))
-	assert d["key"] == "sche_001/proc_004_v_001" and d["kind"] == "procedure", d
+	assert d["key"] == "ws/sche_001/proc_004_v_001" and d["kind"] == "procedure", d
 	by = {n["name"]: n for n in d["nodes"]}
 	assert sorted(by) == ["proc_004_v_000", "proc_004_v_001", "proc_004_v_002", "proc_004_v_003", "proc_004_v_010"], sorted(by)
 	assert [by[k]["depth"] for k in ("proc_004_v_000", "proc_004_v_001", "proc_004_v_002", "proc_004_v_003")] == [-1, 0, 1, 2]
 	me = by["proc_004_v_001"]
-	assert me["parent"] == "sche_001/proc_004_v_000" and me["bump"] == "patch" and me["fork_commit"] == sys.argv[2], me
+	assert me["parent"] == "ws/sche_001/proc_004_v_000" and me["bump"] == "patch" and me["fork_commit"] == sys.argv[2], me
 	assert by["proc_004_v_010"]["bump"] == "minor"
 	u = me["used_by"]
 	assert len(u) == 1 and u[0]["process"] == "p_002_v_000" and u[0]["step"] == "proc_004_v_001", u
 	ds = {x["dataset"]: x for x in u[0]["datasets"]}
-	assert ds["schema_input"]["rel"] == "READS" and ds["schema_input"]["producers"] == ["sche_001/p_003_v_000/proc_009_v_000"]
-	assert ds["proc_004_v_001"]["rel"] == "WRITES" and ds["proc_004_v_001"]["consumers"] == ["sche_001/p_002_v_000/proc_005_v_000"]
+	assert ds["schema_input"]["rel"] == "READS" and ds["schema_input"]["producers"] == ["ws/sche_001/p_003_v_000/proc_009_v_000"]
+	assert ds["proc_004_v_001"]["rel"] == "WRITES" and ds["proc_004_v_001"]["consumers"] == ["ws/sche_001/p_002_v_000/proc_005_v_000"]
 	assert ds["raw"]["producers"] == []
 	EOT
 '
@@ -123,9 +123,9 @@ assert by[\"p_002_v_001\"][\"bump\"] == \"patch\"
 test_expect_success 'dot' '
 	pmeta lineage proc_004_v_001 --format dot >out.dot &&
 	test_contains out.dot "digraph lineage {" &&
-	test_contains out.dot "\"sche_001/proc_004_v_001\" -> \"sche_001/proc_004_v_000\" [label=\"patch\"];" &&
-	test_contains out.dot "\"sche_001/proc_004_v_001\" [label=\"proc_004_v_001\", style=bold, penwidth=2];" &&
-	test_contains out.dot "\"sche_001/p_002_v_000\" -> \"sche_001/proc_004_v_001\" [style=dashed, label=\"proc_004_v_001\"];" &&
+	test_contains out.dot "\"ws/sche_001/proc_004_v_001\" -> \"ws/sche_001/proc_004_v_000\" [label=\"patch\"];" &&
+	test_contains out.dot "\"ws/sche_001/proc_004_v_001\" [label=\"proc_004_v_001\", style=bold, penwidth=2];" &&
+	test_contains out.dot "\"ws/sche_001/p_002_v_000\" -> \"ws/sche_001/proc_004_v_001\" [style=dashed, label=\"proc_004_v_001\"];" &&
 	test_eq "$(tail -n1 out.dot)" "}" &&
 	if command -v dot >/dev/null; then dot -Tsvg out.dot >/dev/null; fi
 '
@@ -161,16 +161,16 @@ check_url() {
 test_expect_success 'url: a Browser link with the query and the key filled in' '
 	url=$(pmeta lineage proc_004_v_001 --format url) &&
 	check_url "$url" >arg &&
-	test_contains arg "MATCH (v:Procedure|Process {key: '\''sche_001/proc_004_v_001'\''})" &&
+	test_contains arg "MATCH (v:Procedure|Process {key: '\''ws/sche_001/proc_004_v_001'\''})" &&
 	test_lacks arg "\$key" &&
 	test_lacks arg "// :param" &&
 	cypher "$(cat arg)" >reply &&
-	test_contains reply "\"key\":\"sche_001/proc_004_v_001\""
+	test_contains reply "\"key\":\"ws/sche_001/proc_004_v_001\""
 '
 
 test_expect_success 'url: & # and quotes in a key are encoded and escaped' '
 	key="we&ird#'\''s/proc_001_v_000" &&
-	cypher "CREATE (:Procedure {key: \$k, name: \"proc_001_v_000\"})" "{\"k\": \"we&ird#'\''s/proc_001_v_000\"}" >/dev/null &&
+	cypher "CREATE (:Procedure {key: \$k, name: \"proc_001_v_000\", workspace: \"ws\"})" "{\"k\": \"ws/we&ird#'\''s/proc_001_v_000\"}" >/dev/null &&
 	url=$(pmeta lineage "$key" --format url) &&
 	case "$url" in *"&ird"*|*"#"*) false ;; esac &&
 	check_url "$url" >arg &&
@@ -178,12 +178,12 @@ test_expect_success 'url: & # and quotes in a key are encoded and escaped' '
 	python3 -c "
 import json, sys
 r = json.load(open(\"reply\"))[\"results\"][0][\"data\"]
-assert r and r[0][\"row\"][0][\"key\"] == sys.argv[1], r
+assert r and r[0][\"row\"][0][\"key\"] == \"ws/\" + sys.argv[1], r
 " "$key"
 '
 
 test_expect_success 'the cypher/ files run as they are, with their :param values' '
-	for f in lineage_tree lineage_usage lineage_browser lineage_resolve lineage_steps; do
+	for f in lineage_tree lineage_usage lineage_browser lineage_resolve lineage_steps sync_claim; do
 		file="$TEST_ROOT/cypher/$f.cypher" &&
 		params=$(python3 - "$file" <<-\EOT
 		import json, re, sys
@@ -213,7 +213,7 @@ test_expect_success 'errors: unknown version 5, bad name 2, Neo4j down 4' '
 '
 
 test_expect_success 'a bare name in two schedules must be qualified' '
-	cypher "CREATE (:Procedure {key: \"sche_002/proc_004_v_000\", name: \"proc_004_v_000\"})" >/dev/null &&
+	cypher "CREATE (:Procedure {key: \"ws/sche_002/proc_004_v_000\", name: \"proc_004_v_000\", workspace: \"ws\"})" >/dev/null &&
 	test_expect_code 5 pmeta lineage proc_004_v_000 2>err &&
 	test_contains err "is in 2 schedules" &&
 	pmeta lineage sche_001/proc_004_v_000 >/dev/null

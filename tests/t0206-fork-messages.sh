@@ -15,7 +15,7 @@ git_trailers() {
 	git log -1 --format=%B "${1:-HEAD}" | git interpret-trailers --parse
 }
 
-# FORKED_FROM edges as "dst<-src" keys, sorted, one a line.
+# FORKED_FROM edges as "dst<-src" keys (ws/<schedule>/<version>), sorted, one a line.
 fork_edges() {
 	cypher 'MATCH (d)-[:FORKED_FROM]->(s) RETURN d.key + "<-" + s.key' |
 		python3 -c 'import json,sys; [print(r) for r in sorted(d["row"][0] for d in json.load(sys.stdin)["results"][0]["data"])]'
@@ -76,7 +76,7 @@ test_expect_success 'a message of # lines only is kept too' '
 
 test_expect_success 'after a wipe, sync restores exactly the real edges' '
 	fork_edges >before &&
-	test_eq "$(cat before | tr "\n" " ")" "sche_001/p_002_v_001<-sche_001/p_002_v_000 sche_001/proc_004_v_001<-sche_001/proc_004_v_000 sche_001/proc_004_v_002<-sche_001/proc_004_v_001 sche_001/proc_005_v_001<-sche_001/proc_005_v_000 " &&
+	test_eq "$(cat before | tr "\n" " ")" "ws/sche_001/p_002_v_001<-ws/sche_001/p_002_v_000 ws/sche_001/proc_004_v_001<-ws/sche_001/proc_004_v_000 ws/sche_001/proc_004_v_002<-ws/sche_001/proc_004_v_001 ws/sche_001/proc_005_v_001<-ws/sche_001/proc_005_v_000 " &&
 	graph_dump >dump.before &&
 	graph_wipe &&
 	pmeta sync >out 2>err &&
@@ -85,7 +85,7 @@ test_expect_success 'after a wipe, sync restores exactly the real edges' '
 	test_cmp before after &&
 	graph_dump >dump.after &&
 	test_cmp dump.before dump.after &&
-	test_eq "$(cypher_value "MATCH (n) WHERE n.schedule = \"evil\" OR n.key STARTS WITH \"evil/\" RETURN count(n)")" 0
+	test_eq "$(cypher_value "MATCH (n) WHERE n.schedule = \"evil\" OR n.key STARTS WITH \"ws/evil/\" OR n.key STARTS WITH \"evil/\" RETURN count(n)")" 0
 '
 
 test_expect_success 'a plain commit claiming a fork it does not make is not believed' '
@@ -168,7 +168,7 @@ test_expect_success 'a fork made by an older pmeta, with --- in its body, is sti
 	pmeta sync >out &&
 	test_contains out "5 fork(s) in the history; 2 node(s), 1 relationship(s) created" &&
 	fork_edges >after &&
-	grep -qx "sche_001/proc_006_v_001<-sche_001/proc_006_v_000" after
+	grep -qx "ws/sche_001/proc_006_v_001<-ws/sche_001/proc_006_v_000" after
 '
 
 test_done

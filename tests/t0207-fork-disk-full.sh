@@ -60,6 +60,8 @@ then
 		mount -t tmpfs -o size=1m tmpfs "$PWD/full" || exit 9
 		cd "$PWD/full" && git init -q -b main . && mkdir -p sche_001/pys &&
 		printf "print(1)\n" >sche_001/pys/proc_001_v_000.py && git add . && git commit -q -m base || exit 9
+		# The workspace identity exists before the disk fills: the fork is what must fail.
+		mkdir .pmeta && printf "ws\n" >.pmeta/workspace && printf "/.pmeta/\n" >>.git/info/exclude || exit 9
 		base=\$(git rev-parse HEAD)
 		failed=0 done=0
 		for wt in "" --from-worktree; do

@@ -84,11 +84,11 @@ test_expect_success '.pmeta/ is ignored through .git/info/exclude, .gitignore un
 test_expect_success 'the Run node: status, times, process; OF the Process' '
 	id=$(cat run1.id) &&
 	test_eq "$(run_prop $id status)" succeeded &&
-	test_eq "$(run_prop $id process)" sche_t/p_001_v_000 &&
+	test_eq "$(run_prop $id process)" ws/sche_t/p_001_v_000 &&
 	test -n "$(run_prop $id started_at)" &&
 	test -n "$(run_prop $id finished_at)" &&
 	test_eq "$(run_prop $id succeeded)" 4 &&
-	test_eq "$(cypher_value "MATCH (:Run {id: \$id})-[:OF]->(p:Process) RETURN p.key" "{\"id\": \"$id\"}")" sche_t/p_001_v_000
+	test_eq "$(cypher_value "MATCH (:Run {id: \$id})-[:OF]->(p:Process) RETURN p.key" "{\"id\": \"$id\"}")" ws/sche_t/p_001_v_000
 '
 
 test_expect_success 'JobRun nodes: one per job, OF their Step, with procedure, blob and log' '

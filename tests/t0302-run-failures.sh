@@ -47,7 +47,7 @@ test_expect_success 'records: run failed, job failed with exit 3, dependent skip
 	test_eq "$(job_prop $id proc_001_v_000 - status)" failed &&
 	test_eq "$(job_prop $id proc_001_v_000 - exit_code)" 3 &&
 	test_eq "$(job_prop $id proc_002_v_000 - status)" skipped &&
-	test_eq "$(job_prop $id proc_002_v_000 - skipped_after)" "$id/proc_001_v_000/-" &&
+	test_eq "$(job_prop $id proc_002_v_000 - skipped_after)" "ws/$id/proc_001_v_000/-" &&
 	test_eq "$(job_prop $id proc_002_v_000 - log)" None &&
 	! test -e .pmeta/runs/$id/proc_002_v_000.log &&
 	test_eq "$(job_prop $id proc_004_v_000 - status)" succeeded

@@ -68,7 +68,7 @@ test_expect_success 'pass_env names must be variable names: base.conf:line, exit
 	printf "interpreter = %s\n" "$PY" >sche_t/base.conf &&
 	printf "[proc_001_v_000]\npass_env = 9LIVES\n" >$CONF &&
 	test_expect_code 3 pmeta check $CONF 2>err &&
-	test_contains err "main.conf:1: step [proc_001_v_000]: pass_env: '\''9LIVES'\'' is not a variable name"
+	test_contains err "main.conf:2: pass_env: '\''9LIVES'\'' is not a variable name"
 '
 
 test_done

@@ -192,3 +192,12 @@ int strbuf_read_file(struct strbuf *sb, const char *path)
 	strbuf_grow(sb, 0);
 	return 0;
 }
+
+void free_strings(char **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; items && i < n; i++)
+		free(items[i]);
+	free(items);
+}

@@ -43,5 +43,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xstrfmt(const char *fmt, ...) PM_PRINTF(1, 2);
+/* Frees n strings and the array holding them; accepts NULL. */
+void free_strings(char **items, size_t n);
 
 #endif

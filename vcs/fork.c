@@ -128,26 +128,23 @@ static void add_schedule(char ***list, size_t *n, const char *name)
 	(*list)[(*n)++] = xstrdup(name);
 }
 
-int fork_locate(git_repository *repo, const char *root, struct version_name *v, int worktree_too)
+/*
+ * Where v is as the kind v->kind says: 0 found (v->schedule set), 1 nowhere
+ * (nothing recorded), -1 error (several schedules, git).
+ */
+static int locate_as(git_tree *tree, const char *root, struct version_name *v, int worktree_too)
 {
-	git_tree *tree = NULL;
 	char **found = NULL, *path;
 	size_t nfound = 0, i;
 	int ret = -1, r;
 
-	if (head_tree(&tree, repo) < 0)
-		return -1;
 	if (v->schedule) {
 		path = version_path(v);
 		r = tree_has(tree, path);
 		if (r == 0 && worktree_too)
 			r = disk_has(root, path, v->kind == VERSION_PROCESS);
-		if (r == 0)
-			pm_error(PM_EGIT, "no %s '%s' in the workspace ('%s' is not in HEAD%s)",
-				 version_kind_str(v->kind), v->name, path, worktree_too ? " nor on disk" : "");
 		free(path);
-		git_tree_free(tree);
-		return r > 0 ? 0 : -1;
+		return r < 0 ? -1 : !r;
 	}
 	for (i = 0; i < git_tree_entrycount(tree); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
@@ -185,27 +182,54 @@ int fork_locate(git_repository *repo, const char *root, struct version_name *v, 
 	}
 	free(v->schedule);
 	v->schedule = NULL;
-	if (nfound == 0) {
-		pm_error(PM_EGIT, "no %s '%s' in the workspace (no %s */%s/%s%s in HEAD%s)",
-			 version_kind_str(v->kind), v->name,
-			 v->kind == VERSION_PROCESS ? "folder" : "file",
-			 v->kind == VERSION_PROCESS ? "process_config" : "pys", v->name,
-			 v->kind == VERSION_PROCESS ? "/" : ".py", worktree_too ? " nor on disk" : "");
-		goto out;
-	}
 	if (nfound > 1) {
 		pm_error(PM_EGIT, "'%s' is in %zu schedules ('%s', '%s'...): name one, as in '%s/%s'",
 			 v->name, nfound, found[0], found[1], found[0], v->name);
 		goto out;
 	}
-	v->schedule = xstrdup(found[0]);
-	ret = 0;
+	if (nfound == 1)
+		v->schedule = xstrdup(found[0]);
+	ret = nfound == 0;
 out:
 	for (i = 0; i < nfound; i++)
 		free(found[i]);
 	free(found);
-	git_tree_free(tree);
 	return ret;
+}
+
+int fork_locate(git_repository *repo, const char *root, struct version_name *v, int worktree_too)
+{
+	git_tree *tree = NULL;
+	enum version_kind named = v->kind;
+	int r;
+
+	if (head_tree(&tree, repo) < 0)
+		return -1;
+	/* The name's kind by convention first, then the other one. */
+	r = locate_as(tree, root, v, worktree_too);
+	if (r == 1) {
+		v->kind = named == VERSION_PROCESS ? VERSION_PROCEDURE : VERSION_PROCESS;
+		r = locate_as(tree, root, v, worktree_too);
+		if (r != 0)
+			v->kind = named;
+	}
+	git_tree_free(tree);
+	if (r != 1)
+		return r;
+	if (v->schedule) {
+		char *path = version_path(v);
+
+		pm_error(PM_EGIT, "no %s '%s' in the workspace ('%s' is not in HEAD%s)",
+			 version_kind_str(v->kind), v->name, path, worktree_too ? " nor on disk" : "");
+		free(path);
+	} else {
+		pm_error(PM_EGIT, "no %s '%s' in the workspace (no %s */%s/%s%s in HEAD%s)",
+			 version_kind_str(v->kind), v->name,
+			 v->kind == VERSION_PROCESS ? "folder" : "file",
+			 v->kind == VERSION_PROCESS ? "process_config" : "pys", v->name,
+			 v->kind == VERSION_PROCESS ? "/" : ".py", worktree_too ? " nor on disk" : "");
+	}
+	return -1;
 }
 
 /*
@@ -881,10 +905,12 @@ static int claim_name(struct version_name *dst, git_repository *repo, const char
 		if (opts->bump == FORK_TO) {
 			if (version_parse(dst, opts->to) < 0)
 				return -1;
-			if (dst->kind != src->kind) {
+			/* p_<N>_v_DDD names a process by convention: no procedure takes one. */
+			if (dst->kind == VERSION_PROCESS && src->kind != VERSION_PROCESS) {
 				pm_error(PM_EUSAGE, "--to '%s' is not a %s name", opts->to, version_kind_str(src->kind));
 				goto bad;
 			}
+			dst->kind = src->kind;
 			if (dst->schedule && strcmp(dst->schedule, src->schedule)) {
 				pm_error(PM_EUSAGE, "--to '%s': a fork stays in schedule '%s'", opts->to, src->schedule);
 				goto bad;

@@ -43,8 +43,10 @@ int fork_check_repo(struct git_repository *repo, char **branch);
 
 /*
  * Finds the schedule holding v when v->schedule is NULL, else checks that
- * it holds v: in HEAD's tree, or on disk as well when worktree_too.
- * PM_EGIT error when it is nowhere, or in several schedules.
+ * it holds v: in HEAD's tree, or on disk as well when worktree_too. Sets
+ * v->kind to what v is there: the convention's kind when it exists as
+ * that (a script S/pys/NAME.py or a folder S/process_config/NAME/), else
+ * the other one. PM_EGIT error when it is nowhere, or in several schedules.
  */
 int fork_locate(struct git_repository *repo, const char *root, struct version_name *v,
 		int worktree_too);

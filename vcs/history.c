@@ -227,9 +227,23 @@ int history_parse_message(struct fork_record *rec, const char *message)
 		ret = pm_error(PM_EGIT, "fork commit names '%s' from '%s': not version names", fork, from);
 		goto out;
 	}
-	if (rec->src.kind != rec->dst.kind ||
-	    (kind && strcmp(kind, version_kind_str(rec->src.kind))) ||
-	    (id && (val[3] != NULL) != (rec->src.kind == VERSION_PROCESS))) {
+	/* The commit says what it forked; names alone follow the convention. */
+	if (kind && !strcmp(kind, version_kind_str(VERSION_PROCESS))) {
+		rec->src.kind = rec->dst.kind = VERSION_PROCESS;
+	} else if (kind && !strcmp(kind, version_kind_str(VERSION_PROCEDURE))) {
+		rec->src.kind = rec->dst.kind = VERSION_PROCEDURE;
+	} else if (kind) {
+		fork_record_release(rec);
+		ret = pm_error(PM_EGIT, "fork commit for '%s' says Pmeta-Kind: %s (procedure or process)",
+			       fork, kind);
+		goto out;
+	} else if (rec->src.kind != rec->dst.kind) {
+		fork_record_release(rec);
+		ret = pm_error(PM_EGIT, "fork commit for '%s' mixes a procedure and a process", fork);
+		goto out;
+	}
+	/* A process is a folder (Pmeta-Source-Tree), a procedure a file (Pmeta-Source-Blob). */
+	if (id && (val[3] != NULL) != (rec->src.kind == VERSION_PROCESS)) {
 		fork_record_release(rec);
 		ret = pm_error(PM_EGIT, "fork commit for '%s' mixes a procedure and a process", fork);
 		goto out;

@@ -20,49 +20,58 @@ static size_t count_digits(const char *s)
 	return n;
 }
 
-/* Parses "proc_N_v_DDD" / "p_N_v_DDD" exactly; 0 or -1 (no error recorded). */
-static int parse_bare(struct version_name *out, const char *s)
+int version_is_ident(const char *s)
 {
-	const char *p, *num;
-	size_t nnum, prefix;
-	enum version_kind kind;
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
 
-	if (!strncmp(s, "proc_", 5)) {
-		kind = VERSION_PROCEDURE;
-		prefix = 5;
-	} else if (!strncmp(s, "p_", 2)) {
-		kind = VERSION_PROCESS;
-		prefix = 2;
-	} else {
+int version_split(const char *name, char **family, char **version)
+{
+	const char *v = NULL, *p;
+	char *fam;
+
+	*family = NULL;
+	*version = NULL;
+	for (p = strstr(name, "_v_"); p; p = strstr(p + 1, "_v_"))
+		v = p;
+	if (!v || v == name || count_digits(v + 3) != 3 || v[6])
+		return -1;
+	fam = xstrndup(name, (size_t)(v - name));
+	if (!version_is_ident(fam)) {
+		free(fam);
 		return -1;
 	}
-	num = s + prefix;
-	nnum = count_digits(num);
-	if (!nnum)
-		return -1;
-	p = num + nnum;
-	if (strncmp(p, "_v_", 3))
-		return -1;
-	p += 3;
-	if (count_digits(p) != 3 || p[3])
-		return -1;
-	out->kind = kind;
-	out->name = xstrdup(s);
-	out->family = xstrndup(s, (size_t)(num - s) + nnum);
-	out->number = xstrndup(num, nnum);
-	memcpy(out->version, p, 3);
-	out->version[3] = '\0';
+	*family = fam;
+	*version = xstrdup(v + 3);
 	return 0;
+}
+
+enum version_kind version_family_kind(const char *family)
+{
+	size_t n = strncmp(family, "p_", 2) ? 0 : count_digits(family + 2);
+
+	return n && !family[2 + n] ? VERSION_PROCESS : VERSION_PROCEDURE;
+}
+
+const char *version_prname(const char *family)
+{
+	return !strncmp(family, "p_", 2) && family[2] ? family + 2 : family;
 }
 
 int version_parse(struct version_name *out, const char *text)
 {
 	const char *slash = strrchr(text, '/');
+	char *version = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (slash && (slash == text || strchr(text, '/') != slash))
 		goto bad;
-	if (parse_bare(out, slash ? slash + 1 : text) < 0)
+	if (version_split(slash ? slash + 1 : text, &out->family, &version) < 0)
 		goto bad;
 	if (slash) {
 		out->schedule = xstrndup(text, (size_t)(slash - text));
@@ -71,16 +80,22 @@ int version_parse(struct version_name *out, const char *text)
 			int ret = pm_error(PM_EUSAGE, "'%s': '%s' is not a schedule (a folder of the workspace)",
 					   text, out->schedule);
 
+			free(version);
 			version_release(out);
 			return ret;
 		}
 	}
+	out->kind = version_family_kind(out->family);
+	out->name = xstrdup(slash ? slash + 1 : text);
+	out->prname = xstrdup(version_prname(out->family));
+	memcpy(out->version, version, 4);
+	free(version);
 	return 0;
 bad:
 	version_release(out);
 	return pm_error(PM_EUSAGE,
-			"'%s' is not a version name (proc_<N>_v_<DDD> or p_<N>_v_<DDD>, optionally <schedule>/...)",
-			text);
+			"'%s' is not a version name (<family>_v_<DDD>, as in proc_004_v_000 or p_002_v_000, "
+			"optionally <schedule>/...)", text);
 }
 
 void version_release(struct version_name *v)
@@ -90,7 +105,7 @@ void version_release(struct version_name *v)
 	free(v->schedule);
 	free(v->name);
 	free(v->family);
-	free(v->number);
+	free(v->prname);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -100,7 +115,7 @@ void version_copy(struct version_name *dst, const struct version_name *src)
 	dst->schedule = src->schedule ? xstrdup(src->schedule) : NULL;
 	dst->name = xstrdup(src->name);
 	dst->family = xstrdup(src->family);
-	dst->number = xstrdup(src->number);
+	dst->prname = xstrdup(src->prname);
 	memcpy(dst->version, src->version, sizeof(dst->version));
 }
 
@@ -117,11 +132,6 @@ void version_with(struct version_name *out, const struct version_name *v, const 
 	out->version[3] = '\0';
 	free(out->name);
 	out->name = xstrfmt("%s_v_%s", v->family, out->version);
-}
-
-char *version_key(const struct version_name *v)
-{
-	return xstrfmt("%s/%s", v->schedule, v->name);
 }
 
 char *version_dir(const struct version_name *v)

@@ -4,7 +4,7 @@
   bench/fork/bench.py [--runs 50]
 
 Needs ./pmeta built and a Neo4j (NEO4J_* in the environment, else build/neo4j/env).
-Touches only graph nodes of the schedules 'bench_fork*' (removed before and after),
+Touches only graph nodes of workspace 'bench-fork' (removed before and after),
 and a scratch folder under build/bench/fork.
 
 1. fork latency: `pmeta fork` (one process per fork: Neo4j check, libgit2 commit with
@@ -46,9 +46,12 @@ def cypher(query, params=None):
     return reply["results"][0]
 
 
+WS = "bench-fork"  # the workspace's identity, so keys are known: bench-fork/bench_fork/...
+
+
 def clean_graph():
-    cypher("MATCH (n) WHERE n.schedule STARTS WITH 'bench_fork' OR n.key STARTS WITH 'bench_fork' "
-           "CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    cypher("MATCH (n) WHERE n.workspace = $ws "
+           "CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", {"ws": WS})
 
 
 def run(cmd, cwd, **kw):
@@ -71,6 +74,12 @@ def workspace(path, nfiles):
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(os.path.join(path, "bench_fork", "pys"))
     run(["git", "init", "-q", "-b", "main"], path)
+    # The identity as `pmeta init --workspace` writes it (.pmeta/ is untracked).
+    os.makedirs(os.path.join(path, ".pmeta"))
+    with open(os.path.join(path, ".pmeta", "workspace"), "w") as f:
+        f.write(WS + "\n")
+    with open(os.path.join(path, ".git", "info", "exclude"), "a") as f:
+        f.write("/.pmeta/\n")
     with open(os.path.join(path, "bench_fork", "pys", "proc_1_v_000.py"), "w") as f:
         f.write("print('bench')\n" * 40)
     for i in range(nfiles):
@@ -103,15 +112,20 @@ def bench_fork(nfiles):
 
 def bench_lineage():
     # A 1,000-deep chain and a star of 1,000 direct forks, written straight to the graph.
-    cypher("UNWIND range(0, 1000) AS i CREATE (:Procedure {key: 'bench_fork/proc_' + (10000 + i) + '_v_000', "
-           "name: 'proc_' + (10000 + i) + '_v_000', schedule: 'bench_fork', chain: i})")
-    cypher("MATCH (a:Procedure {schedule: 'bench_fork'}) WHERE a.chain > 0 "
-           "MATCH (b:Procedure {key: 'bench_fork/proc_' + (10000 + a.chain - 1) + '_v_000'}) "
-           "CREATE (a)-[:FORKED_FROM {bump: 'to', commit: 'c', at: '2026-01-01T00:00:00Z'}]->(b)")
-    cypher("CREATE (:Procedure {key: 'bench_fork/proc_2_v_000', name: 'proc_2_v_000', schedule: 'bench_fork'})")
-    cypher("MATCH (r:Procedure {key: 'bench_fork/proc_2_v_000'}) UNWIND range(1, 1000) AS i "
-           "CREATE (:Procedure {key: 'bench_fork/proc_' + (20000 + i) + '_v_000', name: 'proc_' + (20000 + i) + '_v_000', "
-           "schedule: 'bench_fork'})-[:FORKED_FROM {bump: 'to', commit: 'c', at: '2026-01-01T00:00:00Z'}]->(r)")
+    # Keys as graph/keys.c makes them: <workspace>/<schedule>/<name>.
+    p = {"ws": WS, "prefix": WS + "/bench_fork/"}
+    cypher("UNWIND range(0, 1000) AS i CREATE (:Procedure {key: $prefix + 'proc_' + (10000 + i) + '_v_000', "
+           "name: 'proc_' + (10000 + i) + '_v_000', schedule: 'bench_fork', workspace: $ws, chain: i})", p)
+    cypher("MATCH (a:Procedure {schedule: 'bench_fork', workspace: $ws}) WHERE a.chain > 0 "
+           "MATCH (b:Procedure {key: $prefix + 'proc_' + (10000 + a.chain - 1) + '_v_000'}) "
+           "CREATE (a)-[:FORKED_FROM {bump: 'to', commit: 'c', at: datetime('2026-01-01T00:00:00Z')}]->(b)", p)
+    cypher("CREATE (:Procedure {key: $prefix + 'proc_2_v_000', name: 'proc_2_v_000', schedule: 'bench_fork', "
+           "workspace: $ws})", p)
+    cypher("MATCH (r:Procedure {key: $prefix + 'proc_2_v_000'}) UNWIND range(1, 1000) AS i "
+           "CREATE (:Procedure {key: $prefix + 'proc_' + (20000 + i) + '_v_000', name: 'proc_' + (20000 + i) + '_v_000', "
+           "schedule: 'bench_fork', workspace: $ws})-[:FORKED_FROM {bump: 'to', commit: 'c', "
+           "at: datetime('2026-01-01T00:00:00Z')}]->(r)", p)
+    ws = os.path.join(SCRATCH, "ws0")  # a workspace of identity WS (bench_fork ran there)
     cases = [
         ("chain of 1,000: leaf, --up", ["bench_fork/proc_11000_v_000", "--up"]),
         ("chain of 1,000: root, --down", ["bench_fork/proc_10000_v_000", "--down"]),
@@ -123,7 +137,7 @@ def bench_lineage():
     worst = 0.0
     for label, args in cases:
         for fmt in ("tree", "json"):
-            ms = [timed([PMETA, "lineage"] + args + ["--format", fmt], TOP) for _ in range(min(RUNS, 20))]
+            ms = [timed([PMETA, "lineage"] + args + ["--format", fmt], ws) for _ in range(min(RUNS, 20))]
             worst = max(worst, statistics.median(ms))
             print("  %-32s %-4s %s" % (label, fmt, summary(ms)))
     return worst

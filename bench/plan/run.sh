@@ -12,7 +12,8 @@
 # Environment: NEO4J_* (default: build/neo4j/env), BENCH_DIR (workspaces,
 # default /tmp/pmeta-bench-plan), NAIVE_TIMEOUT (seconds, default 60),
 # PMETA (binary, default ./pmeta). Each size uses its own schedule
-# (bench_N), deleted from the graph before it is imported.
+# (bench_N) of workspace bench-plan, deleted from the graph before it is
+# imported.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/bench/plan
@@ -82,6 +83,8 @@ workspace() {
 	rm -rf "$dir"
 	python3 "$here/gen.py" "$n" "$dir" --schedule "bench_$n"
 	git -C "$dir" init -q
+	# The identity as `pmeta init --workspace` writes it: keys are bench-plan/...
+	mkdir -p "$dir/.pmeta" && echo bench-plan >"$dir/.pmeta/workspace"
 }
 
 echo "# pmeta plan benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -92,7 +95,7 @@ workspace 64 >/dev/null
 forget_schedule bench_64
 (cd "$OUT/w64" && "$PMETA" import -q bench_64/process_config/p_001_v_000/main.conf &&
 	"$PMETA" plan --format json p_001_v_000 >/dev/null)
-cypher "$(cat "$here/naive.cypher")" '{"process": "bench_64/p_001_v_000"}' >/dev/null
+cypher "$(cat "$here/naive.cypher")" '{"process": "bench-plan/bench_64/p_001_v_000"}' >/dev/null
 
 echo
 echo "| steps | AFTER edges | check | import (new) | import (again) | plan json (warm, best of 3) | make -n | naive [:AFTER*] plan |"
@@ -122,10 +125,10 @@ for n in "$@"; do
 	"$PMETA" plan --format json p_001_v_000 >"$tmp/plan.json"
 	stages=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["stages"]))' "$tmp/plan.json")
 	edges=$(cypher 'MATCH (:Process {key: $p})-[:HAS_STEP]->(:Step)-[r:AFTER]->() RETURN count(r)' \
-		"{\"p\":\"bench_$n/p_001_v_000\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
+		"{\"p\":\"bench-plan/bench_$n/p_001_v_000\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
 	timed make make -n -f Makefile all
 	makef="$secs s, $mb MB"
-	naive "bench_$n/p_001_v_000"
+	naive "bench-plan/bench_$n/p_001_v_000"
 	cd - >/dev/null
 	echo "| $n ($stages stages) | $edges | $check | $import1 | $import2 | $plan | $makef | $naive |"
 done
@@ -142,8 +145,8 @@ for n in ${NAIVE_SIZES:-64 96 128 160 192 224}; do
 	timed plan "$PMETA" plan --format json p_001_v_000
 	plan="$secs s"
 	edges=$(cypher 'MATCH (:Process {key: $p})-[:HAS_STEP]->(:Step)-[r:AFTER]->() RETURN count(r)' \
-		"{\"p\":\"bench_$n/p_001_v_000\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
-	naive "bench_$n/p_001_v_000"
+		"{\"p\":\"bench-plan/bench_$n/p_001_v_000\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
+	naive "bench-plan/bench_$n/p_001_v_000"
 	cd - >/dev/null
 	echo "| $n ($((n / 16))) | $edges | $plan | $naive |"
 done

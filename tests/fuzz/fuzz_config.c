@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_parse(&cfg, "main.conf", (const char *)data, main_len, "s", "p_001_v_000") == 0 && nul) {
 		write_base(nul + 1, size - main_len - 1);
 		if (config_base_load(&base, scratch, "s") == 0 &&
-		    plan_from_config(&plan, cfg, &base, NULL) == 0 && plan->njobs && !plan->jobs[0].command)
+		    plan_from_config(&plan, NULL, cfg, &base, NULL) == 0 && plan->njobs && !plan->jobs[0].command)
 			abort(); /* a plan job always has a command */
 		plan_free(plan);
 		config_base_release(&base);

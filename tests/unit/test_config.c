@@ -74,7 +74,7 @@ static struct plan *plan_of(const struct config *cfg)
 		xstrdup("{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"), 0 };
 	struct plan *plan = NULL;
 
-	assert_int_equal(plan_from_config(&plan, cfg, &base, NULL), 0);
+	assert_int_equal(plan_from_config(&plan, "ws", cfg, &base, NULL), 0);
 	config_base_release(&base);
 	return plan;
 }
@@ -290,26 +290,55 @@ static void test_template_quotes_params(void **state)
 	struct plan *plan = NULL;
 
 	(void)state;
-	assert_int_equal(plan_from_config(&plan, cfg, &base, &opts), 0);
+	assert_int_equal(plan_from_config(&plan, "ws", cfg, &base, &opts), 0);
 	assert_string_equal(plan->jobs[0].command,
 			    "python3 -u sche_001/pys/a_v_000.py 'fr ja' 'it'\\''s' {x} '--run_mode=force now'");
+	/* With a workspace, the plan's keys are the graph's (graph/keys.h). */
+	assert_string_equal(plan->process_key, "ws/sche_001/p_002_v_000");
+	assert_string_equal(plan->steps[0].key, "ws/sche_001/p_002_v_000/a_v_000");
+	assert_string_equal(plan->steps[0].procedure_key, "ws/sche_001/a_v_000");
 	plan_free(plan);
 	config_base_release(&base);
 	config_free(cfg);
 }
 
-static void test_split_version(void **state)
+static void test_procedure_key(void **state)
 {
-	char *f, *v;
+	struct config *cfg = compile("[split]\nprocedure = algo_split_v_000\n"
+				     "[lr]\nprocedure = algo_model_v_001\nlast_proc = split\n"
+				     "[gbdt]\nprocedure = algo_model_v_001\nlast_proc = split\n"
+				     "[proc_004_v_000]\nlast_proc1 = lr\nlast_proc2 = gbdt\n");
+	const struct config_step *lr;
+	struct plan *plan;
+	size_t d;
 
 	(void)state;
-	assert_int_equal(config_split_version("proc_004_v_012", &f, &v), 0);
-	assert_string_equal(f, "proc_004");
-	assert_string_equal(v, "012");
-	free(f);
-	free(v);
-	assert_int_equal(config_split_version("proc_v_x", &f, &v), -1);
-	assert_int_equal(config_split_version("_v_1", &f, &v), -1);
+	assert_int_equal(cfg->ndiags, 0);  /* no warning about the free names */
+	lr = &cfg->steps[step(cfg, "lr")];
+	assert_string_equal(lr->procedure, "algo_model_v_001");
+	assert_int_equal(lr->procedure_line, 4);
+	assert_string_equal(lr->family, "algo_model");
+	assert_string_equal(lr->version, "001");
+	/* The old rule when the section names its procedure. */
+	assert_string_equal(cfg->steps[3].procedure, "proc_004_v_000");
+	assert_int_equal(cfg->steps[3].procedure_line, 0);
+	/* Own datasets are named after the steps: both models write their own. */
+	assert_true(strmap_get(&cfg->dataset_index, "lr", &d));
+	assert_true(strmap_get(&cfg->dataset_index, "gbdt", &d));
+	assert_false(strmap_get(&cfg->dataset_index, "algo_model_v_001", &d));
+	assert_true(after(cfg, "proc_004_v_000", "lr"));
+	assert_true(after(cfg, "proc_004_v_000", "gbdt"));
+	assert_false(after(cfg, "gbdt", "lr"));
+	plan = plan_of(cfg);
+	assert_string_equal(plan->steps[2].procedure, "algo_model_v_001");
+	assert_string_equal(plan->steps[2].script, "sche_001/pys/algo_model_v_001.py");
+	assert_string_equal(plan->steps[1].procedure_key, "ws/sche_001/algo_model_v_001");
+	assert_string_equal(plan->steps[1].key, "ws/sche_001/p_002_v_000/lr");
+	assert_int_equal(plan->steps[1].stage, plan->steps[2].stage);
+	plan_free(plan);
+	config_free(cfg);
+	assert_error("[a]\nprocedure = a-b_v_000\n", "2: procedure = 'a-b_v_000': not a procedure version name");
+	assert_error("[a]\nprocedure = x_v_12\n", "2: procedure = 'x_v_12': not a procedure version name");
 }
 
 static void test_large_chain(void **state)
@@ -350,7 +379,7 @@ int main(void)
 		cmocka_unit_test(test_kahn_layers_and_order),
 		cmocka_unit_test(test_shards_and_commands),
 		cmocka_unit_test(test_template_quotes_params),
-		cmocka_unit_test(test_split_version),
+		cmocka_unit_test(test_procedure_key),
 		cmocka_unit_test(test_large_chain),
 	};
 

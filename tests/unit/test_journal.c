@@ -1,5 +1,6 @@
 /*
- * Run journals: ids, times, appending and folding (with a torn last line),
+ * Run journals: ids, times (and Neo4j's datetime text read back), appending
+ * and folding (with a torn last line),
  * the synced marker.
  */
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "run/journal.h"
+#include "util/isotime.h"
 #include "util/strbuf.h"
 
 static void test_run_ids(void **state)
@@ -43,6 +45,40 @@ static void test_time_iso(void **state)
 	(void)state;
 	assert_string_equal(s, "2026-11-21T08:24:24.035Z");
 	free(s);
+}
+
+/* Times as Neo4j prints datetime values back, read and written as pmeta's. */
+static void test_time_parse(void **state)
+{
+	long long ms = 0;
+	json_t *o;
+
+	(void)state;
+	assert_int_equal(iso_time_parse("2026-11-21T08:24:24.035Z", &ms), 0);
+	assert_true(ms == 1795249464035LL);
+	assert_int_equal(iso_time_parse("2026-11-21T08:24Z", &ms), 0);
+	assert_true(ms == 1795249440000LL);
+	assert_int_equal(iso_time_parse("2026-11-21T08:24:24.03Z", &ms), 0);
+	assert_true(ms == 1795249464030LL);
+	assert_int_equal(iso_time_parse("2026-11-21T08:24:24.035123456Z", &ms), 0);
+	assert_true(ms == 1795249464035LL);
+	assert_int_equal(iso_time_parse("2026-11-21T09:24:24.035+01:00", &ms), 0);
+	assert_true(ms == 1795249464035LL);
+	assert_int_equal(iso_time_parse("2026-11-21T09:24:24.035+01:00[Europe/Paris]", &ms), 0);
+	assert_true(ms == 1795249464035LL);
+	assert_int_equal(iso_time_parse("2026-11-21", &ms), -1);
+	assert_int_equal(iso_time_parse("2026-11-21T08:24:24", &ms), -1);
+	assert_int_equal(iso_time_parse("2026-11-21T08:24:24.Z", &ms), -1);
+	assert_int_equal(iso_time_parse("yesterday", &ms), -1);
+	assert_int_equal(iso_time_parse(NULL, &ms), -1);
+
+	o = json_pack("{s:s, s:n, s:s}", "started_at", "2026-11-21T08:24Z", "finished_at",
+		      "note", "2026-11-21T08:24Z");
+	records_times_text(o);
+	assert_string_equal(json_string_value(json_object_get(o, "started_at")), "2026-11-21T08:24:00.000Z");
+	assert_true(json_is_null(json_object_get(o, "finished_at")));
+	assert_string_equal(json_string_value(json_object_get(o, "note")), "2026-11-21T08:24Z");
+	json_decref(o);
 }
 
 static void test_append_and_fold(void **state)
@@ -128,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_ids),
 		cmocka_unit_test(test_time_iso),
+		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_append_and_fold),
 		cmocka_unit_test(test_no_header),
 	};

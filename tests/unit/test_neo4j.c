@@ -252,12 +252,13 @@ static void replay_stop(struct replay *r)
 	pthread_join(r->thread, NULL);
 }
 
-static struct neo4j *open_at(int port)
+static struct neo4j *open_capped(int port, unsigned long long max_reply)
 {
 	struct neo4j_config cfg;
 	struct neo4j *db = NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_reply = max_reply;
 	cfg.uri = xstrfmt("http://127.0.0.1:%d", port);
 	cfg.user = xstrdup("neo4j");
 	cfg.password = xstrdup("s3cret-pw");
@@ -268,6 +269,11 @@ static struct neo4j *open_at(int port)
 	assert_int_equal(neo4j_open(&db, &cfg), 0);
 	neo4j_config_release(&cfg);
 	return db;
+}
+
+static struct neo4j *open_at(int port)
+{
+	return open_capped(port, 0);
 }
 
 static char *http_reply(int status, const char *type, const char *body)
@@ -396,6 +402,184 @@ static void test_connection_refused(void **state)
 	neo4j_free(db);
 }
 
+static void test_uri_redact(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "http://127.0.0.1:7474", "http://127.0.0.1:7474" },
+		{ "http://user:pw@127.0.0.1:1", "http://user:***@127.0.0.1:1" },
+		{ "https://u@h/db?x=a@b", "https://***@h/db?x=a@b" },
+		/* Up to the last '@' before '?' or '#': a raw '/' or '@' in a password never shows. */
+		{ "http://bob:uRi/SeCrEt@127.0.0.1:1", "http://bob:***@127.0.0.1:1" },
+		{ "http://a:p@w@h:1/x?y@z", "http://a:***@h:1/x?y@z" },
+		{ "http://a@b:p@w@h:1/x@y", "http://a@b:***@y" },
+		{ "bolt://neo4j:s3cret@host", "bolt://neo4j:***@host" },
+		{ "user:pw@host", "user:***@host" },
+		{ "", "" },
+		{ "not a uri", "not a uri" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = neo4j_uri_redact(cases[i][0]);
+
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
+/* neo4j_open refuses what is not an http(s) URL, naming it without credentials. */
+static void test_open_refuses_bad_uris(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "bolt://127.0.0.1:1", "unsupported NEO4J_URI 'bolt://127.0.0.1:1'" },
+		{ "neo4j://user:s3cret-pw@h:7687", "unsupported NEO4J_URI 'neo4j://user:***@h:7687'" },
+		{ "ftp://x", "unsupported NEO4J_URI 'ftp://x'" },
+		{ "", "NEO4J_URI is set but empty" },
+		{ "http://", "NEO4J_URI 'http://' is not a URL" },
+		{ "http://user:s3cret-pw@[::1", "NEO4J_URI 'http://user:***@[::1' is not a URL" },
+		{ "http://user:s3c/ret-pw@h:1", "NEO4J_URI 'http://user:***@h:1' is not a URL" },
+		{ "127.0.0.1:7474", "NEO4J_URI '127.0.0.1:7474'" },
+	};
+	struct neo4j_config cfg;
+	struct neo4j *db = NULL;
+	size_t i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.user = "neo4j";
+	cfg.password = "pw";
+	cfg.database = "neo4j";
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cfg.uri = (char *)cases[i][0];
+		assert_int_equal(neo4j_open(&db, &cfg), -1);
+		assert_null(db);
+		assert_int_equal(pm_error_class(), PM_ENEO4J);
+		if (!strstr(pm_error_msg(), cases[i][1]))
+			fail_msg("'%s' gave '%s'", cases[i][0], pm_error_msg());
+		assert_null(strstr(pm_error_msg(), "s3cret"));
+	}
+	/* HTTPS in capitals is fine; a password never reaches neo4j_uri(). */
+	cfg.uri = "HTTPS://user:s3cret-pw@127.0.0.1:7473";
+	assert_int_equal(neo4j_open(&db, &cfg), 0);
+	assert_string_equal(neo4j_uri(db), "HTTPS://user:***@127.0.0.1:7473");
+	neo4j_free(db);
+}
+
+/* A body past the cap aborts the request, streamed or declared. */
+static void test_reply_cap(void **state)
+{
+	struct strbuf big = STRBUF_INIT;
+	char *declared = xstrdup("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+				 "Content-Length: 1000000000\r\n\r\n{");
+	char *small = http_reply(200, "application/json", ok_body);
+	const char *replies[] = { NULL, small, NULL };
+	const char *replies2[] = { declared, NULL };
+	struct replay r;
+	struct neo4j *db;
+	json_t *res = NULL;
+	size_t i;
+
+	(void)state;
+	/* No Content-Length: the body ends when the server closes. */
+	strbuf_addstr(&big, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		      "Connection: close\r\n\r\n{\"results\":[\"");
+	for (i = 0; i < 10000; i++)
+		strbuf_addch(&big, 'x');
+	strbuf_addstr(&big, "\"]}");
+	replies[0] = big.buf;
+	replay_start(&r, replies);
+	db = open_capped(r.port, 4096);
+	assert_int_equal(neo4j_query(db, NULL, "RETURN 1", NULL), -1);
+	assert_int_equal(pm_error_class(), PM_ENEO4J);
+	assert_non_null(strstr(pm_error_msg(), "sent a reply larger than 4096 bytes"));
+	assert_non_null(strstr(pm_error_msg(), "PMETA_NEO4J_MAX_REPLY"));
+	/* Not retried; the next request on the connection works. */
+	assert_int_equal(neo4j_request_count(db), 1);
+	assert_int_equal(neo4j_query(db, &res, "RETURN 1", NULL), 0);
+	assert_int_equal(neo4j_nrows(res), 2);
+	json_decref(res);
+	neo4j_free(db);
+	replay_stop(&r);
+	strbuf_release(&r.requests);
+
+	replay_start(&r, replies2);
+	db = open_capped(r.port, 4096);
+	assert_int_equal(neo4j_query(db, NULL, "RETURN 1", NULL), -1);
+	assert_non_null(strstr(pm_error_msg(), "sent a reply larger than 4096 bytes"));
+	neo4j_free(db);
+	replay_stop(&r);
+	strbuf_release(&r.requests);
+	strbuf_release(&big);
+	free(declared);
+	free(small);
+}
+
+/* PMETA_NEO4J_TIMEOUT and PMETA_NEO4J_MAX_REPLY: what is taken, what is refused. */
+static void test_limits_from_env(void **state)
+{
+	static const struct { const char *v; long ms; } timeouts[] = {
+		{ "60", 60000 }, { "0.1", 100 }, { ".5", 500 }, { "1e1", 10000 }, { "86400", 86400000 },
+		{ "2.0005", 2001 }, { "", 60000 }, { NULL, 60000 },
+		{ "0", -1 }, { "0.0999", -1 }, { "-5", -1 }, { "+5", -1 }, { "abc", -1 }, { "inf", -1 },
+		{ "nan", -1 }, { "1e300", -1 }, { "1e400", -1 }, { "86400.5", -1 }, { " 5", -1 },
+		{ "5 ", -1 }, { "5s", -1 }, { "0x10", -1 }, { "1e", -1 },
+	};
+	static const struct { const char *v; unsigned long long bytes; } caps[] = {
+		{ NULL, 1ULL << 30 }, { "", 1ULL << 30 }, { "1024", 1024 }, { "1K", 1024 },
+		{ "1k", 1024 }, { "64K", 65536 }, { "4m", 4ULL << 20 }, { "2G", 2ULL << 30 },
+		{ "1024G", 1ULL << 40 }, { "1099511627776", 1ULL << 40 },
+		{ "1023", 0 }, { "0", 0 }, { "1025G", 0 }, { "1099511627777", 0 }, { "1KB", 0 },
+		{ "1.5M", 0 }, { "-1", 0 }, { "K", 0 }, { "18446744073709551616", 0 }, { " 1M", 0 },
+	};
+	struct neo4j_config cfg;
+	size_t i;
+
+	(void)state;
+	unsetenv("PMETA_NEO4J_MAX_REPLY");
+	for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+		int ret;
+
+		if (timeouts[i].v)
+			setenv("PMETA_NEO4J_TIMEOUT", timeouts[i].v, 1);
+		else
+			unsetenv("PMETA_NEO4J_TIMEOUT");
+		ret = neo4j_config_from_env(&cfg);
+		if (timeouts[i].ms < 0) {
+			if (ret != -1)
+				fail_msg("PMETA_NEO4J_TIMEOUT='%s' was taken", timeouts[i].v);
+			assert_int_equal(pm_error_class(), PM_EUSAGE);
+			assert_non_null(strstr(pm_error_msg(), "PMETA_NEO4J_TIMEOUT"));
+		} else {
+			if (ret != 0 || cfg.timeout_ms != timeouts[i].ms)
+				fail_msg("PMETA_NEO4J_TIMEOUT='%s' gave %d, %ld ms", timeouts[i].v, ret,
+					 cfg.timeout_ms);
+			assert_true(cfg.connect_timeout_ms <= cfg.timeout_ms);
+		}
+		neo4j_config_release(&cfg);
+	}
+	unsetenv("PMETA_NEO4J_TIMEOUT");
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		int ret;
+
+		if (caps[i].v)
+			setenv("PMETA_NEO4J_MAX_REPLY", caps[i].v, 1);
+		else
+			unsetenv("PMETA_NEO4J_MAX_REPLY");
+		ret = neo4j_config_from_env(&cfg);
+		if (!caps[i].bytes) {
+			if (ret != -1)
+				fail_msg("PMETA_NEO4J_MAX_REPLY='%s' was taken", caps[i].v);
+			assert_int_equal(pm_error_class(), PM_EUSAGE);
+			assert_non_null(strstr(pm_error_msg(), "PMETA_NEO4J_MAX_REPLY"));
+		} else if (ret != 0 || cfg.max_reply != caps[i].bytes) {
+			fail_msg("PMETA_NEO4J_MAX_REPLY='%s' gave %d, %llu", caps[i].v, ret, cfg.max_reply);
+		}
+		neo4j_config_release(&cfg);
+	}
+	unsetenv("PMETA_NEO4J_MAX_REPLY");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +596,10 @@ int main(void)
 		cmocka_unit_test(test_html_500_and_truncated),
 		cmocka_unit_test(test_auth_header_not_in_errors),
 		cmocka_unit_test(test_connection_refused),
+		cmocka_unit_test(test_uri_redact),
+		cmocka_unit_test(test_open_refuses_bad_uris),
+		cmocka_unit_test(test_reply_cap),
+		cmocka_unit_test(test_limits_from_env),
 	};
 	int ret;
 

@@ -40,8 +40,7 @@ static int setup(void **state)
 	(void)state;
 	if (!getenv("NEO4J_URI") || !getenv("NEO4J_PASSWORD"))
 		return 0;
-	neo4j_config_from_env(&cfg);
-	if (neo4j_open(&db, &cfg) < 0)
+	if (neo4j_config_from_env(&cfg) < 0 || neo4j_open(&db, &cfg) < 0)
 		return -1;
 	neo4j_config_release(&cfg);
 	snprintf(tag, sizeof(tag), "t%ld", (long)getpid());
@@ -141,7 +140,7 @@ static void test_keep_alive(void **state)
 	(void)state;
 	if (!db)
 		skip();
-	neo4j_config_from_env(&cfg);
+	assert_int_equal(neo4j_config_from_env(&cfg), 0);
 	assert_int_equal(neo4j_open(&one, &cfg), 0);
 	neo4j_config_release(&cfg);
 	for (i = 0; i < 25; i++)

@@ -1,6 +1,7 @@
 /*
- * The worker pool on plans built here in C (no planner, no Neo4j): real
- * /bin/sh jobs in a scratch folder.
+ * The runner with the local executor on plans built here in C (no planner,
+ * no Neo4j): real /bin/sh jobs in a scratch folder. test_scheduler.c tests
+ * the scheduling alone, through a fake executor.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,105 +19,10 @@
 
 #include "graph/plan.h"
 #include "run/runner.h"
+#include "tests/unit/plan_spec.h"
 #include "util/strbuf.h"
 
-struct spec {
-	const char *name;
-	const char *command;   /* %d = shard when sharded */
-	const char *deps;      /* space separated step names */
-	int max_shard;
-	int retries;
-	long timeout;
-};
-
 static char root[256];
-
-static size_t step_index(const struct spec *s, size_t n, const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strlen(s[i].name) == len && !strncmp(s[i].name, name, len))
-			return i;
-	fail_msg("unknown step %.*s", (int)len, name);
-	return 0;
-}
-
-/* The command with "%d" replaced by the shard number. */
-static char *with_shard(const char *command, int shard)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *pct = strstr(command, "%d");
-
-	if (!pct)
-		return xstrdup(command);
-	strbuf_add(&sb, command, (size_t)(pct - command));
-	strbuf_addf(&sb, "%d", shard);
-	strbuf_addstr(&sb, pct + 2);
-	return strbuf_detach(&sb, NULL);
-}
-
-static struct plan *plan_of(const struct spec *s, size_t n)
-{
-	struct plan *p = xcalloc(1, sizeof(*p));
-	size_t i, j = 0;
-
-	p->schedule = xstrdup("sche_t");
-	p->process = xstrdup("p_001_v_000");
-	p->process_key = xstrdup("sche_t/p_001_v_000");
-	p->nsteps = n;
-	p->steps = xcalloc(n, sizeof(*p->steps));
-	for (i = 0; i < n; i++) {
-		struct plan_step *st = &p->steps[i];
-		const char *d = s[i].deps ? s[i].deps : "";
-
-		st->name = xstrdup(s[i].name);
-		st->key = xstrfmt("sche_t/p_001_v_000/%s", s[i].name);
-		st->max_shard = s[i].max_shard;
-		st->retries = s[i].retries;
-		st->timeout = s[i].timeout;
-		st->deps = xcalloc(8, sizeof(size_t));
-		while (*d) {
-			size_t len = strcspn(d, " ");
-
-			if (len)
-				st->deps[st->ndeps++] = step_index(s, n, d, len);
-			d += len;
-			d += strspn(d, " ");
-		}
-		p->njobs += s[i].max_shard ? (size_t)s[i].max_shard : 1;
-	}
-	p->jobs = xcalloc(p->njobs, sizeof(*p->jobs));
-	for (i = 0; i < n; i++) {
-		int k, nshard = s[i].max_shard ? s[i].max_shard : 1;
-
-		for (k = 0; k < nshard; k++, j++) {
-			p->jobs[j].step = i;
-			p->jobs[j].shard = s[i].max_shard ? k : -1;
-			p->jobs[j].command = with_shard(s[i].command, k);
-		}
-	}
-	return p;
-}
-
-static void test_plan_free(struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nsteps; i++) {
-		free(p->steps[i].name);
-		free(p->steps[i].key);
-		free(p->steps[i].deps);
-	}
-	for (i = 0; i < p->njobs; i++)
-		free(p->jobs[i].command);
-	free(p->steps);
-	free(p->jobs);
-	free(p->schedule);
-	free(p->process);
-	free(p->process_key);
-	free(p);
-}
 
 static int run_plan(struct runner *r, struct plan *p, unsigned jobs)
 {

@@ -28,12 +28,8 @@ static void test_parse_procedure(void **state)
 	assert_int_equal(v.kind, VERSION_PROCEDURE);
 	assert_null(v.schedule);
 	assert_string_equal(v.family, "proc_004");
-	assert_string_equal(v.number, "004");
 	assert_string_equal(v.version, "012");
 	version_set_schedule(&v, "sche_001");
-	s = version_key(&v);
-	assert_string_equal(s, "sche_001/proc_004_v_012");
-	free(s);
 	s = version_path(&v);
 	assert_string_equal(s, "sche_001/pys/proc_004_v_012.py");
 	free(s);
@@ -50,7 +46,7 @@ static void test_parse_process_with_schedule(void **state)
 	assert_int_equal(v.kind, VERSION_PROCESS);
 	assert_string_equal(v.schedule, "sche_002");
 	assert_string_equal(v.family, "p_2");
-	assert_string_equal(v.number, "2");
+	assert_string_equal(v.prname, "2");
 	s = version_path(&v);
 	assert_string_equal(s, "sche_002/process_config/p_2_v_100");
 	free(s);
@@ -60,11 +56,64 @@ static void test_parse_process_with_schedule(void **state)
 	version_release(&v);
 }
 
+static void test_parse_long_family(void **state)
+{
+	struct version_name v;
+	char *s;
+
+	(void)state;
+	/* What check and plan accept as a procedure, every verb accepts. */
+	assert_int_equal(version_parse(&v, "algo_local_model_gbdt_v_000"), 0);
+	assert_int_equal(v.kind, VERSION_PROCEDURE);
+	assert_string_equal(v.family, "algo_local_model_gbdt");
+	assert_string_equal(v.version, "000");
+	version_set_schedule(&v, "sche_001");
+	s = version_path(&v);
+	assert_string_equal(s, "sche_001/pys/algo_local_model_gbdt_v_000.py");
+	free(s);
+	version_release(&v);
+	/* The last _v_ splits; families proc_x and q_002 are names like any other. */
+	assert_int_equal(version_parse(&v, "a_v_001_v_002"), 0);
+	assert_string_equal(v.family, "a_v_001");
+	assert_string_equal(v.version, "002");
+	version_release(&v);
+	assert_int_equal(version_parse(&v, "q_002_v_000"), 0);
+	assert_int_equal(v.kind, VERSION_PROCEDURE);
+	version_release(&v);
+	/* The convention: p_<digits> is a process, p_<anything else> is not. */
+	assert_int_equal(version_family_kind("p_002"), VERSION_PROCESS);
+	assert_int_equal(version_family_kind("p_x"), VERSION_PROCEDURE);
+	assert_int_equal(version_family_kind("p_"), VERSION_PROCEDURE);
+	assert_int_equal(version_family_kind("p_2a"), VERSION_PROCEDURE);
+	assert_string_equal(version_prname("p_002"), "002");
+	assert_string_equal(version_prname("train"), "train");
+}
+
+static void test_split(void **state)
+{
+	char *f, *v;
+
+	(void)state;
+	assert_int_equal(version_split("proc_004_v_012", &f, &v), 0);
+	assert_string_equal(f, "proc_004");
+	assert_string_equal(v, "012");
+	free(f);
+	free(v);
+	assert_int_equal(version_split("proc_v_x", &f, &v), -1);
+	assert_null(f);
+	assert_null(v);
+	assert_int_equal(version_split("_v_100", &f, &v), -1);
+	assert_int_equal(version_split("x_v_1", &f, &v), -1);
+	assert_int_equal(version_split("x_v_0001", &f, &v), -1);
+	assert_int_equal(version_split("a-b_v_000", &f, &v), -1);
+	assert_int_equal(version_split("9a_v_000", &f, &v), -1);
+}
+
 static void test_parse_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"", "proc_004", "proc_004_v_01", "proc_004_v_0123", "proc__v_001", "proc_x_v_001",
-		"p_002_v_00a", "/proc_004_v_000", "a/b/proc_004_v_000", "proc_004_v_000.py", "q_002_v_000",
+		"", "proc_004", "proc_004_v_01", "proc_004_v_0123", "_v_001", "proc-x_v_001",
+		"p_002_v_00a", "/proc_004_v_000", "a/b/proc_004_v_000", "proc_004_v_000.py", "9q_v_000",
 	};
 	size_t i;
 
@@ -221,6 +270,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_procedure),
 		cmocka_unit_test(test_parse_process_with_schedule),
+		cmocka_unit_test(test_parse_long_family),
+		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_with_and_entry_digits),
 		cmocka_unit_test(test_trailers_round_trip),

@@ -1,4 +1,4 @@
-# Part 6: what pmeta refuses to be fooled by. A fork message that tries to
+# Part 7: what pmeta refuses to be fooled by. A fork message that tries to
 # hide or forge lineage, a command template that would let a parameter reach
 # the shell unquoted, and a job that prints its environment.
 mkdir -p sche_009/pys sche_009/process_config/p_009_v_000

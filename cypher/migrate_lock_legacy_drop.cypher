@@ -1,0 +1,3 @@
+// pmeta 0.1's lock constraint (on id only) hides the tool's equivalent one:
+// replaced by the two neo4j-migrations constraints.
+DROP CONSTRAINT pmeta_migrations_lock IF EXISTS

@@ -1,0 +1,501 @@
+/*
+ * Where configs live: the readers by file name (a process folder holds
+ * one config file, and its name says its format), the schedule and process
+ * a config's path names, the config of a process name on disk, procedure
+ * scripts, and the schedule-wide base.conf.
+ *
+ *   <root>/<schedule>/process_config/<process>/main.conf
+ *   <root>/<schedule>/pys/<procedure>.py
+ *   <root>/<schedule>/base.conf
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <git2.h>
+
+#include "graph/config_build.h"
+#include "util/strbuf.h"
+#include "vcs/version.h"
+
+/* The front ends, by the file name they read in a process folder. */
+static const struct config_reader config_readers[] = {
+	{ "main.conf", config_read_ini },
+};
+
+#define NREADERS (sizeof(config_readers) / sizeof(config_readers[0]))
+
+const struct config_reader *config_reader_for(const char *file_name)
+{
+	size_t i;
+
+	for (i = 0; i < NREADERS; i++)
+		if (!strcmp(config_readers[i].file_name, file_name))
+			return &config_readers[i];
+	return NULL;
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * <root>/<S>/process_config/<P>/<file>: fills root, S, P (caller frees) and
+ * the reader of <file>.
+ */
+static int split_config_path(const char *abs, char **root, char **schedule, char **process,
+			     const struct config_reader **reader)
+{
+	const char *part[5];
+	const char *end = abs + strlen(abs);
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		const char *s = end;
+
+		while (s > abs && s[-1] != '/')
+			s--;
+		if (s == abs && i < 4)
+			return -1;
+		part[i] = s;
+		end = s > abs ? s - 1 : s;
+	}
+	/* part[0] the file, [1] P, [2] process_config, [3] S; root = before S */
+	*reader = config_reader_for(part[0]);
+	if (!*reader || strncmp(part[2], "process_config/", 15))
+		return -1;
+	*process = xstrndup(part[1], strcspn(part[1], "/"));
+	*schedule = xstrndup(part[3], strcspn(part[3], "/"));
+	*root = part[3] > abs + 1 ? xstrndup(abs, (size_t)(part[3] - abs - 1)) : xstrdup("/");
+	return 0;
+}
+
+static int not_a_config_path(const char *path)
+{
+	return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
+			"<schedule>/process_config/<process>/main.conf", path);
+}
+
+int config_file_hash(char hash[41], const char *path)
+{
+	git_oid oid;
+
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+		return pm_error(PM_EFAIL, "cannot read config '%s': %s", path, strerror(errno));
+	git_oid_tostr(hash, 41, &oid);
+	return 0;
+}
+
+int config_locate(const char *path, char **root, char **schedule, char **process)
+{
+	const struct config_reader *reader;
+	char *abs = realpath(path, NULL);
+	int ret = 0;
+
+	*root = *schedule = *process = NULL;
+	if (!abs || split_config_path(abs, root, schedule, process, &reader) < 0)
+		ret = not_a_config_path(path);
+	free(abs);
+	return ret;
+}
+
+char *config_script_path(const char *schedule, const char *procedure)
+{
+	return xstrfmt("%s/pys/%s.py", schedule, procedure);
+}
+
+int config_load(struct config **out, const char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	const struct config_reader *reader = NULL;
+	char *abs = NULL, *root = NULL, *schedule = NULL, *process = NULL;
+	struct config *cfg = NULL;
+	size_t i, nerrors;
+	int ret = -1;
+
+	*out = NULL;
+	if (strbuf_read_file(&text, path) < 0)
+		goto out;
+	abs = realpath(path, NULL);
+	if (!abs || split_config_path(abs, &root, &schedule, &process, &reader) < 0) {
+		not_a_config_path(path);
+		goto out;
+	}
+	if (!version_is_ident(schedule) || !version_is_ident(process)) {
+		pm_error(PM_ECONFIG, "%s: schedule '%s' and process '%s' must be identifiers",
+			 path, schedule, process);
+		goto out;
+	}
+	ret = config_compile(&cfg, reader, path, text.buf, text.len, schedule, process);
+	cfg->root = root;
+	root = NULL;
+	cfg->path = xstrfmt("%s/process_config/%s/%s", schedule, process, reader->file_name);
+	nerrors = cfg->nerrors;
+	for (i = 0; i < cfg->nsteps; i++) {
+		const struct config_step *step = &cfg->steps[i];
+		char *script = config_script_path(schedule, step->procedure);
+		char *full = xstrfmt("%s/%s", cfg->root, script);
+		struct stat st;
+
+		/* A procedure `procedure =` names must exist; one a section names may come later. */
+		if (stat(full, &st) < 0 && version_is_ident(step->procedure)) {
+			if (step->procedure_line && step->version)
+				config_diag(cfg, 1, step->procedure_line, "procedure = %s: no script '%s'",
+					    step->procedure, script);
+			else if (!step->procedure_line)
+				config_diag(cfg, 0, step->line, "no script '%s' for step [%s]", script,
+					    step->name);
+		}
+		free(script);
+		free(full);
+	}
+	if (cfg->nerrors > nerrors) {
+		char *msg = config_error_text(cfg);
+
+		pm_error(PM_ECONFIG, "%s", msg);
+		free(msg);
+		ret = -1;
+	}
+	*out = cfg;
+out:
+	strbuf_release(&text);
+	free(abs);
+	free(root);
+	free(schedule);
+	free(process);
+	return ret;
+}
+
+/* --- a process by name --- */
+
+static int not_a_process_name(const char *target)
+{
+	return pm_error(PM_EUSAGE, "'%s' is neither a config file nor a process name "
+			"(p_002_v_000 or sche_001/p_002_v_000)", target);
+}
+
+/* A config file given by path: its process key from where it lives. */
+static int process_of_file(const char *target, char **schedule, char **process, char **config)
+{
+	const struct config_reader *reader;
+	char *abs = realpath(target, NULL), *root = NULL, *s = NULL, *p = NULL;
+	int ret;
+
+	if (!abs || split_config_path(abs, &root, &s, &p, &reader) < 0 ||
+	    !version_is_ident(s) || !version_is_ident(p)) {
+		ret = not_a_config_path(target);
+	} else {
+		*schedule = s;
+		*process = p;
+		s = p = NULL;
+		*config = xstrdup(target);
+		ret = 0;
+	}
+	free(abs);
+	free(root);
+	free(s);
+	free(p);
+	return ret;
+}
+
+/* The config file of <root>/<schedule>/process_config/<process>/, or NULL. */
+static char *process_config_file(const char *root, const char *schedule, const char *process)
+{
+	size_t i;
+
+	for (i = 0; i < NREADERS; i++) {
+		char *path = xstrfmt("%s/%s/process_config/%s/%s", root, schedule, process,
+				     config_readers[i].file_name);
+
+		if (is_file(path))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+int config_find_process(const char *root, const char *target, char **schedule, char **process,
+			char **config)
+{
+	const char *slash = strchr(target, '/');
+	char *pattern;
+	glob_t g;
+	size_t i, nfound = 0;
+
+	*schedule = *process = *config = NULL;
+	if (is_file(target))
+		return process_of_file(target, schedule, process, config);
+	if (slash) {
+		char *s = xstrndup(target, (size_t)(slash - target));
+
+		if (!version_is_ident(s) || !version_is_ident(slash + 1)) {
+			free(s);
+			return not_a_process_name(target);
+		}
+		*config = process_config_file(root, s, slash + 1);
+		*schedule = s;
+		*process = xstrdup(slash + 1);
+		return 0;
+	}
+	if (!version_is_ident(target))
+		return not_a_process_name(target);
+	pattern = xstrfmt("%s/*/process_config/%s", root, target);
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			const char *s = g.gl_pathv[i] + strlen(root) + 1;
+			char *sched = xstrndup(s, strcspn(s, "/"));
+			char *path = process_config_file(root, sched, target);
+
+			if (path && !nfound++) {
+				*schedule = sched;
+				*process = xstrdup(target);
+				*config = path;
+				sched = path = NULL;
+			}
+			free(path);
+			free(sched);
+		}
+		globfree(&g);
+	}
+	free(pattern);
+	if (nfound > 1) {
+		free(*schedule);
+		free(*process);
+		free(*config);
+		*schedule = *process = *config = NULL;
+		return pm_error(PM_EUSAGE, "process '%s' is in %zu schedules; name one as SCHEDULE/%s",
+				target, nfound, target);
+	}
+	return *process ? 0 : 1;
+}
+
+/* --- base.conf --- */
+
+#define DEFAULT_INTERPRETER "python"
+#define DEFAULT_TEMPLATE \
+	"{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"
+
+static void base_interpreter(struct config_base *base, struct config *diags, const char *value,
+			     size_t line)
+{
+	(void)diags;
+	(void)line;
+	free(base->interpreter);
+	base->interpreter = xstrdup(value);
+}
+
+static void base_template(struct config_base *base, struct config *diags, const char *value,
+			  size_t line)
+{
+	(void)diags;
+	free(base->template);
+	base->template = xstrdup(value);
+	base->template_line = line;
+}
+
+/* pass_env = NAME, NAME2: variables of pmeta's environment every job of the schedule gets. */
+static void base_pass_env(struct config_base *base, struct config *diags, const char *value,
+			  size_t line)
+{
+	char **names = NULL, *bad = NULL;
+	size_t i;
+
+	if (config_pass_env(&names, value, &bad) < 0) {
+		config_diag(diags, 1, line, "pass_env: '%s' is not a variable name", bad);
+	} else {
+		free(base->pass_env);
+		base->pass_env = xstrdup(value);
+	}
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	free(bad);
+}
+
+/*
+ * The keys of base.conf: top-level keys only (sections belong to other
+ * tools). Empty values are refused before set is called; the last of a
+ * repeated key wins. set records a problem in diags at line.
+ */
+static const struct base_key {
+	const char *name;
+	void (*set)(struct config_base *base, struct config *diags, const char *value, size_t line);
+} base_keys[] = {
+	{ "interpreter", base_interpreter },
+	{ "template",    base_template },
+	{ "pass_env",    base_pass_env },
+};
+
+#define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
+
+struct base_read {
+	struct config_base *base;
+	struct config *diags;   /* reuses the diagnostics machinery */
+};
+
+static void base_setting(void *arg, const char *key, const char *value, size_t line)
+{
+	struct base_read *b = arg;
+	size_t i;
+
+	for (i = 0; i < NBASE_KEYS && strcmp(base_keys[i].name, key); i++)
+		;
+	if (i == NBASE_KEYS) {
+		struct strbuf known = STRBUF_INIT;
+
+		for (i = 0; i < NBASE_KEYS; i++)
+			strbuf_addf(&known, "%s%s", i == 0 ? "" : i + 1 < NBASE_KEYS ? ", " : " or ",
+				    base_keys[i].name);
+		config_diag(b->diags, 1, line, "unknown key '%s' (expected %s)", key, known.buf);
+		strbuf_release(&known);
+		return;
+	}
+	/* The template's line is kept even when it is empty: messages name it. */
+	if (base_keys[i].set == base_template)
+		b->base->template_line = line;
+	if (!*value) {
+		config_diag(b->diags, 1, line, "'%s' is empty", key);
+		return;
+	}
+	base_keys[i].set(b->base, b->diags, value, line);
+}
+
+/*
+ * pmeta quotes each value it puts into a command (plan.c's add_quoted),
+ * which is only right where the shell reads a bare word: inside '...',
+ * "..." or `...`, or right after a backslash, the quotes pmeta adds would
+ * be literal and the value's own characters ($, `, ", ') would reach the
+ * shell. Such a placeholder is refused with base.conf:line (exit 3) rather
+ * than guessed at: write --e={evil}, not "--e={evil}". {interpreter} is
+ * the command's own text (base.conf's interpreter), put in as written,
+ * anywhere.
+ */
+static int base_template_check(const struct config_base *base)
+{
+	enum { BARE, SINGLE, DOUBLE, BACKTICK } state = BARE, outer = BARE;
+	static const char *const where[] = { "after a backslash", "inside single quotes",
+					     "inside double quotes", "inside backquotes" };
+	const char *t = base->template, *file = base->file ? base->file : "base.conf";
+	int escaped = 0;
+
+	while (*t) {
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t += 2;
+			escaped = 0;
+			continue;
+		}
+		if (*t == '{') {
+			const char *close = strchr(t, '}');
+			int len;
+
+			if (!close)
+				break; /* the planner names it */
+			len = (int)(close - t - 1);
+			if ((state != BARE || escaped) && !(len == 11 && !strncmp(t + 1, "interpreter", 11)))
+				return pm_error(PM_ECONFIG,
+						"%s:%zu: template: placeholder {%.*s} is %s: pmeta quotes each value itself, so write it bare (--x={%.*s})",
+						file, base->template_line, len, t + 1, where[state], len, t + 1);
+			escaped = 0;
+			t = close + 1;
+			continue;
+		}
+		if (escaped) {
+			escaped = 0;
+			t++;
+			continue;
+		}
+		switch (state) {
+		case BARE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '\'')
+				state = SINGLE;
+			else if (*t == '"')
+				state = DOUBLE;
+			else if (*t == '`') {
+				outer = BARE;
+				state = BACKTICK;
+			}
+			break;
+		case SINGLE:
+			if (*t == '\'')
+				state = BARE;
+			break;
+		case DOUBLE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '"')
+				state = BARE;
+			else if (*t == '`') {
+				outer = DOUBLE;
+				state = BACKTICK;
+			}
+			break;
+		case BACKTICK:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '`')
+				state = outer;
+			break;
+		}
+		t++;
+	}
+	return 0;
+}
+
+int config_base_load(struct config_base *base, const char *root, const char *schedule)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct base_read b;
+	char *path = xstrfmt("%s/%s/base.conf", root, schedule);
+	struct stat st;
+	int ret = 0;
+
+	memset(base, 0, sizeof(*base));
+	if (stat(path, &st) == 0) {
+		if (strbuf_read_file(&text, path) < 0) {
+			ret = -1;
+			goto out;
+		}
+		b.base = base;
+		b.diags = xcalloc(1, sizeof(*b.diags));
+		b.diags->file = xstrdup(path);
+		config_read_ini_settings(b.diags, text.buf, text.len, base_setting, &b);
+		if (b.diags->nerrors) {
+			char *msg = config_error_text(b.diags);
+
+			pm_error(PM_ECONFIG, "%s", msg);
+			free(msg);
+			ret = -1;
+		}
+		base->file = xstrfmt("%s/base.conf", schedule);
+		config_free(b.diags);
+	}
+	if (!base->interpreter)
+		base->interpreter = xstrdup(DEFAULT_INTERPRETER);
+	if (!base->template)
+		base->template = xstrdup(DEFAULT_TEMPLATE);
+	/* Every verb that reads base.conf refuses a template it could not quote for. */
+	else if (ret == 0)
+		ret = base_template_check(base);
+out:
+	strbuf_release(&text);
+	free(path);
+	return ret;
+}
+
+void config_base_release(struct config_base *base)
+{
+	if (!base)
+		return;
+	free(base->file);
+	free(base->interpreter);
+	free(base->template);
+	free(base->pass_env);
+	memset(base, 0, sizeof(*base));
+}
