@@ -20,6 +20,7 @@
 #include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/runner.h"
 #include "util/err.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
@@ -159,34 +160,55 @@ int journal_load(json_t **run, json_t **jobs, int *ended, const char *path)
 	return 0;
 }
 
-char *run_id_new(void)
+char *run_id_at(long long ms)
 {
-	unsigned char rnd = 0;
-	struct timespec ts;
+	unsigned char rnd[RUN_ID_RANDOM_BYTES];
+	size_t got = 0;
 	struct tm tm;
+	time_t sec = (time_t)(ms / 1000);
 	char stamp[32];
-
-	if (getrandom(&rnd, 1, 0) != 1)
-		rnd = (unsigned char)(getpid() ^ clock());
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	/* 3 hex digits of milliseconds (000-3e7), then one random digit: ids of
-	 * runs started in the same second still sort by start time. */
-	return xstrfmt("%s-%03lx%x", stamp, ts.tv_nsec / 1000000, rnd & 0xf);
-}
-
-int run_id_valid(const char *s)
-{
-	static const char shape[] = "ddddddddTddddddZ-xxxx";
+	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	if (strlen(s) != sizeof(shape) - 1)
+	/* getrandom(2) gives up to 256 bytes at once; only a signal interrupts it. */
+	while (got < sizeof(rnd)) {
+		ssize_t n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pm_error(PM_EFAIL, "cannot draw a run id's random bits: %s", strerror(errno));
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	/* 3 hex digits of milliseconds (000-3e7) keep ids of one second in start
+	 * order; 64 random bits after them keep ids of one millisecond apart. */
+	strbuf_addf(&sb, "%s-%03x", stamp, (unsigned)(ms % 1000));
+	for (i = 0; i < sizeof(rnd); i++)
+		strbuf_addf(&sb, "%02x", rnd[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *run_id_new(void)
+{
+	return run_id_at(runner_wall_ms());
+}
+
+/* ddddddddTddddddZ- then hex digits: 3 + 16, or 4 (an earlier release's). */
+int run_id_valid(const char *s)
+{
+	static const char shape[] = "ddddddddTddddddZ-";
+	size_t i, n = strlen(s), prefix = sizeof(shape) - 1;
+
+	if (n != RUN_ID_LEN && n != RUN_ID_LEN_OLD)
 		return 0;
-	for (i = 0; i < sizeof(shape) - 1; i++) {
+	for (i = 0; i < n; i++) {
 		char c = s[i];
 
-		switch (shape[i]) {
+		switch (i < prefix ? shape[i] : 'x') {
 		case 'd':
 			if (c < '0' || c > '9')
 				return 0;

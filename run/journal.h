@@ -49,11 +49,21 @@ void journal_close(struct journal *j);
 int journal_load(json_t **run, json_t **jobs, int *ended, const char *path);
 
 /*
- * "20261121T101500Z-1f4a": UTC start second, then 3 hex digits of its
- * milliseconds and 1 random hex digit, so ids sort by start time.
+ * Run ids: "20261121T101500Z-1f4a3f9c0d18b2e4f67", the UTC start second,
+ * then 3 hex digits of its milliseconds and 64 random bits (16 hex
+ * digits), so ids sort by start time and two runs started in the same
+ * millisecond, on one machine or two, do not collide. Earlier releases
+ * made "20261121T101500Z-1f4a" (one random hex digit); those stay valid
+ * ids wherever one is read (run folders, --resume, status, sync).
  */
+#define RUN_ID_LEN 36
+#define RUN_ID_LEN_OLD 21
+#define RUN_ID_RANDOM_BYTES 8
+/* A new id for now (caller frees), or NULL with an error recorded. */
 char *run_id_new(void);
-/* True when s looks like a run id. */
+/* The same for the wall-clock time ms (ms since the epoch). */
+char *run_id_at(long long ms);
+/* True when s looks like a run id, of this release or an earlier one. */
 int run_id_valid(const char *s);
 /* "2026-11-21T10:15:00.123Z" (caller frees). */
 char *run_time_iso(long long ms);

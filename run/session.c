@@ -212,10 +212,12 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	s->lock = -1;
 	s->journal.fd = -1;
 	s->reuse = xcalloc(plan->njobs ? plan->njobs : 1, sizeof(*s->reuse));
-	/* Two runs started in the same second differ in their random part. */
+	/* An existing folder of the same id (64 random bits: never seen) is not reused. */
 	for (tries = 0; tries < 8; tries++) {
 		free(s->id);
 		s->id = run_id_new();
+		if (!s->id)
+			return -1;
 		if (run_dir_create(opts->root, s->id) == 0)
 			break;
 		if (tries == 7)

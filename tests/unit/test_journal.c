@@ -24,10 +24,15 @@ static void test_run_ids(void **state)
 
 	(void)state;
 	assert_true(run_id_valid(a));
-	assert_int_equal(strlen(a), 21);
+	assert_int_equal(strlen(a), RUN_ID_LEN);
+	assert_true(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4f67"));
+	/* An earlier release's ids stay valid wherever an id is read. */
 	assert_true(run_id_valid("20261121T101500Z-a3f9"));
 	assert_false(run_id_valid("20261121T101500Z-A3F9"));
 	assert_false(run_id_valid("20261121T101500Z-a3f"));
+	assert_false(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4f6"));
+	assert_false(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4f67a"));
+	assert_false(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4fg7"));
 	assert_false(run_id_valid("202611211T101500Z-a3f9"));
 	assert_false(run_id_valid("last"));
 	assert_false(run_id_valid(""));
@@ -36,6 +41,38 @@ static void test_run_ids(void **state)
 	assert_true(strcmp(a, b) < 0);  /* sortable by start time */
 	free(a);
 	free(b);
+}
+
+/* Runs started in the same millisecond get distinct ids, in that millisecond's place. */
+#define SAME_MS 10000
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void test_run_ids_same_millisecond(void **state)
+{
+	long long ms = 1795249464035LL;
+	char **ids = calloc(SAME_MS, sizeof(char *));
+	char *before = run_id_at(ms - 1), *after = run_id_at(ms + 1);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < SAME_MS; i++) {
+		ids[i] = run_id_at(ms);
+		assert_non_null(ids[i]);
+		assert_true(run_id_valid(ids[i]));
+		assert_memory_equal(ids[i], "20261121T082424Z-023", 20);
+		assert_true(strcmp(before, ids[i]) < 0 && strcmp(ids[i], after) < 0);
+	}
+	qsort(ids, SAME_MS, sizeof(char *), cmp_str);
+	for (i = 1; i < SAME_MS; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+	for (i = 0; i < SAME_MS; i++)
+		free(ids[i]);
+	free(ids);
+	free(before);
+	free(after);
 }
 
 static void test_time_iso(void **state)
@@ -163,6 +200,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_ids),
+		cmocka_unit_test(test_run_ids_same_millisecond),
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_append_and_fold),
