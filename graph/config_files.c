@@ -355,10 +355,16 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 			ret = -1;
 			goto out;
 		}
+		size_t clean_len = 0;
+		char *clean;
+
 		b.base = base;
 		b.diags = xcalloc(1, sizeof(*b.diags));
 		b.diags->file = xstrdup(path);
-		config_read_ini_settings(b.diags, text.buf, text.len, base_setting, &b);
+		clean = config_check_text(b.diags, text.buf, text.len, &clean_len);
+		config_read_ini_settings(b.diags, clean ? clean : text.buf, clean ? clean_len : text.len,
+					 base_setting, &b);
+		free(clean);
 		if (b.diags->nerrors) {
 			char *msg = config_error_text(b.diags);
 
