@@ -424,6 +424,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	sopts.tick = prog.tty ? 1.0 : 0;
 	sopts.resume_of = resume_id;
 	sopts.selection = selection.len ? selection.buf : NULL;
+	sopts.version = pmeta_version();
 	sopts.record = !no_record;
 	sopts.record_wait = 5;
 	sopts.progress = on_progress;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
 
 #include "graph/config_build.h"
 #include "util/strbuf.h"
@@ -138,7 +137,6 @@ static struct config *config_new(const char *file, const char *text, size_t len,
 				 const char *schedule, const char *process)
 {
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
-	git_oid oid;
 
 	cfg->file = xstrdup(file);
 	if (schedule)
@@ -152,8 +150,7 @@ static struct config *config_new(const char *file, const char *text, size_t len,
 			cfg->prname = xstrdup(version_prname(cfg->family));
 		}
 	}
-	if (git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB) == 0)
-		git_oid_tostr(cfg->hash, sizeof(cfg->hash), &oid);
+	config_text_hash(cfg->hash, text, len);
 	return cfg;
 }
 

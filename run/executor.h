@@ -34,6 +34,8 @@
 
 #include <stddef.h>
 
+#include "vcs/provenance.h"
+
 struct runner;
 
 /* cancel(): every job in flight. */
@@ -56,6 +58,14 @@ struct exec_event {
 	int timed_out;     /* ENDED: it was stopped over its timeout */
 	const char *id;    /* the executor's name of the attempt ("4242", "4243_7"),
 			      or NULL; borrowed for the call */
+	/*
+	 * STARTED: what the attempt runs, hashed by whoever starts it right
+	 * before the start (vcs/provenance.h: provenance_script, or
+	 * script_provenance in a process that starts one job), or NULL when
+	 * the executor cannot tell; borrowed for the call. The JobRun records
+	 * it as blob, dirty and commit (the last attempt's).
+	 */
+	const struct script_provenance *script;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "run/journal.h"
+#include "run/records.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
 
@@ -118,6 +119,47 @@ static void test_time_parse(void **state)
 	json_decref(o);
 }
 
+/* One shape whatever the source: every field, null when unknown; a legacy count renamed. */
+static void test_record_shapes(void **state)
+{
+	json_t *run = json_pack("{s:s, s:s, s:i, s:s}", "id", "20261121T101500Z-a3f9", "status",
+				"running", "jobs", 3, "config_text", "[a]\n");
+	json_t *job = json_pack("{s:s, s:s, s:n}", "step", "a", "pid", "42", "shard");
+	json_t *jobs = json_pack("[o]", job), *o;
+	struct script_provenance p = SCRIPT_PROVENANCE_INIT, back;
+
+	(void)state;
+	o = records_status_json(run, jobs, "journal");
+	assert_true(json_is_null(json_object_get(o, "finished_at")));
+	assert_true(json_is_null(json_object_get(o, "config_hash")));
+	assert_int_equal(json_integer_value(json_object_get(o, "njobs")), 3);
+	assert_null(json_object_get(o, "config_text"));  /* the graph keeps it, not the record */
+	assert_string_equal(json_string_value(json_object_get(o, "source")), "journal");
+	job = json_array_get(json_object_get(o, "jobs"), 0);
+	assert_true(json_is_null(json_object_get(job, "blob")));
+	assert_true(json_is_null(json_object_get(job, "dirty")));
+	assert_null(json_object_get(job, "pid"));  /* not a documented field */
+	assert_int_equal(json_object_size(job), 27);
+	json_decref(o);
+
+	/* Provenance fields: unknown is null, and they read back as written. */
+	o = json_object();
+	records_script_set(o, &p);
+	assert_true(json_is_null(json_object_get(o, "blob")) && json_is_null(json_object_get(o, "dirty")));
+	strcpy(p.blob, "3b18e512dba79e4c8300dd08aeb37f8e728b8dad");
+	p.dirty = 1;
+	records_script_set(o, &p);
+	assert_true(json_is_true(json_object_get(o, "dirty")));
+	assert_true(json_is_null(json_object_get(o, "commit")));
+	records_script_get(&back, o);
+	assert_string_equal(back.blob, p.blob);
+	assert_string_equal(back.commit, "");
+	assert_int_equal(back.dirty, 1);
+	json_decref(o);
+	json_decref(run);
+	json_decref(jobs);
+}
+
 static void test_append_and_fold(void **state)
 {
 	char dir[] = "/tmp/pmeta-test-journal-XXXXXX";
@@ -201,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_ids),
 		cmocka_unit_test(test_run_ids_same_millisecond),
+		cmocka_unit_test(test_record_shapes),
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_append_and_fold),
