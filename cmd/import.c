@@ -5,6 +5,7 @@
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/neo4j.h"
+#include "graph/plan.h"
 #include "vcs/workspace.h"
 
 static const struct cmd_usage usage = {
@@ -12,12 +13,13 @@ static const struct cmd_usage usage = {
 	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
 	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
 	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
-	"transaction per config. A config with an error (or whose schedule's\n"
-	"base.conf has one) writes nothing. Importing the same config again creates\n"
-	"nothing; an edited config loses the edges it no longer has, and the steps\n"
-	"it no longer has leave the process but keep their past runs. What is\n"
-	"written belongs to the workspace holding the config (.pmeta/workspace);\n"
-	"other processes and workspaces are left alone.\n",
+	"transaction per config. A config with an error writes nothing. Importing\n"
+	"the same config again creates nothing; an edited config loses the edges it\n"
+	"no longer has, and the steps it no longer has leave the process but keep\n"
+	"their past runs. What is written belongs to the workspace holding the\n"
+	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
+	"It validates what check validates (base.conf and the command template\n"
+	"included) first.\n",
 	NULL
 };
 
@@ -25,11 +27,9 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 {
 	struct config *cfg = NULL;
 	struct import_stats st;
-	struct config_base base;
 	char *root = NULL, *ws = NULL;
 	int ret;
 
-	memset(&base, 0, sizeof(base));
 	if (config_load(&cfg, path) < 0) {
 		if (!cfg)
 			return cmd_error();
@@ -39,8 +39,8 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
-	/* The schedule's base.conf is part of the config: broken, nothing is written. */
-	if (config_base_load(&base, cfg->root, cfg->schedule) < 0) {
+	/* The same offline validation as check: base.conf and the template too. */
+	if (plan_validate(NULL, cfg) < 0) {
 		ret = cmd_error();
 		fprintf(stderr, "error: %s: not imported\n", path);
 		goto out;
@@ -58,7 +58,6 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		       st.nodes_deleted, st.rels_deleted, st.props_set);
 	ret = EXIT_OK;
 out:
-	config_base_release(&base);
 	config_free(cfg);
 	free(root);
 	free(ws);
