@@ -164,7 +164,7 @@ static char *resolve_run_id(const char *root, const char *arg)
 
 	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
 		if (!run_id_valid(arg)) {
-			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-a3f9) nor 'last'", arg);
+			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-1f4a3f9c0d18b2e4f67) nor 'last'", arg);
 			return NULL;
 		}
 		return xstrdup(arg);
@@ -448,6 +448,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	sopts.tick = prog.tty ? 1.0 : 0;
 	sopts.resume_of = resume_id;
 	sopts.selection = selection.len ? selection.buf : NULL;
+	sopts.version = pmeta_version();
 	sopts.record = !no_record;
 	sopts.record_wait = 5;
 	sopts.progress = on_progress;

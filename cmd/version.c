@@ -8,6 +8,11 @@
 #define PMETA_VERSION "unknown"
 #endif
 
+const char *pmeta_version(void)
+{
+	return PMETA_VERSION;
+}
+
 static const struct cmd_usage usage = {
 	"pmeta version\n",
 	"Prints pmeta's version and those of its libraries.\n",

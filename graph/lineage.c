@@ -301,7 +301,9 @@ int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q)
 	for (i = 0; i < n; i++) {
 		int is_process = !strcmp(key_of(sorted[i], "kind"), "process");
 
-		json_object_set_new(sorted[i], is_process ? "steps" : "used_by", json_array());
+		/* One shape for both kinds: the list that does not apply is null. */
+		json_object_set_new(sorted[i], "used_by", is_process ? json_null() : json_array());
+		json_object_set_new(sorted[i], "steps", is_process ? json_array() : json_null());
 		json_array_append(is_process ? processes : procs, json_object_get(sorted[i], "key"));
 		json_array_append(nodes, sorted[i]);
 	}

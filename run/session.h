@@ -30,6 +30,7 @@ struct run_session_options {
 	double tick;               /* RUNNER_TICK period for progress, 0 = none */
 	const char *resume_of;     /* run id or NULL */
 	const char *selection;     /* "--from x --to y", recorded on the Run, or NULL */
+	const char *version;       /* pmeta's version, recorded on the Run, or NULL */
 	int record;                /* write records to Neo4j while running */
 	double record_wait;        /* seconds the last flush may take when Neo4j fails */
 	runner_event_fn progress;  /* called after each event is journaled */

@@ -190,6 +190,21 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# json_valid SCHEMA FILE...: the files match docs/schema/SCHEMA.schema.json
+# (tests/validate-json.py, python's jsonschema: Debian's python3-jsonschema,
+# scripts/install-deps.sh). The first python3 that has jsonschema runs it.
+json_valid() {
+	local py
+	for py in python3 /usr/bin/python3; do
+		if "$py" -c 'import jsonschema' 2>/dev/null; then
+			"$py" "$TEST_ROOT/tests/validate-json.py" "$@"
+			return
+		fi
+	done
+	echo "no python3 with jsonschema: scripts/install-deps.sh installs python3-jsonschema" >&2
+	return 1
+}
+
 # --- Neo4j from the shell, for setting up and checking the graph ---
 # The password goes to curl through a config on stdin, never argv.
 
