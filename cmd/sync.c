@@ -4,6 +4,7 @@
 #include <git2.h>
 
 #include "cmd/cmd.h"
+#include "graph/caption.h"
 #include "graph/claim.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
@@ -22,7 +23,8 @@ static const struct cmd_usage usage = {
 	"fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and upserts each version\n"
 	"node and FORKED_FROM edge. Last it replays the run journals under\n"
 	".pmeta/runs/ that the graph has not seen (runs recorded while Neo4j was\n"
-	"away). Only this workspace's nodes are written. Idempotent: a second run\n"
+	"away). Nodes written before captions get theirs (for Neo4j Browser).\n"
+	"Only this workspace's nodes are written. Idempotent: a second run\n"
 	"changes nothing.\n",
 	NULL
 };
@@ -69,10 +71,15 @@ static int sync_lineage(struct neo4j *db, const char *ws, const struct fork_list
 {
 	struct lineage_stats st;
 
-	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0)
+	long captions;
+
+	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0 ||
+	    caption_fill(db, ws, &captions) < 0)
 		return cmd_error();
 	printf("lineage: %zu fork(s) in the history; %ld node(s), %ld relationship(s) created\n",
 	       forks->n, st.nodes_created, st.edges_created);
+	if (captions)
+		printf("captions: %ld node(s) given their Browser caption\n", captions);
 	return EXIT_OK;
 }
 
