@@ -9,7 +9,8 @@
 #   test_expect_success SLURM 'what it checks' '<shell commands>'
 # and is skipped, with the reason, where the prerequisite does not hold
 # (SLURM: the cluster of build/slurm/env, `make slurm-start`, or SLURM_CONF;
-# SLURM_DAEMONS: a cluster of a test's own can be started).
+# SLURM_DAEMONS: a cluster of a test's own can be started; BROWSER: chromium
+# and tests/browser's playwright-core; OPENLINEAGE: openlineage-python).
 # PMETA_TEST_REQUIRE="SLURM ..." (CI) turns such a skip into a failure.
 
 set -u
@@ -114,6 +115,23 @@ prereq_SLURM_DAEMONS() {
 	fi
 	if [ "$(id -u)" != 0 ]; then
 		echo "scripts/slurm.sh runs Slurm's daemons as root"
+		return 1
+	fi
+}
+
+# Debian's chromium and the pinned playwright-core of tests/browser
+# (`npm ci` there; .ci/run does it): the Neo4j Browser test.
+prereq_BROWSER() {
+	if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+		echo "no chromium at ${CHROMIUM:-/usr/bin/chromium}: scripts/install-deps.sh --browser"
+		return 1
+	fi
+	if ! command -v node >/dev/null; then
+		echo "no node (Node.js) to drive chromium"
+		return 1
+	fi
+	if [ ! -f "$TEST_ROOT/tests/browser/node_modules/playwright-core/package.json" ]; then
+		echo "no playwright-core: (cd tests/browser && npm ci)"
 		return 1
 	fi
 }
