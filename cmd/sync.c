@@ -9,6 +9,7 @@
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/openlineage.h"
 #include "util/strbuf.h"
 #include "vcs/history.h"
 #include "vcs/workspace.h"
@@ -23,7 +24,8 @@ static const struct cmd_usage usage = {
 	"fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and upserts each version\n"
 	"node and FORKED_FROM edge. Last it replays the run journals under\n"
 	".pmeta/runs/ that the graph has not seen (runs recorded while Neo4j was\n"
-	"away). Nodes written before captions get theirs (for Neo4j Browser).\n"
+	"away), and sends the OpenLineage events of runs whose target did not take\n"
+	"them. Nodes written before captions get theirs (for Neo4j Browser).\n"
 	"Only this workspace's nodes are written. Idempotent: a second run\n"
 	"changes nothing.\n",
 	NULL
@@ -127,6 +129,15 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 			ret = cmd_error();
 		else
 			printf("runs: %zu journal(s) replayed\n", replayed);
+	}
+	if (ret == EXIT_OK) {
+		size_t runs = 0, sent = 0;
+		int r = openlineage_resend_all(root, &runs, &sent);
+
+		if (runs)
+			printf("openlineage: %zu event(s) of %zu run(s) sent\n", sent, runs);
+		if (r < 0)
+			ret = cmd_error();
 	}
 out:
 	fork_list_release(&forks);

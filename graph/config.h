@@ -159,6 +159,8 @@ struct config_base {
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config.c */
 	size_t template_line;
+	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
+				   relative to the workspace root, or a URL), or NULL */
 };
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);

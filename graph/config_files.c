@@ -294,6 +294,13 @@ static void base_template(struct config_base *base, const char *value, size_t li
 	base->template_line = line;
 }
 
+static void base_openlineage(struct config_base *base, const char *value, size_t line)
+{
+	(void)line;
+	free(base->openlineage);
+	base->openlineage = xstrdup(value);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before set is called; the last of a
@@ -305,6 +312,7 @@ static const struct base_key {
 } base_keys[] = {
 	{ "interpreter", base_interpreter },
 	{ "template",    base_template },
+	{ "openlineage", base_openlineage },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -386,5 +394,6 @@ void config_base_release(struct config_base *base)
 	free(base->file);
 	free(base->interpreter);
 	free(base->template);
+	free(base->openlineage);
 	memset(base, 0, sizeof(*base));
 }

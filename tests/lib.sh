@@ -46,6 +46,8 @@ export NEO4J_CACHE=${NEO4J_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-$(sed -n 's/
 # Likewise the official neo4j-migrations CLI (scripts/neo4j-migrations.sh),
 # fetched with the user's HOME (Maven's cache and settings).
 export NEO4J_MIGRATIONS_CACHE=${NEO4J_MIGRATIONS_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-migrations-$(sed -n 's/^readonly MIGRATIONS_VERSION=//p' "$TEST_ROOT/scripts/neo4j-migrations.sh")}
+# And the official OpenLineage client's venv (scripts/openlineage-python.sh).
+export OPENLINEAGE_VENV=${OPENLINEAGE_VENV:-${HOME:-/root}/.cache/pmeta/openlineage-python-$(sed -n 's/^readonly OPENLINEAGE_PYTHON_VERSION=//p' "$TEST_ROOT/scripts/openlineage-python.sh")}
 TEST_USER_HOME=${HOME:-/root}
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/.home"
 
@@ -132,6 +134,14 @@ prereq_BROWSER() {
 	fi
 	if [ ! -f "$TEST_ROOT/tests/browser/node_modules/playwright-core/package.json" ]; then
 		echo "no playwright-core: (cd tests/browser && npm ci)"
+		return 1
+	fi
+}
+
+# The official openlineage-python client (scripts/openlineage-python.sh fetch).
+prereq_OPENLINEAGE() {
+	if ! "$OPENLINEAGE_VENV/bin/python" -c 'import openlineage.client' 2>/dev/null; then
+		echo "no openlineage-python in $OPENLINEAGE_VENV: scripts/openlineage-python.sh fetch"
 		return 1
 	fi
 }
