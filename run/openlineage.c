@@ -303,21 +303,28 @@ static void *sender(void *arg)
 		}
 		free(ol->error);
 		ol->error = error;
-		/* Down or slow: wait, then try the same event again. */
+		/* Down or slow: wait, then try the same event again (a run that
+		 * ended waits no longer than its deadline). */
 		{
 			double until = now_mono() + backoff;
-			struct timespec ts;
 
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += (time_t)backoff;
-			ts.tv_nsec += (long)((backoff - (double)(time_t)backoff) * 1e9);
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
+			if (ol->stop && until > ol->deadline)
+				until = ol->deadline;
+			while (now_mono() < until) {
+				struct timespec ts;
+				double left = until - now_mono();
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_sec += (time_t)left;
+				ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+				if (ts.tv_nsec >= 1000000000L) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000L;
+				}
+				pthread_cond_timedwait(&ol->cond, &ol->lock, &ts);
+				if (ol->stop && until > ol->deadline)
+					until = ol->deadline;
 			}
-			while (!ol->stop && now_mono() < until)
-				if (pthread_cond_timedwait(&ol->cond, &ol->lock, &ts) == ETIMEDOUT)
-					break;
 		}
 		if (backoff < 5)
 			backoff *= 2;
@@ -426,32 +433,28 @@ static json_t *engine_facet(struct openlineage *ol)
 	return f;
 }
 
+/* An event of the run itself: the process as the job. */
+static void process_event(struct openlineage *ol, const char *type, long long ms)
+{
+	char *id = uuid_of("Run", ol->run_key);
+	json_t *run = json_pack("{s:s, s:{s:o}}", "runId", id, "facets", "processing_engine",
+				engine_facet(ol));
+
+	append(ol, run_event(ol, type, ms, run, job_json(ol, ol->process_job, "PROCESS", NULL)));
+	free(id);
+}
+
 void openlineage_run_started(struct openlineage *ol, long long started_ms)
 {
-	json_t *run;
-	char *id;
-
-	if (!ol)
-		return;
-	id = uuid_of("Run", ol->run_key);
-	run = json_pack("{s:s, s:{s:o}}", "runId", id, "facets", "processing_engine", engine_facet(ol));
-	append(ol, run_event(ol, "START", started_ms, run, job_json(ol, ol->process_job, "PROCESS", NULL)));
-	free(id);
+	if (ol)
+		process_event(ol, "START", started_ms);
 }
 
 void openlineage_run_ended(struct openlineage *ol, const char *status, long long finished_ms)
 {
-	json_t *run;
-	char *id;
-
-	if (!ol)
-		return;
-	id = uuid_of("Run", ol->run_key);
-	run = json_pack("{s:s, s:{s:o}}", "runId", id, "facets", "processing_engine", engine_facet(ol));
-	append(ol, run_event(ol, !strcmp(status, "succeeded") ? "COMPLETE" :
-			     !strcmp(status, "aborted") ? "ABORT" : "FAIL", finished_ms, run,
-			     job_json(ol, ol->process_job, "PROCESS", NULL)));
-	free(id);
+	if (ol)
+		process_event(ol, !strcmp(status, "succeeded") ? "COMPLETE" :
+			      !strcmp(status, "aborted") ? "ABORT" : "FAIL", finished_ms);
 }
 
 void openlineage_job_event(struct openlineage *ol, const struct runner *r, enum runner_event ev,
@@ -722,7 +725,8 @@ int openlineage_resend_all(const char *root, size_t *runs, size_t *delivered)
 
 	*runs = 0;
 	*delivered = 0;
-	for (i = 0; i < n && ret == 0; i++) {
+	/* Every run is tried; the first failure is the one reported. */
+	for (i = 0; i < n; i++) {
 		char *dir = run_dir(root, ids[i]);
 		char *path = xstrfmt("%s/openlineage.jsonl", dir), *tpath = xstrfmt("%s/openlineage.target", dir);
 		char *target = NULL, *error = NULL;
@@ -743,7 +747,9 @@ int openlineage_resend_all(const char *root, size_t *runs, size_t *delivered)
 		(*runs)++;
 		if (deliver_outbox(dir, target, timeout_from_env(&bad), &sent, st.st_size, &ac, delivered,
 				   &error) < 0) {
-			ret = pm_error(PM_EFAIL, "OpenLineage events of run %s not delivered: %s", ids[i], error);
+			if (ret == 0)
+				ret = pm_error(PM_EFAIL, "OpenLineage events of run %s not delivered: %s",
+					       ids[i], error);
 			free(error);
 		}
 next:

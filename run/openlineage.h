@@ -84,9 +84,11 @@ void openlineage_finish(struct openlineage *ol, double wait_s, struct openlineag
 
 /*
  * `pmeta sync`: delivers what the outboxes of the workspace's finished runs
- * still hold, to the target each run was given. *runs counts the runs with
- * something left, *delivered the events delivered. -1 with the error of the
- * first delivery that failed (the rest stays for the next sync).
+ * still hold, to the target each run was given (a run whose
+ * openlineage.target was removed is given up). *runs counts the runs with
+ * something left, *delivered the events delivered. Every run is tried; -1
+ * with the error of the first delivery that failed (the rest stays for the
+ * next sync).
  */
 int openlineage_resend_all(const char *root, size_t *runs, size_t *delivered);
 
