@@ -6,8 +6,8 @@
 # named step (procedure =), an amend dataset, a delete and an explicit
 # order; proc_004_v_000 forked twice (v_001 patch, v_010 minor) and the
 # process forked to p_002_v_001, which runs proc_004_v_001; both imported.
-# Every script prints a line; PMETA_FAIL_STEP=<step> in a job's environment
-# makes that step exit 3.
+# Every script prints a line; FAIL_STEP=<step> in a job's environment
+# makes that step exit 3 (a variable pmeta passes on: not PMETA_*).
 
 PY=${PY:-/usr/bin/python3}
 [ -x "$PY" ] || PY=$(command -v python3)
@@ -20,7 +20,7 @@ clients_workspace() {
 		cat >sche_001/pys/$p.py <<-EOF || return 1
 		import os, sys
 		print("$p", os.environ.get("PMETA_SHARD", "-"))
-		if os.environ.get("PMETA_STEP") == os.environ.get("PMETA_FAIL_STEP", ""):
+		if os.environ.get("PMETA_STEP") == os.environ.get("FAIL_STEP", ""):
 		    sys.exit(3)
 		EOF
 	done

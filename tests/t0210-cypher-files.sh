@@ -26,7 +26,7 @@ test_expect_success 'setup: a graph pmeta wrote (init, import, forks, runs, a re
 	clients_workspace &&
 	pmeta init >/dev/null &&
 	pmeta run -q p_002_v_000 >/dev/null &&
-	test_expect_code 1 env PMETA_FAIL_STEP=proc_004_v_000 pmeta run -q p_002_v_000 >/dev/null &&
+	test_expect_code 1 env FAIL_STEP=proc_004_v_000 pmeta run -q p_002_v_000 >/dev/null &&
 	pmeta run -q --resume last >/dev/null &&
 	sed -i "/^\[proc_005_v_000\]/,\$d" sche_001/process_config/p_002_v_001/main.conf &&
 	pmeta import -q sche_001/process_config/p_002_v_001/main.conf &&

@@ -95,7 +95,7 @@ test_expect_success OPENLINEAGE 'the events: namespace, names, run ids, parent, 
 '
 
 test_expect_success OPENLINEAGE 'a failure, its retry and the skips: FAIL with the error, ABORT for the skipped' '
-	test_expect_code 1 env PMETA_FAIL_STEP=proc_004_v_000 PMETA_OPENLINEAGE=fail.jsonl pmeta run -q p_002_v_000 >out &&
+	test_expect_code 1 env FAIL_STEP=proc_004_v_000 PMETA_OPENLINEAGE=fail.jsonl pmeta run -q p_002_v_000 >out &&
 	$CHECK fail.jsonl "$(last_run)" >check &&
 	test_contains check "runs, 5 jobs checked" &&
 	grep "\"sche_001/p_002_v_000/proc_004_v_000\"" fail.jsonl | grep -c "\"RUNNING\"" >n && test "$(cat n)" = 1 &&
