@@ -68,5 +68,7 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx);
 int cmd_status(int argc, char **argv, struct ctx *ctx);
 int cmd_sync(int argc, char **argv, struct ctx *ctx);
 int cmd_version(int argc, char **argv, struct ctx *ctx);
+/* "0.1.0 (<git describe>)". */
+const char *cmd_version_string(void);
 
 #endif

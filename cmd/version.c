@@ -19,6 +19,11 @@ static const struct cmd_usage usage = {
 	NULL
 };
 
+const char *cmd_version_string(void)
+{
+	return PMETA_VERSION;
+}
+
 int cmd_version(int argc, char **argv, struct ctx *ctx)
 {
 	int major, minor, rev, ret;

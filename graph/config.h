@@ -171,6 +171,8 @@ struct config_base {
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
+	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
+				   relative to the workspace root, or a URL), or NULL */
 	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
 };
 

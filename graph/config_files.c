@@ -324,6 +324,16 @@ static void base_pass_env(struct config_base *base, struct config *diags, const 
 	free(bad);
 }
 
+/* openlineage = FILE|URL: where `pmeta run` sends the schedule's OpenLineage events. */
+static void base_openlineage(struct config_base *base, struct config *diags, const char *value,
+			     size_t line)
+{
+	(void)diags;
+	(void)line;
+	free(base->openlineage);
+	base->openlineage = xstrdup(value);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before set is called; the last of a
@@ -336,6 +346,7 @@ static const struct base_key {
 	{ "interpreter", base_interpreter },
 	{ "template",    base_template },
 	{ "pass_env",    base_pass_env },
+	{ "openlineage", base_openlineage },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -510,5 +521,6 @@ void config_base_release(struct config_base *base)
 	free(base->interpreter);
 	free(base->template);
 	free(base->pass_env);
+	free(base->openlineage);
 	memset(base, 0, sizeof(*base));
 }

@@ -15,6 +15,7 @@
 #include "graph/keys.h"
 #include "graph/plan.h"
 #include "run/records.h"
+#include "run/openlineage.h"
 #include "run/session.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -230,6 +231,7 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 	case RUNNER_TICK:
 		break;
 	}
+	openlineage_job_event(s->opts.openlineage, r, ev, job);
 	if (s->opts.progress)
 		s->opts.progress(s->opts.progress_data, r, ev, job);
 }
@@ -366,6 +368,7 @@ int run_session_execute(struct run_session *s)
 	}
 	json_decref(run);
 	json_decref(jobs);
+	openlineage_run_started(s->opts.openlineage, runner_wall_ms());
 
 	if (runner_execute(r) < 0)
 		goto out;
@@ -388,6 +391,7 @@ int run_session_execute(struct run_session *s)
 	free(at);
 	if (r->interrupted)
 		json_object_set_new(end, "interrupted_by", json_string(run_signal_name(r->interrupted)));
+	openlineage_run_ended(s->opts.openlineage, s->status, runner_wall_ms());
 	line = json_pack("{sssO}", "ev", "end", "set", end);
 	if (journal_append(&s->journal, line, 1) < 0 && !s->journal_error)
 		s->journal_error = xstrdup(pm_error_msg());

@@ -20,6 +20,7 @@
 #include "run/runner.h"
 
 struct plan;
+struct openlineage;
 
 struct run_session_options {
 	const char *root;          /* workspace root */
@@ -35,6 +36,9 @@ struct run_session_options {
 	double record_wait;        /* seconds the last flush may take when Neo4j fails */
 	runner_event_fn progress;  /* called after each event is journaled */
 	void *progress_data;
+	struct openlineage *openlineage; /* borrowed: emits the run's OpenLineage events
+				      (run/openlineage.h), or NULL; may be set
+				      between run_session_init and _execute */
 };
 
 struct run_session {
