@@ -5,18 +5,22 @@
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/neo4j.h"
+#include "graph/plan.h"
 #include "vcs/workspace.h"
 
 static const struct cmd_usage usage = {
 	"pmeta import [-q] [--force] <config>...\n",
 	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
 	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
-	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
-	"transaction per config. A config with an error writes nothing. Importing\n"
+	"id), datasets and the READS / WRITES / DELETES / AFTER edges. A large\n"
+	"config is written in batches that no reader sees until one final\n"
+	"transaction makes them current. A config with an error writes nothing. Importing\n"
 	"the same config again creates nothing; an edited config loses the edges it\n"
 	"no longer has, and the steps it no longer has leave the process but keep\n"
 	"their past runs. What is written belongs to the workspace holding the\n"
 	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
+	"It validates what check validates (base.conf and the command template\n"
+	"included) first.\n"
 	"\n"
 	"A config whose text, path and scripts are those of its last import, into a\n"
 	"process that still has as many steps, costs one small query and writes\n"
@@ -40,14 +44,17 @@ static int import_one(struct neo4j *db, const char *path, int quiet, int force)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
+	/* The same offline validation as check: base.conf and the template too. */
+	if (plan_validate(NULL, cfg) < 0) {
+		ret = cmd_error();
+		fprintf(stderr, "error: %s: not imported\n", path);
+		goto out;
+	}
 	/* The workspace that holds the config owns what it becomes. */
 	if (workspace_find(&root, cfg->root) < 0 || ctx_workspace_at(&ws, root) < 0 ||
 	    import_config(db, ws, cfg, force, &st) < 0) {
 		ret = cmd_error();
-		config_free(cfg);
-		free(root);
-		free(ws);
-		return ret;
+		goto out;
 	}
 	if (!quiet && st.unchanged)
 		printf("%s: %s/%s (%zu steps) unchanged since its last import: nothing written\n",
@@ -57,10 +64,12 @@ static int import_one(struct neo4j *db, const char *path, int quiet, int force)
 		       "%ld nodes and %ld relationships deleted, %ld properties set\n",
 		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
 		       st.nodes_deleted, st.rels_deleted, st.props_set);
+	ret = EXIT_OK;
+out:
 	config_free(cfg);
 	free(root);
 	free(ws);
-	return EXIT_OK;
+	return ret;
 }
 
 int cmd_import(int argc, char **argv, struct ctx *ctx)

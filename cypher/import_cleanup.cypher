@@ -1,9 +1,11 @@
+// pmeta's own write query, not to be pasted: pmeta import runs it.
 // pmeta import, first (its own transactions): steps of this process that an
 // earlier import wrote but never made current, because it was killed or
 // another import of the process superseded it: no HAS_STEP, no HAD_STEP,
 // no run. Nothing links to such a step but its own edges. (A step with
 // runs stays: its process was deleted by hand; the import links it again.)
-//   :param process => "ws/sche_001/p_002_v_000"
+// The examples write nothing:
+// :param process => null
 MATCH (s:Step {process: $process})
 WHERE NOT EXISTS { (:Process)-[:HAS_STEP|HAD_STEP]->(s) } AND NOT EXISTS { (:JobRun)-[:OF]->(s) }
 CALL (s) { DETACH DELETE s } IN TRANSACTIONS OF 5000 ROWS

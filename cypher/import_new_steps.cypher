@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta import runs it.
 // pmeta import: steps the graph does not have yet, one transaction per batch,
 // with their RUNS, dataset and AFTER edges (their procedures and datasets
 // exist: import_procedures and import_datasets come first). They get no
@@ -15,6 +16,13 @@
 // batches'), by name; after_here: those of this batch, by their index in
 // $steps (later batches: import_new_after.cypher). Keys are a prefix from
 // graph/keys.c and a name.
+// The examples write nothing:
+// :param steps => []
+// :param process => 'ws/sche_001/p_002_v_000'
+// :param workspace => 'ws'
+// :param step_prefix => 'ws/sche_001/p_002_v_000/'
+// :param procedure_prefix => 'ws/sche_001/'
+// :param dataset_prefix => 'ws/sche_001/'
 UNWIND $steps AS st
 MATCH (pr:Procedure {key: $procedure_prefix + coalesce(st[1].procedure, st[0])})
 CALL (st) {

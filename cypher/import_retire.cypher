@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta import runs it.
 // pmeta import, final transaction: steps the config no longer has leave the
 // process, but never the graph: their HAS_STEP edge becomes HAD_STEP
 // {retired_at}, so their past JobRuns keep their OF links; their dataset and
@@ -7,6 +8,10 @@
 // import_procedures.cypher).
 // $names: a slice of the current steps the config no longer has
 // (import_scan.cypher).
+// The examples write nothing:
+// :param process => null
+// :param names => []
+// :param step_prefix => 'ws/sche_001/p_002_v_000/'
 MATCH (p:Process {key: $process})
 UNWIND $names AS name
 MATCH (p)-[h:HAS_STEP]->(s:Step {key: $step_prefix + name})

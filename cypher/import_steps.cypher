@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta import runs it.
 // pmeta import, final transaction: the config's steps the graph has already,
 // a slice of them per request. A step's properties are replaced (a key
 // removed from the config goes) but only when they differ; it becomes
@@ -7,6 +8,13 @@
 // procedure and datasets exist (import_procedures, import_datasets). Every
 // lookup before any write (the collect; see import_procedures.cypher).
 // $steps: rows as in import_new_steps.cypher.
+// The examples write nothing:
+// :param process => null
+// :param steps => []
+// :param workspace => 'ws'
+// :param step_prefix => 'ws/sche_001/p_002_v_000/'
+// :param procedure_prefix => 'ws/sche_001/'
+// :param dataset_prefix => 'ws/sche_001/'
 MATCH (p:Process {key: $process})
 UNWIND $steps AS st
 MATCH (s:Step {key: $step_prefix + st[0]})

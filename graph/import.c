@@ -32,6 +32,7 @@
 #include <git2.h>
 
 #include "cypher.h"
+#include "graph/caption.h"
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/keys.h"
@@ -52,7 +53,7 @@
  * Bump when import writes the graph differently in a way the statements'
  * text does not show (say, parameters built another way): a graph written
  * by the old way must not pass for unchanged. 2: typed step values.
- * 3: steps carry procedure, blob and runs_after.
+ * 3: steps carry procedure, blob and runs_after; captions.
  */
 #define IMPORT_FORMAT "pmeta import 3"
 
@@ -141,6 +142,16 @@ static void import_digest(char out[GIT_OID_HEXSZ + 1], const char *process_key,
 	strbuf_release(&sb);
 }
 
+/* A node's Browser caption (graph/caption.h) as a new JSON string. */
+static json_t *caption_json(const char *name)
+{
+	char *c = caption_of(name);
+	json_t *v = json_string(c);
+
+	free(c);
+	return v;
+}
+
 static json_t *process_json(const char *ws, const char *key, const struct config *cfg)
 {
 	json_t *inputs = json_array();
@@ -148,11 +159,21 @@ static json_t *process_json(const char *ws, const char *key, const struct config
 
 	for (i = 0; i < cfg->ninputs; i++)
 		json_array_append_new(inputs, json_string(cfg->datasets[cfg->inputs[i]].name));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o}",
 			 "key", key, "workspace", ws,
 			 "name", cfg->process, "schedule", cfg->schedule, "family", cfg->family,
 			 "prname", cfg->prname, "version", cfg->version, "config", cfg->path,
-			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
+			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps,
+			 "caption", caption_json(cfg->process));
+}
+
+/* A node's Browser caption (graph/caption.h), as a JSON string. */
+static void write_caption(struct strbuf *out, const char *name)
+{
+	char *c = caption_of(name);
+
+	jsonw_string(out, c);
+	free(c);
 }
 
 /* --- rows, written as JSON text --- */
@@ -199,7 +220,8 @@ static void write_step(struct strbuf *out, const struct import *im, size_t i, in
 	strbuf_addf(out, ",{\"line\":%zu,\"order\":%zu,\"runs_after\":[", st->line, i);
 	for (j = 0; j < st->ndeps; j++)
 		strbuf_addf(out, "%s%zu", j ? "," : "", st->deps[j]);
-	strbuf_addch(out, ']');
+	strbuf_addstr(out, "],\"caption\":");
+	write_caption(out, st->name);
 	/* `procedure = X`, when the config has it, is one of them. */
 	for (j = 0; j < st->nparams; j++) {
 		strbuf_addch(out, ',');
@@ -480,7 +502,7 @@ struct procs {
 	size_t n;
 };
 
-/* [name, family, version, blob] */
+/* [name, family, version, blob, caption] */
 static int row_procedure(struct strbuf *out, const void *ctx, size_t k)
 {
 	const struct procs *p = ctx;
@@ -501,6 +523,8 @@ static int row_procedure(struct strbuf *out, const void *ctx, size_t k)
 		jsonw_string(out, blob);
 	else
 		strbuf_addstr(out, "null");
+	strbuf_addch(out, ',');
+	write_caption(out, st->procedure);
 	strbuf_addch(out, ']');
 	return 1;
 }
@@ -578,8 +602,13 @@ struct datasets {
 static int row_dataset(struct strbuf *out, const void *ctx, size_t k)
 {
 	const struct datasets *d = ctx;
+	const char *name = d->cfg->datasets[d->index[k]].name;
 
-	jsonw_string(out, d->cfg->datasets[d->index[k]].name);
+	strbuf_addch(out, '[');
+	jsonw_string(out, name);
+	strbuf_addch(out, ',');
+	write_caption(out, name);
+	strbuf_addch(out, ']');
 	return 1;
 }
 

@@ -16,6 +16,7 @@
 
 struct neo4j {
 	struct neo4j_config cfg;
+	char *shown;        /* cfg.uri without the password it may hold: for messages */
 	int trace;          /* PMETA_TRACE set: one stderr line per request */
 	int no_query_api;   /* the server answered 404 to /query/v2 */
 	CURL *curl;
@@ -36,22 +37,6 @@ static char *env_or(const char *name, const char *fallback)
 	const char *v = getenv(name);
 
 	return xstrdup(v && *v ? v : fallback);
-}
-
-char *neo4j_uri_redact(const char *uri)
-{
-	const char *sep = strstr(uri, "://");
-	const char *auth = sep ? sep + 3 : uri;
-	const char *end = auth + strcspn(auth, "/?#");
-	const char *at = NULL, *p;
-
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (!at)
-		return xstrdup(uri);
-	/* scheme:// + what follows the last '@' of the authority */
-	return xstrfmt("%.*s%s", (int)(auth - uri), uri, at + 1);
 }
 
 /* PMETA_NEO4J_TIMEOUT: a plain decimal number of seconds within the limits. */
@@ -146,6 +131,24 @@ void neo4j_config_release(struct neo4j_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+char *neo4j_uri_redact(const char *uri)
+{
+	const char *sep = strstr(uri, "://"), *host = sep ? sep + 3 : uri, *end, *at = NULL, *colon, *p;
+
+	/* Up to the query, not the first '/': a raw '/' in a password must not end it. */
+	end = host + strcspn(host, "?#");
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return xstrdup(uri);
+	colon = memchr(host, ':', (size_t)(at - host));
+	/* The user may show; what follows it up to the last '@' never does. */
+	if (colon)
+		return xstrfmt("%.*s:***%s", (int)(colon - uri), uri, at);
+	return xstrfmt("%.*s***%s", (int)(host - uri), uri, at);
+}
+
 /* NEO4J_URI must be an http(s) URL with a host; messages show it redacted. */
 static int check_uri(const char *uri)
 {
@@ -185,9 +188,13 @@ int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 	if (check_uri(cfg->uri) < 0)
 		return -1;
 	db = xcalloc(1, sizeof(*db));
-	/* Credentials in the URI are left out, so that no message shows them:
-	 * they come from NEO4J_USERNAME and NEO4J_PASSWORD only. */
-	db->cfg.uri = neo4j_uri_redact(cfg->uri);
+	/*
+	 * Credentials come from NEO4J_USERNAME and NEO4J_PASSWORD only: libcurl's
+	 * CURLOPT_USERNAME and CURLOPT_PASSWORD (always set) override those of
+	 * the URI. Messages show the URI as neo4j_uri_redact makes it.
+	 */
+	db->cfg.uri = xstrdup(cfg->uri);
+	db->shown = neo4j_uri_redact(cfg->uri);
 	db->cfg.user = xstrdup(cfg->user);
 	db->cfg.password = xstrdup(cfg->password);
 	db->cfg.database = xstrdup(cfg->database);
@@ -225,12 +232,13 @@ void neo4j_free(struct neo4j *db)
 	curl_slist_free_all(db->headers);
 	curl_slist_free_all(db->chunked_headers);
 	neo4j_config_release(&db->cfg);
+	free(db->shown);
 	free(db);
 }
 
 const char *neo4j_uri(const struct neo4j *db)
 {
-	return db->cfg.uri;
+	return db->shown;
 }
 
 const char *neo4j_database(const struct neo4j *db)
@@ -549,11 +557,11 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 		if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 			return pm_error(PM_ENEO4J,
 					"Neo4j at %s sent a reply larger than %llu bytes; the request was "
-					"aborted (the cap is PMETA_NEO4J_MAX_REPLY)", db->cfg.uri, r->max);
+					"aborted (the cap is PMETA_NEO4J_MAX_REPLY)", db->shown, r->max);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			return pm_error(PM_ENEO4J, "Neo4j at %s did not answer within %.1f s",
-					db->cfg.uri, db->cfg.timeout_ms / 1000.0);
-		return pm_error(PM_ENEO4J, "cannot reach Neo4j at %s: %s", db->cfg.uri,
+					db->shown, db->cfg.timeout_ms / 1000.0);
+		return pm_error(PM_ENEO4J, "cannot reach Neo4j at %s: %s", db->shown,
 				curl_easy_strerror(rc));
 	}
 	return 0;
@@ -613,7 +621,7 @@ static int post_request(struct neo4j *db, json_t **results, const char *url,
 			goto out;
 		}
 		if (!neo4j_reply_parse(&res, db->code, sizeof(db->code), &transient,
-				       r.status, r.body.buf, r.body.len, db->cfg.uri)) {
+				       r.status, r.body.buf, r.body.len, db->shown)) {
 			if (results)
 				*results = res;
 			else
@@ -759,7 +767,7 @@ int neo4j_discover(struct neo4j *db, json_t **out)
 	if (http_send(db, &r, "GET", url, NULL) < 0)
 		goto out;
 	if (r.status != 200) {
-		pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld to GET /", db->cfg.uri, r.status);
+		pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld to GET /", db->shown, r.status);
 		goto out;
 	}
 	*out = json_loadb(r.body.buf, r.body.len, 0, NULL);
@@ -767,7 +775,7 @@ int neo4j_discover(struct neo4j *db, json_t **out)
 		json_decref(*out);
 		*out = NULL;
 		pm_error(PM_ENEO4J, "%s does not look like Neo4j (its discovery document is not JSON)",
-			 db->cfg.uri);
+			 db->shown);
 		goto out;
 	}
 	ret = 0;
@@ -793,7 +801,7 @@ int neo4j_tx_begin(struct neo4j *db, struct neo4j_tx **out)
 	commit = json_string_value(json_object_get(root, "commit"));
 	if (!commit && keep.location.len == 0) {
 		json_decref(root);
-		pm_error(PM_ENEO4J, "Neo4j at %s opened a transaction without telling where", db->cfg.uri);
+		pm_error(PM_ENEO4J, "Neo4j at %s opened a transaction without telling where", db->shown);
 		goto out;
 	}
 	*out = xcalloc(1, sizeof(**out));
@@ -1621,7 +1629,7 @@ static int post_rows(struct neo4j *db, const char *url, struct request *q, neo4j
 			break;
 		}
 		ret = neo4j_rows_parse(fn, arg, db->code, sizeof(db->code), &transient, r.status,
-				       r.body.buf, r.body.len, db->cfg.uri);
+				       r.body.buf, r.body.len, db->shown);
 		if (ret != -1 || !retry || !transient || attempt >= db->cfg.max_retries)
 			break;
 		backoff(attempt);
@@ -1685,7 +1693,7 @@ static int query_rows(struct neo4j *db, const char *statement, const char *whole
 	}
 	if (ret == NEO4J_ENOENDPOINT)
 		ret = pm_error(PM_ENEO4J, "Neo4j at %s answered 404: no such endpoint (is it Neo4j 4 or newer?)",
-			       db->cfg.uri);
+			       db->shown);
 	free(text);
 	return ret;
 }
