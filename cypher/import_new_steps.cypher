@@ -45,7 +45,6 @@ WITH r, r[0] AS st, r[1] AS pr
 CREATE (s:Step)-[:RUNS]->(pr)
 SET s = st[1], s.key = $step_prefix + st[0], s.name = st[0], s.process = $process,
     s.workspace = $workspace
-FOREACH (_ IN CASE WHEN pr.blob IS NULL THEN [] ELSE [1] END | SET s.blob = pr.blob)
 FOREACH (d IN [x IN r[2] WHERE x[0] = 0 | x[1]] | CREATE (s)-[:READS]->(d))
 FOREACH (d IN [x IN r[2] WHERE x[0] = 1 | x[1]] | CREATE (s)-[:WRITES]->(d))
 FOREACH (d IN [x IN r[2] WHERE x[0] = 2 | x[1]] | CREATE (s)-[:DELETES]->(d))

@@ -4,14 +4,12 @@
 // process may run it), so it is written apart from the process's own
 // transaction, and only when it differs. Its blob is the git blob id of its
 // script when the file exists; its commit belongs to `pmeta fork` and stays.
-// A step carries the blob of the procedure it runs (the plan reads it from
-// the step, cypher/plan_subgraph.cypher), so a blob that changes here
-// changes on every step that runs the procedure, in any process.
 // Every lookup comes before any write (the collect): an index seek in a
 // transaction that has written much is slow in Neo4j, 40 ms a seek after
 // 5,000 writes, so looking up and writing row by row is quadratic.
 // $procedures: [[name, family, version, blob, caption], ...], distinct;
-// version and blob may be null; caption: its Browser caption (graph/caption.h). $procedure_prefix + name is its key (graph/keys.c).
+// version and blob may be null; caption: its Browser caption
+// (graph/caption.h). $procedure_prefix + name is its key (graph/keys.c).
 // The examples write nothing:
 // :param procedures => []
 // :param procedure_prefix => 'ws/sche_001/'
@@ -35,8 +33,4 @@ CALL (rows) {
             caption: x[4]} AS want
   WHERE any(k IN keys(want) WHERE (pr[k] IS NULL) <> (want[k] IS NULL) OR pr[k] <> want[k])
   SET pr += want
-  WITH pr
-  MATCH (pr)<-[:RUNS]-(s:Step)
-  WHERE NOT coalesce(s.blob = pr.blob, s.blob IS NULL AND pr.blob IS NULL)
-  SET s.blob = pr.blob
 }

@@ -49,8 +49,7 @@ WITH p, collect({s: s, st: st, pr: pr, reads: reads, writes: writes, deletes: de
 UNWIND rows AS r
 WITH p, r, r.s AS s, r.pr AS pr, r.st[1] AS given
 WITH p, r, s, pr,
-     given {.*, key: s.key, name: r.st[0], process: $process, workspace: $workspace} AS props
-WITH p, r, s, pr, CASE WHEN pr.blob IS NULL THEN props ELSE props {.*, blob: pr.blob} END AS want
+     given {.*, key: s.key, name: r.st[0], process: $process, workspace: $workspace} AS want
 FOREACH (_ IN CASE WHEN properties(s) <> want THEN [1] ELSE [] END | SET s = want)
 MERGE (p)-[:HAS_STEP]->(s)
 WITH p, r, s, pr

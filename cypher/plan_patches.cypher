@@ -8,4 +8,4 @@
 MATCH (x:Procedure)
 WHERE x.family IN $families AND x.workspace = $workspace AND x.schedule = $schedule
   AND size(x.version) = 3
-RETURN x.name AS name, x.path AS path, x.blob AS blob
+RETURN x.name AS name, x.path AS path

@@ -2,13 +2,14 @@
 // each a list; rows come in any order (the planner sorts steps by order):
 //   [-1, key, name, schedule, config, config_hash, inputs]
 //   [order, name, line, max_shard, timeout, retries,
-//    procedure (its `procedure =` key; null: the step's name), blob,
+//    procedure (its `procedure =` key; null: the step's name),
 //    runs_after: [orders of the steps it runs after],
 //    [text of the step keys named in $params]]
 // One node per current step (HAS_STEP; a retired step has HAD_STEP, a
 // step an import is still writing neither), and nothing expanded from it:
-// import writes what a plan needs onto the step (that procedure's blob, the
-// orders of the steps it runs after; cypher/import_*.cypher). A step key's
+// import writes what a plan needs onto the step (the orders of the steps it
+// runs after, cypher/import_*.cypher; a job's script is hashed when the job
+// starts, vcs/provenance.h, so no procedure is read). A step key's
 // text is its config text when the typed value would print otherwise
 // (raw_values: "threshold=0.50"), else the typed value for pmeta to print.
 //   :param process => "ws/sche_001/p_002_v_000"
@@ -19,7 +20,7 @@ CALL (p) {
   UNION ALL
   MATCH (p)-[:HAS_STEP]->(s)
   RETURN [s.order, s.name, s.line, s.max_shard, s.timeout, s.retries,
-    s.procedure, s.blob, s.runs_after,
+    s.procedure, s.runs_after,
     [k IN $params | coalesce(
         head([r IN coalesce(s.raw_values, []) WHERE r STARTS WITH k + '=' | substring(r, size(k) + 1)]),
         s[k])]] AS row

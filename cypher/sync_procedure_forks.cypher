@@ -28,12 +28,4 @@ MERGE (s:Procedure {key: f.src.key})
     s.path = coalesce(s.path, f.src.path), s.caption = coalesce(s.caption, f.src.caption)
 MERGE (d)-[r:FORKED_FROM]->(s)
   ON CREATE SET r.commit = f.commit, r.bump = f.bump, r.at = datetime(f.at), r.source = f.source
-// A step carries the blob of the procedure it runs (the plan reads it from
-// the step): steps imported before the fork made the script get it now.
-WITH d, r
-CALL (d) {
-  MATCH (d)<-[:RUNS]-(st:Step)
-  WHERE st.blob IS NULL AND d.blob IS NOT NULL
-  SET st.blob = d.blob
-}
 RETURN count(r) AS forks

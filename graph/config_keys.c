@@ -386,7 +386,6 @@ static const struct key_rule key_rules[] = {
 	{ "workspace",     KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "raw_values",    KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	/* What a plan reads from the step besides (docs/graph.md). */
-	{ "blob",          KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "runs_after",    KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "caption",       KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	/* Datasets. */

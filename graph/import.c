@@ -53,7 +53,7 @@
  * Bump when import writes the graph differently in a way the statements'
  * text does not show (say, parameters built another way): a graph written
  * by the old way must not pass for unchanged. 2: typed step values.
- * 3: steps carry procedure, blob and runs_after; captions.
+ * 3: steps carry procedure and runs_after; captions.
  */
 #define IMPORT_FORMAT "pmeta import 3"
 

@@ -629,9 +629,9 @@ static void replace(char **slot, char *value)
 }
 
 /* --latest-patch: the newest of the graph's and the disk's patch forks.
- * graph_best: the newest patch fork the graph has ({name, path, blob}, all
- * NULL when it has none newer). */
-static void pick_latest(struct plan *plan, struct plan_step *st, char *const graph_best[3],
+ * graph_best: the newest patch fork the graph has ({name, path}, both NULL
+ * when it has none newer). */
+static void pick_latest(struct plan *plan, struct plan_step *st, char *const graph_best[2],
 			struct disk_patches *disk, const struct plan_options *opts)
 {
 	char *family = NULL, *version = NULL, *best, *prefix;
@@ -680,7 +680,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, char *const gra
  */
 enum {
 	COL_ORDER, COL_NAME, COL_LINE, COL_MAX_SHARD, COL_TIMEOUT, COL_RETRIES,
-	COL_PROC, COL_BLOB, COL_DEPS, COL_PARAMS
+	COL_PROC, COL_DEPS, COL_PARAMS
 };
 
 /* One step row beside its plan_step: what only the whole set can resolve. */
@@ -689,7 +689,7 @@ struct step_row {
 	long long *after;       /* orders of the steps it runs after */
 	size_t nafter;
 	json_t *params;         /* the template's step keys it has, or NULL */
-	char *patch[3];         /* the graph's newest patch fork: name, path, blob */
+	char *patch[2];         /* the graph's newest patch fork: name, path */
 };
 
 struct subgraph {
@@ -723,7 +723,6 @@ static void subgraph_release(struct subgraph *g)
 		json_decref(row->params);
 		free(row->patch[0]);
 		free(row->patch[1]);
-		free(row->patch[2]);
 	}
 	free(g->steps);
 	free(g->rows);
@@ -779,8 +778,6 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 		return pm_error(PM_EFAIL, "a step lacks its name in the graph");
 	/* null = the same as the step's name (see the query) */
 	st->procedure = value_dup(item(row, COL_PROC));
-	/* COL_BLOB is the blob of the last import: what a job runs is hashed when it
-	 * starts (vcs/provenance.h), so the plan does not carry it. */
 	v = item(row, COL_LINE);
 	st->line = v && v->type == NEO4J_INT && v->u.integer > 0 ? (size_t)v->u.integer : 0;
 	if (prop_int(st->name, item(row, COL_MAX_SHARD), "max_shard", 1, 100000, &x) < 0)
@@ -851,7 +848,7 @@ static int query_subgraph(struct neo4j *db, struct subgraph *g, const char *key,
  * graph knows (same family, major and minor digit; same-length names
  * compare as versions), from one query for every family the plan runs. */
 struct patches {
-	char **names, **paths, **blobs;
+	char **names, **paths;
 	size_t n, alloc;
 };
 
@@ -859,24 +856,22 @@ static int patch_row(void *arg, const struct neo4j_value *cols, size_t ncols)
 {
 	struct patches *p = arg;
 
-	if (ncols != 3 || !neo4j_value_str(&cols[0]))
+	if (ncols != 2 || !neo4j_value_str(&cols[0]))
 		return 0;
 	if (p->n == p->alloc) {
 		p->alloc = p->alloc ? 2 * p->alloc : 16;
 		p->names = xrealloc(p->names, p->alloc * sizeof(char *));
 		p->paths = xrealloc(p->paths, p->alloc * sizeof(char *));
-		p->blobs = xrealloc(p->blobs, p->alloc * sizeof(char *));
 	}
 	p->names[p->n] = value_dup(&cols[0]);
 	p->paths[p->n] = value_dup(&cols[1]);
-	p->blobs[p->n] = value_dup(&cols[2]);
 	p->n++;
 	return 0;
 }
 
 static int graph_patches(struct neo4j *db, const char *ws, struct subgraph *g)
 {
-	struct patches p = { NULL, NULL, NULL, 0, 0 };
+	struct patches p = { NULL, NULL, 0, 0 };
 	struct strmap seen = STRMAP_INIT, best = STRMAP_INIT;
 	json_t *families = json_array();
 	char **prefixes;
@@ -912,7 +907,6 @@ static int graph_patches(struct neo4j *db, const char *ws, struct subgraph *g)
 		if (strmap_get(&best, prefix, &idx) && strlen(p.names[idx]) == strlen(proc)) {
 			r->patch[0] = xstrdup(p.names[idx]);
 			r->patch[1] = p.paths[idx] ? xstrdup(p.paths[idx]) : NULL;
-			r->patch[2] = p.blobs[idx] ? xstrdup(p.blobs[idx]) : NULL;
 		}
 		free(prefix);
 	}
@@ -921,12 +915,10 @@ static int graph_patches(struct neo4j *db, const char *ws, struct subgraph *g)
 	for (i = 0; i < p.n; i++) {
 		free(p.names[i]);
 		free(p.paths[i]);
-		free(p.blobs[i]);
 		free(prefixes[i]);
 	}
 	free(p.names);
 	free(p.paths);
-	free(p.blobs);
 	free(prefixes);
 	return ret;
 }
