@@ -23,8 +23,8 @@
 #
 # Needs: a built pmeta (make), a Neo4j of its own, started for instance by
 #   NEO4J_DIR=build/neo4j-bench NEO4J_HTTP_PORT=7526 NEO4J_BOLT_PORT=7626 \
-#     NEO4J_HEAP=4g NEO4J_PAGECACHE=1g scripts/neo4j.sh start
-# (a 100,000-step import needs a few GB of heap until issue 14 item 3);
+#     scripts/neo4j.sh start
+# (NEO4J_HEAP unset: Neo4j's default 512 MB, which a 100,000-step import fits);
 # its settings are read from $NEO4J_ENV (default build/neo4j-bench/env) unless
 # NEO4J_URI is set. Snakemake comes from PyPI into a virtualenv under
 # $BENCH_DIR (default /tmp/pmeta-bench-scale), installed on first use
@@ -66,8 +66,9 @@ cypher() {
 }
 
 forget_schedule() {
-	cypher 'MATCH (:Process {schedule: $s})-[:HAS_STEP]->(n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS' "{\"s\":\"$1\"}" >/dev/null
-	cypher 'MATCH (n) WHERE (n:Process OR n:Dataset OR n:Procedure) AND n.schedule = $s CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS' "{\"s\":\"$1\"}" >/dev/null
+	# Every step of the schedule's processes: current, retired, or left by a killed import.
+	cypher 'MATCH (p:Process {schedule: $s}) MATCH (n:Step {process: p.key}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS' "{\"s\":\"$1\"}" >/dev/null
+	cypher 'MATCH (n) WHERE (n:Process OR n:Dataset OR n:Procedure) AND n.schedule = $s CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS' "{\"s\":\"$1\"}" >/dev/null
 	cypher 'MATCH (n:Schedule {name: $s}) DETACH DELETE n' "{\"s\":\"$1\"}" >/dev/null
 }
 
