@@ -47,6 +47,9 @@ cp "$TEST_ROOT"/migrations/V*.cypher "$MIG/"
 last=$(cd "$MIG" && ls V*.cypher | sed 's/^V\([0-9]*\)__.*/\1/' | sort -n | tail -n 1)
 n=$((10#$last))
 next() { printf '%04d' $((n + $1)); }
+# How many there are: the numbers may have a gap (one given to a branch
+# that has not landed yet).
+count=$(cd "$MIG" && ls V*.cypher | wc -l)
 
 test_expect_success 'the CLI is the verified version' '
 	"$TEST_ROOT/scripts/neo4j-migrations.sh" run --version >out &&
@@ -84,9 +87,9 @@ test_expect_success 'pmeta reads a later migration the tool applied from a folde
 	grep -E "^$(next 1) +tool only +[0-9]+ +other +20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z +$(id -un)/$NEO4J_USERNAME\$" out &&
 	test_contains out "1 applied from elsewhere" &&
 	pmeta migrate validate >out &&
-	test_contains out "valid: $n applied, 0 pending, 1 applied from elsewhere" &&
+	test_contains out "valid: $count applied, 0 pending, 1 applied from elsewhere" &&
 	(mkdir -p ws && cd ws && test_git_workspace && pmeta doctor) >out 2>&1 &&
-	grep -E "^ok +migrations current \($n applied, 1 more applied from elsewhere" out &&
+	grep -E "^ok +migrations current \($count applied, 1 more applied from elsewhere" out &&
 	pmeta migrate >out &&
 	test_contains out "database is up to date"
 '
@@ -95,14 +98,14 @@ test_expect_success 'the same file read by pmeta has the checksum the tool recor
 	PMETA_MIGRATIONS_DIR=$MIG pmeta migrate info >out &&
 	grep -E "^$(next 1) +tool only +$(cypher_value "MATCH (m:__Neo4jMigration {version: \"$(next 1)\"}) RETURN m.checksum") +applied " out &&
 	PMETA_MIGRATIONS_DIR=$MIG pmeta migrate validate >out &&
-	test_contains out "valid: $((n + 1)) applied, 0 pending"
+	test_contains out "valid: $((count + 1)) applied, 0 pending"
 '
 
 test_expect_success 'a migration pmeta appends after the tool is read by the tool' '
 	printf "CREATE INDEX t6_d IF NOT EXISTS FOR (n:T6) ON (n.d);\n" >"$MIG/V$(next 2)__pmeta_after_tool.cypher" &&
 	PMETA_MIGRATIONS_DIR=$MIG pmeta migrate >out &&
 	test_contains out "applied $(next 2) pmeta after tool" &&
-	test_eq "$(cypher_value "MATCH p = (:__Neo4jMigration {version: \"BASELINE\"})-[:MIGRATED_TO*]->(m) WHERE NOT (m)-[:MIGRATED_TO]->() RETURN m.version + \" \" + length(p)")" "$(next 2) $((n + 2))" &&
+	test_eq "$(cypher_value "MATCH p = (:__Neo4jMigration {version: \"BASELINE\"})-[:MIGRATED_TO*]->(m) WHERE NOT (m)-[:MIGRATED_TO]->() RETURN m.version + \" \" + length(p)")" "$(next 2) $((count + 2))" &&
 	tool "$MIG" validate >out 2>&1 &&
 	test_contains out "All resolved migrations have been applied"
 '
@@ -199,7 +202,7 @@ test_expect_success 'a graph recorded by pmeta 0.1 stays valid and is re-recorde
 	grep -E "^0001 +graph constraints +198269392 +applied\* " out &&
 	test_contains out "recorded by pmeta 0.1 with the CRC32 of the file" &&
 	pmeta migrate validate >out &&
-	test_contains out "valid: $n applied" &&
+	test_contains out "valid: $count applied" &&
 	test_contains out "note: 1 migration(s) carry pmeta 0.1" &&
 	mkdir -p only && cp "$TEST_ROOT"/migrations/V*.cypher only/ &&
 	test_expect_code 1 tool "$PWD/only" validate >tool.out 2>&1 &&
@@ -248,7 +251,7 @@ test_expect_success 'the tool applies pmeta'\''s own migrations to a 0.1 graph; 
 		"ZONED DATETIME NOT NULL /tmp/w" &&
 	test_eq "$(cypher_value "MATCH (s:Step:Unclaimed) RETURN s.max_shard + 1")" 5 &&
 	pmeta migrate validate >out &&
-	test_contains out "valid: $n applied, 0 pending" &&
+	test_contains out "valid: $count applied, 0 pending" &&
 	pmeta migrate >out &&
 	test_contains out "database is up to date"
 '
