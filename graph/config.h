@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "graph/slurm_keys.h"
 #include "util/strmap.h"
 
 enum config_io_kind { CONFIG_READS, CONFIG_WRITES, CONFIG_DELETES };
@@ -152,13 +153,16 @@ char *config_error_text(const struct config *cfg);
 
 /*
  * The schedule-wide settings of <root>/<schedule>/base.conf: the command
- * interpreter and template. Absent file = defaults.
+ * interpreter and template, the executor and the Slurm defaults of its
+ * steps. Absent file = defaults.
  */
 struct config_base {
 	char *file;             /* path for messages, or NULL when defaulted */
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config.c */
 	size_t template_line;
+	char *executor;         /* "local" or "slurm", or NULL when not set */
+	char *slurm[SLURM_NKEYS];   /* by enum slurm_key, NULL when not set */
 };
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "graph/slurm_keys.h"
+
 struct neo4j;
 struct config;
 struct config_base;
@@ -26,6 +28,8 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
+	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
+				      base.conf's, as text; NULL when neither sets one */
 	size_t stage;
 	size_t line;           /* line of its section in the config */
 	size_t *deps;          /* indexes into plan.steps of the steps it runs after */
@@ -49,6 +53,7 @@ struct plan {
 	char *process;         /* "p_002_v_000" */
 	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
+	char *executor;        /* base.conf's `executor`, or NULL when it sets none */
 	char **inputs;         /* external input datasets, sorted */
 	size_t ninputs;
 	struct plan_step *steps;   /* config order */
