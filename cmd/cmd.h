@@ -49,6 +49,7 @@ int cmd_die(int code, const char *fmt, ...) PM_PRINTF(2, 3);
 /* Prints "warning: ...". */
 void cmd_warn(const char *fmt, ...) PM_PRINTF(1, 2);
 /* One per verb, cmd/<verb>.c. */
+int cmd_cancel(int argc, char **argv, struct ctx *ctx);
 int cmd_check(int argc, char **argv, struct ctx *ctx);
 int cmd_diff(int argc, char **argv, struct ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct ctx *ctx);
@@ -56,6 +57,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx);
 int cmd_help(int argc, char **argv, struct ctx *ctx);
 int cmd_import(int argc, char **argv, struct ctx *ctx);
 int cmd_init(int argc, char **argv, struct ctx *ctx);
+int cmd_job(int argc, char **argv, struct ctx *ctx);
 int cmd_lineage(int argc, char **argv, struct ctx *ctx);
 int cmd_log(int argc, char **argv, struct ctx *ctx);
 int cmd_migrate(int argc, char **argv, struct ctx *ctx);

@@ -20,6 +20,7 @@
 #include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/slurm.h"
 #include "util/err.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
@@ -284,6 +285,76 @@ int run_lock(int *fd, const char *dir, int wait)
 	return 0;
 }
 
+unsigned long long proc_start_time(long pid)
+{
+	char *path = xstrfmt("/proc/%ld/stat", pid);
+	struct strbuf sb = STRBUF_INIT;
+	unsigned long long start = 0;
+	const char *p;
+	int field;
+
+	if (strbuf_read_file(&sb, path) < 0) {
+		pm_error_clear();
+		goto out;
+	}
+	/* Fields after the command name, which may hold spaces and parentheses. */
+	p = strrchr(sb.buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+out:
+	strbuf_release(&sb);
+	free(path);
+	return start;
+}
+
+int run_owner_write(const char *dir)
+{
+	char *path = xstrfmt("%s/owner", dir), host[256] = "";
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	gethostname(host, sizeof(host) - 1);
+	if (!f || fprintf(f, "%ld %llu %s\n", (long)getpid(), proc_start_time((long)getpid()), host) < 0 ||
+	    fclose(f) != 0)
+		ret = pm_error(PM_EFAIL, "cannot write '%s': %s", path, strerror(errno));
+	free(path);
+	return ret;
+}
+
+int run_owner_read(const char *dir, long *pid, unsigned long long *start, char **host)
+{
+	char *path = xstrfmt("%s/owner", dir), name[256];
+	FILE *f = fopen(path, "r");
+	int ret = -1;
+
+	*host = NULL;
+	if (f && fscanf(f, "%ld %llu %255s", pid, start, name) == 3) {
+		*host = xstrdup(name);
+		ret = 0;
+	}
+	if (f)
+		fclose(f);
+	free(path);
+	return ret;
+}
+
+int journal_reconcile(const char *dir)
+{
+	int lock = -1, ended, ret;
+
+	if (!slurm_run_open(dir))
+		return 0;
+	if (run_lock(&lock, dir, 0) < 0) {
+		pm_error_clear();  /* its pmeta follows it */
+		return 0;
+	}
+	ret = slurm_reconcile(dir, &ended);
+	close(lock);
+	return ret;
+}
+
 int run_is_synced(const char *dir, off_t size)
 {
 	char *path = xstrfmt("%s/synced", dir);
@@ -413,7 +484,8 @@ json_t *records_job_update(const json_t *job)
 {
 	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
 					    "timed_out", "started_at", "finished_at", "duration_ms",
-					    "skipped_after", "log", NULL };
+					    "skipped_after", "log", "slurm_job", "node", "reason",
+					    "slurm_state", NULL };
 	json_t *o = json_object();
 	size_t i;
 
@@ -479,6 +551,11 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	int lock = -1, ended, ret = 0;
 
 	*replayed = 0;
+	/* A Slurm run no pmeta follows: its jobs' records may have moved on. */
+	if (journal_reconcile(dir) < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (stat(path, &st) < 0 || run_is_synced(dir, st.st_size))
 		goto out;
 	if (run_lock(&lock, dir, 0) < 0) {
@@ -488,7 +565,8 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	ret = -1;
 	if (journal_load(&run, &jobs, &ended, path) < 0)
 		goto out;
-	if (!ended && close_dead_run(run, jobs, path) < 0)
+	/* Its runner died; a Slurm run still open is left to its jobs and reconciles. */
+	if (!ended && !slurm_run_open(dir) && close_dead_run(run, jobs, path) < 0)
 		goto out;
 	records_normalise(run, jobs, ws);
 	if (records_write(db, run, jobs) < 0)
@@ -523,6 +601,23 @@ char *run_latest_local(const char *root)
 		}
 	closedir(d);
 	return best;
+}
+
+char *run_resolve_id(const char *root, const char *arg)
+{
+	char *id;
+
+	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
+		if (!run_id_valid(arg)) {
+			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-a3f9) nor 'last'", arg);
+			return NULL;
+		}
+		return xstrdup(arg);
+	}
+	id = run_latest_local(root);
+	if (!id)
+		pm_error(PM_EFAIL, "no run in this workspace yet (.pmeta/runs is empty)");
+	return id;
 }
 
 static int cmp_names(const void *a, const void *b)

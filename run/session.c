@@ -291,6 +291,9 @@ int run_session_execute(struct run_session *s)
 
 	if (run_lock(&s->lock, s->dir, 0) < 0)
 		return -1;
+	/* Who follows the run, for `pmeta cancel`. */
+	if (run_owner_write(s->dir) < 0)
+		return -1;
 	path = xstrfmt("%s/journal.jsonl", s->dir);
 	if (journal_create(&s->journal, path) < 0)
 		goto out;
