@@ -193,6 +193,43 @@ test_expect_success SLURM '--resume of the failed Slurm run reruns what failed, 
 	ran_on_slurm $id proc_005_v_000
 '
 
+test_expect_success SLURM '--only and --from select jobs of a Slurm run as of a local one' '
+	rm -f trace &&
+	pmeta run $CONF --executor slurm --only proc_003_v_000 >out 2>err &&
+	cat out &&
+	test_contains out "1 jobs, on Slurm, --only proc_003_v_000" &&
+	test "$(grep -c "^start" trace)" = 1 &&
+	grep "^start proc_003_v_000" trace &&
+	rm -f trace &&
+	pmeta run $CONF --executor slurm --from proc_004_v_000 >out 2>err &&
+	cat out &&
+	test_contains out "2 jobs, on Slurm, --from proc_004_v_000" &&
+	test "$(grep -c "^start" trace)" = 2 &&
+	before proc_004_v_000 proc_005_v_000
+'
+
+test_expect_success SLURM 'a job whose wrapper dies without a word is noticed through squeue' '
+	echo "{\"proc_001_v_000\": {\"wait_file\": \"never\"}}" >ctl.json &&
+	rm -f trace &&
+	{ pmeta run $CONF --executor slurm >out 2>err & } &&
+	pid=$! &&
+	wait_for 1 "^start proc_001_v_000" &&
+	id=$(run_id_of out) &&
+	wrapper=$(ps -eo pid=,args= | awk -v d="$PWD/.pmeta/runs/$id" "\$3 == \"job\" && \$4 == d && \$5 == \"proc_001_v_000\" { print \$1 }") &&
+	test -n "$wrapper" &&
+	kill -KILL $wrapper &&
+	{ wait $pid; rc=$?; } &&
+	cat out &&
+	test "$rc" = 1 &&
+	test_contains out "failed: proc_001_v_000: killed by SIGKILL" &&
+	test_eq "$(job_prop $id proc_001_v_000 - reason)" "slurm: FAILED without the job'"'"'s end record" &&
+	test_eq "$(job_prop $id proc_002_v_000 0 status)" skipped &&
+	none_queued $id &&
+	echo "{}" >ctl.json &&
+	: the job itself may outlive its wrapper: let it end &&
+	touch never && sleep 1 && rm -f never
+'
+
 test_expect_success SLURM 'a retry resubmits the job, and its dependents wait for it' '
 	sed -i "/^\[proc_003_v_000\]/a retries = 1" $CONF &&
 	echo "{\"proc_003_v_000\": {\"fail_times\": 1}}" >ctl.json &&
