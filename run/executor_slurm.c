@@ -90,6 +90,8 @@ struct slurm_executor {
 	struct sjob *jobs;
 	size_t **step_dependents;     /* per step: the steps that run after it */
 	size_t *step_ndependents;
+	size_t **step_jobs;           /* per step: its jobs, shard order */
+	size_t *step_njobs;
 	struct sub *subs;
 	size_t nsubs, asubs;
 	size_t *queue;                /* jobs waiting for sbatch, handover order (may repeat) */
@@ -316,6 +318,14 @@ static int slurm_begin(struct executor *ex, const struct runner *r)
 		if (r->jobs[i].selected && check_settings(&plan->steps[plan->jobs[i].step]) < 0)
 			return -1;
 	}
+	sx->step_jobs = xcalloc(plan->nsteps + 1, sizeof(size_t *));
+	sx->step_njobs = xcalloc(plan->nsteps + 1, sizeof(size_t));
+	for (i = 0; i < plan->njobs; i++) {
+		size_t s = plan->jobs[i].step;
+
+		sx->step_jobs[s] = xrealloc(sx->step_jobs[s], (sx->step_njobs[s] + 1) * sizeof(size_t));
+		sx->step_jobs[s][sx->step_njobs[s]++] = i;
+	}
 	sx->step_dependents = xcalloc(plan->nsteps + 1, sizeof(size_t *));
 	sx->step_ndependents = xcalloc(plan->nsteps + 1, sizeof(size_t));
 	for (i = 0; i < plan->nsteps; i++)
@@ -430,13 +440,14 @@ static void resubmit_downstream(struct slurm_executor *sx, size_t job)
 				continue;
 			seen[t] = 1;
 			queue[tail++] = t;
-			for (k = 0; k < plan->njobs; k++) {
-				struct sjob *sj = &sx->jobs[k];
+			for (k = 0; k < sx->step_njobs[t]; k++) {
+				size_t j = sx->step_jobs[t][k];
+				struct sjob *sj = &sx->jobs[j];
 
-				if (plan->jobs[k].step != t || !sj->wanted || sj->started || sj->queued)
+				if (!sj->wanted || sj->started || sj->queued)
 					continue;
-				drop_submission(sx, k);
-				enqueue(sx, k);
+				drop_submission(sx, j);
+				enqueue(sx, j);
 			}
 		}
 	}
@@ -478,16 +489,17 @@ static int dependency(struct slurm_executor *sx, size_t job, struct strbuf *dep)
 	const struct plan *plan = sx->plan;
 	const struct plan_step *ps = &plan->steps[plan->jobs[job].step];
 	char **refs = NULL;
-	size_t nrefs = 0, d, k;
+	size_t nrefs = 0, d, i, k;
 	int wait = 0;
 
 	for (d = 0; d < ps->ndeps && !wait; d++)
-		for (k = 0; k < plan->njobs && !wait; k++) {
-			const struct sjob *p = &sx->jobs[k];
+		for (i = 0; i < sx->step_njobs[ps->deps[d]] && !wait; i++) {
+			size_t pj = sx->step_jobs[ps->deps[d]][i];
+			const struct sjob *p = &sx->jobs[pj];
 
-			if (plan->jobs[k].step != ps->deps[d] || !sx->r->jobs[k].selected)
+			if (!sx->r->jobs[pj].selected)
 				continue;
-			if (p->ok || sx->r->jobs[k].state == JOB_SUCCEEDED)
+			if (p->ok || sx->r->jobs[pj].state == JOB_SUCCEEDED)
 				continue;
 			if (!p->wanted || p->queued || p->sub < 0 || p->ended) {
 				wait = 1;
@@ -1031,9 +1043,13 @@ static void slurm_free(struct executor *ex)
 		free(sx->jobs[i].sid);
 		free(sx->jobs[i].rec);
 	}
-	for (i = 0; sx->plan && i < sx->plan->nsteps; i++)
+	for (i = 0; sx->plan && i < sx->plan->nsteps; i++) {
 		free(sx->step_dependents ? sx->step_dependents[i] : NULL);
+		free(sx->step_jobs ? sx->step_jobs[i] : NULL);
+	}
 	free(sx->step_dependents);
+	free(sx->step_jobs);
+	free(sx->step_njobs);
 	free(sx->step_ndependents);
 	for (i = 0; i < sx->nsubs; i++)
 		free(sx->subs[i].id);
