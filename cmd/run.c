@@ -17,6 +17,7 @@
 #include "run/journal.h"
 #include "run/select.h"
 #include "run/session.h"
+#include "run/slurm.h"
 #include "util/strbuf.h"
 
 static const struct cmd_usage usage = {
@@ -146,6 +147,21 @@ static void on_progress(void *data, const struct runner *r, enum runner_event ev
 		p->last_draw = runner_now();
 	}
 	strbuf_release(&sb);
+}
+
+/* A pmeta follows the run (it holds its lock), or its jobs are Slurm's. */
+static int run_in_progress(const char *dir)
+{
+	int lock;
+
+	if (slurm_run_open(dir))
+		return 1;
+	if (run_lock(&lock, dir, 0) < 0) {
+		pm_error_clear();
+		return 1;
+	}
+	close(lock);
+	return 0;
 }
 
 /* --executor: local or slurm. */
@@ -361,6 +377,14 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 			goto out;
 		}
 		free(path);
+		/* Jobs of a run still going would run twice. */
+		if (!ended && run_in_progress(dir)) {
+			free(dir);
+			ret = cmd_die(EXIT_FAIL, "run %s is still in progress: wait for its end "
+				      "('pmeta status %s') or stop it ('pmeta cancel %s')", resume_id,
+				      resume_id, resume_id);
+			goto out;
+		}
 		free(dir);
 		if (!target) {
 			const char *sc = json_string_value(json_object_get(old_run, "schedule"));

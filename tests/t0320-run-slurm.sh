@@ -283,6 +283,8 @@ test_expect_success SLURM '--detach returns at once; status follows the run to i
 	test_eq "$(status_of $id)" running &&
 	pmeta status $id >status.out &&
 	grep -E "^proc_002_v_000 +0 +pending" status.out &&
+	test_expect_code 1 pmeta run --resume $id 2>err &&
+	test_contains err "run $id is still in progress" &&
 	touch go &&
 	wait_done $id &&
 	test_eq "$(status_of $id)" succeeded &&
