@@ -15,6 +15,7 @@
 
 #include "cmd/cmd.h"
 #include "run/journal.h"
+#include "run/procs.h"
 #include "run/runner.h"
 #include "run/slurm.h"
 #include "util/strbuf.h"
@@ -67,7 +68,7 @@ static void print_outcome(const char *id, const char *path)
 static int stop_follower(const char *id, const char *dir, double wait_s)
 {
 	char host[256] = "", *owner_host = NULL;
-	unsigned long long start = 0;
+	long long start = 0;
 	long pid = 0;
 	double until;
 	int lock = -1, ret = EXIT_FAIL;
@@ -84,7 +85,7 @@ static int stop_follower(const char *id, const char *dir, double wait_s)
 		goto out;
 	}
 	/* The same process, not a later one that got its pid. */
-	if (pid <= 1 || proc_start_time(pid) != start) {
+	if (pid <= 1 || !proc_alive((pid_t)pid, start)) {
 		ret = cmd_die(EXIT_FAIL, "run %s is in progress, but its pmeta (pid %ld) is not "
 			      "found", id, pid);
 		goto out;

@@ -8,7 +8,6 @@
  *   <root>/<schedule>/pys/<procedure>.py
  *   <root>/<schedule>/base.conf
  */
-#include <errno.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,16 +81,6 @@ static int not_a_config_path(const char *path)
 			"<schedule>/process_config/<process>/main.conf", path);
 }
 
-int config_file_hash(char hash[41], const char *path)
-{
-	git_oid oid;
-
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
-		return pm_error(PM_EFAIL, "cannot read config '%s': %s", path, strerror(errno));
-	git_oid_tostr(hash, 41, &oid);
-	return 0;
-}
-
 int config_locate(const char *path, char **root, char **schedule, char **process)
 {
 	const struct config_reader *reader;
@@ -110,9 +99,30 @@ char *config_script_path(const char *schedule, const char *procedure)
 	return xstrfmt("%s/pys/%s.py", schedule, procedure);
 }
 
+void config_text_hash(char hash[41], const char *text, size_t len)
+{
+	git_oid oid;
+
+	hash[0] = '\0';
+	if (git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(hash, 41, &oid);
+}
+
 int config_load(struct config **out, const char *path)
 {
 	struct strbuf text = STRBUF_INIT;
+	int ret;
+
+	*out = NULL;
+	if (strbuf_read_file(&text, path) < 0)
+		return -1;
+	ret = config_load_text(out, path, text.buf, text.len);
+	strbuf_release(&text);
+	return ret;
+}
+
+int config_load_text(struct config **out, const char *path, const char *text, size_t len)
+{
 	const struct config_reader *reader = NULL;
 	char *abs = NULL, *root = NULL, *schedule = NULL, *process = NULL;
 	struct config *cfg = NULL;
@@ -120,8 +130,6 @@ int config_load(struct config **out, const char *path)
 	int ret = -1;
 
 	*out = NULL;
-	if (strbuf_read_file(&text, path) < 0)
-		goto out;
 	abs = realpath(path, NULL);
 	if (!abs || split_config_path(abs, &root, &schedule, &process, &reader) < 0) {
 		not_a_config_path(path);
@@ -132,7 +140,7 @@ int config_load(struct config **out, const char *path)
 			 path, schedule, process);
 		goto out;
 	}
-	ret = config_compile(&cfg, reader, path, text.buf, text.len, schedule, process);
+	ret = config_compile(&cfg, reader, path, text, len, schedule, process);
 	cfg->root = root;
 	root = NULL;
 	cfg->path = xstrfmt("%s/process_config/%s/%s", schedule, process, reader->file_name);
@@ -164,7 +172,6 @@ int config_load(struct config **out, const char *path)
 	}
 	*out = cfg;
 out:
-	strbuf_release(&text);
 	free(abs);
 	free(root);
 	free(schedule);
@@ -281,25 +288,30 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 #define DEFAULT_TEMPLATE \
 	"{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"
 
-static void base_interpreter(struct config_base *base, const char *key, const char *value,
-			     size_t line)
+static void base_interpreter(struct config_base *base, struct config *diags, const char *key,
+			     const char *value, size_t line)
 {
+	(void)diags;
 	(void)key;
 	(void)line;
 	free(base->interpreter);
 	base->interpreter = xstrdup(value);
 }
 
-static void base_template(struct config_base *base, const char *key, const char *value, size_t line)
+static void base_template(struct config_base *base, struct config *diags, const char *key,
+			  const char *value, size_t line)
 {
+	(void)diags;
 	(void)key;
 	free(base->template);
 	base->template = xstrdup(value);
 	base->template_line = line;
 }
 
-static void base_executor(struct config_base *base, const char *key, const char *value, size_t line)
+static void base_executor(struct config_base *base, struct config *diags, const char *key,
+			  const char *value, size_t line)
 {
+	(void)diags;
 	(void)key;
 	(void)line;
 	free(base->executor);
@@ -313,10 +325,12 @@ static char *check_executor(const char *key, const char *value)
 }
 
 /* slurm_*: the default of every step of the schedule that does not set its own. */
-static void base_slurm(struct config_base *base, const char *key, const char *value, size_t line)
+static void base_slurm(struct config_base *base, struct config *diags, const char *key,
+		       const char *value, size_t line)
 {
 	int k = slurm_key_find(key);
 
+	(void)diags;
 	(void)line;
 	free(base->slurm[k]);
 	base->slurm[k] = xstrdup(value);
@@ -327,25 +341,59 @@ static char *check_slurm(const char *key, const char *value)
 	return slurm_key_check((enum slurm_key)slurm_key_find(key), value);
 }
 
+/* pass_env = NAME, NAME2: variables of pmeta's environment every job of the schedule gets. */
+static void base_pass_env(struct config_base *base, struct config *diags, const char *key,
+			  const char *value, size_t line)
+{
+	char **names = NULL, *bad = NULL;
+	size_t i;
+
+	(void)key;
+	if (config_pass_env(&names, value, &bad) < 0) {
+		config_diag(diags, 1, line, "pass_env: '%s' is not a variable name", bad);
+	} else {
+		free(base->pass_env);
+		base->pass_env = xstrdup(value);
+	}
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	free(bad);
+}
+
+/* openlineage = FILE|URL: where `pmeta run` sends the schedule's OpenLineage events. */
+static void base_openlineage(struct config_base *base, struct config *diags, const char *key,
+			     const char *value, size_t line)
+{
+	(void)diags;
+	(void)key;
+	(void)line;
+	free(base->openlineage);
+	base->openlineage = xstrdup(value);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before check and set are called; a
  * value check refuses (check may be NULL) is an error at its line; the
- * last of a repeated key wins.
+ * last of a repeated key wins. set records a problem in diags at line.
  */
 static const struct base_key {
 	const char *name;
-	void (*set)(struct config_base *base, const char *key, const char *value, size_t line);
+	void (*set)(struct config_base *base, struct config *diags, const char *key,
+		    const char *value, size_t line);
 	char *(*check)(const char *key, const char *value);   /* why not, or NULL */
 } base_keys[] = {
-	{ "interpreter",     base_interpreter, NULL },
-	{ "template",        base_template,    NULL },
-	{ "executor",        base_executor,    check_executor },
-	{ "slurm_partition", base_slurm,       check_slurm },
-	{ "slurm_account",   base_slurm,       check_slurm },
-	{ "slurm_cpus",      base_slurm,       check_slurm },
-	{ "slurm_mem",       base_slurm,       check_slurm },
-	{ "slurm_extra",     base_slurm,       check_slurm },
+	{ "interpreter",     base_interpreter,  NULL },
+	{ "template",        base_template,     NULL },
+	{ "pass_env",        base_pass_env,     NULL },
+	{ "openlineage",     base_openlineage,  NULL },
+	{ "executor",        base_executor,     check_executor },
+	{ "slurm_partition", base_slurm,        check_slurm },
+	{ "slurm_account",   base_slurm,        check_slurm },
+	{ "slurm_cpus",      base_slurm,        check_slurm },
+	{ "slurm_mem",       base_slurm,        check_slurm },
+	{ "slurm_extra",     base_slurm,        check_slurm },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -385,7 +433,90 @@ static void base_setting(void *arg, const char *key, const char *value, size_t l
 		free(why);
 		return;
 	}
-	base_keys[i].set(b->base, key, value, line);
+	base_keys[i].set(b->base, b->diags, key, value, line);
+}
+
+/*
+ * pmeta quotes each value it puts into a command (plan.c's add_quoted),
+ * which is only right where the shell reads a bare word: inside '...',
+ * "..." or `...`, or right after a backslash, the quotes pmeta adds would
+ * be literal and the value's own characters ($, `, ", ') would reach the
+ * shell. Such a placeholder is refused with base.conf:line (exit 3) rather
+ * than guessed at: write --e={evil}, not "--e={evil}". {interpreter} is
+ * the command's own text (base.conf's interpreter), put in as written,
+ * anywhere.
+ */
+static int base_template_check(const struct config_base *base)
+{
+	enum { BARE, SINGLE, DOUBLE, BACKTICK } state = BARE, outer = BARE;
+	static const char *const where[] = { "after a backslash", "inside single quotes",
+					     "inside double quotes", "inside backquotes" };
+	const char *t = base->template, *file = base->file ? base->file : "base.conf";
+	int escaped = 0;
+
+	while (*t) {
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t += 2;
+			escaped = 0;
+			continue;
+		}
+		if (*t == '{') {
+			const char *close = strchr(t, '}');
+			int len;
+
+			if (!close)
+				break; /* the planner names it */
+			len = (int)(close - t - 1);
+			if ((state != BARE || escaped) && !(len == 11 && !strncmp(t + 1, "interpreter", 11)))
+				return pm_error(PM_ECONFIG,
+						"%s:%zu: template: placeholder {%.*s} is %s: pmeta quotes each value itself, so write it bare (--x={%.*s})",
+						file, base->template_line, len, t + 1, where[state], len, t + 1);
+			escaped = 0;
+			t = close + 1;
+			continue;
+		}
+		if (escaped) {
+			escaped = 0;
+			t++;
+			continue;
+		}
+		switch (state) {
+		case BARE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '\'')
+				state = SINGLE;
+			else if (*t == '"')
+				state = DOUBLE;
+			else if (*t == '`') {
+				outer = BARE;
+				state = BACKTICK;
+			}
+			break;
+		case SINGLE:
+			if (*t == '\'')
+				state = BARE;
+			break;
+		case DOUBLE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '"')
+				state = BARE;
+			else if (*t == '`') {
+				outer = DOUBLE;
+				state = BACKTICK;
+			}
+			break;
+		case BACKTICK:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '`')
+				state = outer;
+			break;
+		}
+		t++;
+	}
+	return 0;
 }
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule)
@@ -402,10 +533,16 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 			ret = -1;
 			goto out;
 		}
+		size_t clean_len = 0;
+		char *clean;
+
 		b.base = base;
 		b.diags = xcalloc(1, sizeof(*b.diags));
 		b.diags->file = xstrdup(path);
-		config_read_ini_settings(b.diags, text.buf, text.len, base_setting, &b);
+		clean = config_check_text(b.diags, text.buf, text.len, &clean_len);
+		config_read_ini_settings(b.diags, clean ? clean : text.buf, clean ? clean_len : text.len,
+					 base_setting, &b);
+		free(clean);
 		if (b.diags->nerrors) {
 			char *msg = config_error_text(b.diags);
 
@@ -420,6 +557,9 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 		base->interpreter = xstrdup(DEFAULT_INTERPRETER);
 	if (!base->template)
 		base->template = xstrdup(DEFAULT_TEMPLATE);
+	/* Every verb that reads base.conf refuses a template it could not quote for. */
+	else if (ret == 0)
+		ret = base_template_check(base);
 out:
 	strbuf_release(&text);
 	free(path);
@@ -438,5 +578,7 @@ void config_base_release(struct config_base *base)
 	free(base->executor);
 	for (i = 0; i < SLURM_NKEYS; i++)
 		free(base->slurm[i]);
+	free(base->pass_env);
+	free(base->openlineage);
 	memset(base, 0, sizeof(*base));
 }

@@ -24,12 +24,14 @@ struct plan_step {
 	char *procedure;       /* procedure version the step runs: "proc_004_v_001" */
 	char *procedure_key;   /* "ws/sche_001/proc_004_v_001", or NULL offline */
 	char *script;          /* workspace-relative path of the script */
-	char *blob;            /* git blob id of the script, or NULL */
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
 	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
 				      base.conf's, as text; NULL when neither sets one */
+	char **pass_env;       /* NULL-terminated names of variables of pmeta's
+				  environment its jobs get (base.conf's and the
+				  step's pass_env), never NULL after planning */
 	size_t stage;
 	size_t line;           /* line of its section in the config */
 	size_t *deps;          /* indexes into plan.steps of the steps it runs after */
@@ -54,6 +56,9 @@ struct plan {
 	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
 	char *executor;        /* base.conf's `executor`, or NULL when it sets none */
+	char *config_hash;     /* git blob id of the config the plan was built from, or NULL */
+	char *config_text;     /* that config's text, read once with the hash; NULL when
+				  the plan came from the graph alone (a process by name) */
 	char **inputs;         /* external input datasets, sorted */
 	size_t ninputs;
 	struct plan_step *steps;   /* config order */
@@ -104,6 +109,14 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
  * ws may be NULL: the plan then has no keys. */
 int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
 		     const struct config_base *base, const struct plan_options *opts);
+
+/*
+ * Everything a config must pass offline, the same for `check` and `import`:
+ * its schedule's base.conf (keys, template, placeholders inside quotes) and
+ * the command template against every step, by building the plan from cfg
+ * (compiled without errors). *out (when not NULL) gets the plan.
+ */
+int plan_validate(struct plan **out, const struct config *cfg);
 
 /* The contract JSON of DESIGN.md section 6 (new reference). */
 json_t *plan_to_json(const struct plan *plan);

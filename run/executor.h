@@ -34,6 +34,8 @@
 
 #include <stddef.h>
 
+#include "vcs/provenance.h"
+
 struct runner;
 
 /* cancel(): every job in flight. */
@@ -59,6 +61,19 @@ struct exec_event {
 	const char *node;  /* STARTED: the machine it runs on, when not this one, or NULL */
 	const char *reason;  /* ENDED: why the executor ended it, when the job could not
 				say so itself ("slurm: NODE_FAIL ..."), or NULL */
+	long long pid_start;  /* STARTED by the local executor only: id is a pid of
+				 this machine, this its start time (/proc/PID/stat,
+				 which a reused pid does not repeat), so that a replay
+				 can tell the job still runs (run/procs.h); 0 from an
+				 executor whose ids are no local pids (Slurm) */
+	/*
+	 * STARTED: what the attempt runs, hashed by whoever starts it right
+	 * before the start (vcs/provenance.h: provenance_script, or
+	 * script_provenance in a process that starts one job), or NULL when
+	 * the executor cannot tell; borrowed for the call. The JobRun records
+	 * it as blob, dirty and commit (the last attempt's).
+	 */
+	const struct script_provenance *script;
 };
 
 /*

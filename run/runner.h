@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "vcs/provenance.h"
+
 struct plan;
 struct executor;
 
@@ -66,6 +68,10 @@ struct job_result {
 				  cluster node), or NULL */
 	char *reason;          /* why the executor ended the last attempt, when the job
 				  could not say (a node that failed), or NULL */
+	long long exec_pid_start; /* the last attempt's exec_event.pid_start: > 0 only
+				  when exec_id is a local pid (local executor) */
+	struct script_provenance script;  /* what the last attempt ran (blob "" and
+				  dirty -1 until an executor said) */
 	/* private to the runner */
 	int in_flight;         /* handed to the executor, its ENDED not yet seen */
 	int handed;            /* handed over at least once (EXECUTOR_ORDERS_JOBS) */

@@ -8,7 +8,7 @@
 # EXECUTOR=slurm (make demo EXECUTOR=slurm) also starts a single-node Slurm
 # of the demo's own (DEMO_SLURM_DIR, default build/slurm-demo; ports
 # DEMO_SLURM_CTLD_PORT and DEMO_SLURM_SLURMD_PORT, 6827 and 6828) and runs
-# the demo process on it (part 45); it stays up, as Neo4j does.
+# the demo process on it (part 48); it stays up, as Neo4j does.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -20,6 +20,8 @@ slurm) scripts/install-deps.sh --slurm ;;
 esac
 make -s pmeta
 scripts/neo4j.sh start
+# The settings hold the password: read them with xtrace off (bash -x demo.sh).
+{ xt=${-//[^x]/}; set +x; } 2>/dev/null
 set -a
 . build/neo4j/env
 set +a
@@ -33,6 +35,7 @@ if [ "$EXECUTOR" = slurm ]; then
 	set +a
 fi
 export EXECUTOR
+[[ -z $xt ]] || set -x
 export PATH="$top:$PATH"
 # The demo workspace is a git repository of its own, so it must not sit
 # inside pmeta's checkout (pmeta would find this repository instead).

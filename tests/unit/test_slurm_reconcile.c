@@ -3,7 +3,7 @@
  * files of its run folder alone: without SLURM_CONF the reconcile may not
  * ask squeue, so it goes by the wrappers' records, declares nothing lost and
  * closes the run only when every job is over by its records, or when the
- * run was cancelled. (t0320 covers it with the real cluster.)
+ * run was cancelled. (t0325 covers it with the real cluster.)
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-# Part 4b (make demo EXECUTOR=slurm): the same process on a single-node Slurm.
+# Part 48 (make demo EXECUTOR=slurm): the same process on a single-node Slurm.
 # Every job is an sbatch (the sharded step one job array) with afterok
 # dependencies; each runs the wrapper `pmeta job`, which records its start
 # and end in the run folder. First detached: squeue while it runs, then

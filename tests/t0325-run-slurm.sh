@@ -419,7 +419,7 @@ test_expect_success SLURM 'Neo4j lost during a Slurm run: records arrive after s
 
 test_expect_success SLURM 'Slurm settings reach sbatch; a bad one is refused before anything runs' '
 	cat >>sche_t/base.conf <<-EOF &&
-	slurm_extra = --comment=pmeta-t0320 --nice=5
+	slurm_extra = --comment=pmeta-t0325 --nice=5
 	EOF
 	sed -i "/^\[proc_006_v_000\]/a slurm_cpus = 2\nslurm_mem = 100M" $CONF &&
 	echo "{}" >ctl.json &&
@@ -427,7 +427,7 @@ test_expect_success SLURM 'Slurm settings reach sbatch; a bad one is refused bef
 	id=$(run_id_of out) &&
 	job=$(job_prop $id proc_006_v_000 - slurm_job) &&
 	scontrol -o show job $job >job.out &&
-	test_contains job.out "Comment=pmeta-t0320" &&
+	test_contains job.out "Comment=pmeta-t0325" &&
 	test_contains job.out "NumCPUs=2" &&
 	test_contains job.out "MinMemoryNode=100M" &&
 	test_contains job.out "Nice=5" &&
