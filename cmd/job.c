@@ -29,9 +29,11 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "run/records.h"
 #include "run/runner.h"
 #include "run/slurm.h"
 #include "util/strbuf.h"
+#include "vcs/provenance.h"
 
 extern char **environ;
 
@@ -73,6 +75,7 @@ static void on_child(int sig)
 struct job {
 	json_t *spec;
 	const char *command, *root, *log;
+	const char *script;    /* the procedure's script, relative to root, or NULL */
 	long timeout;
 	double grace;
 	int retries;
@@ -182,7 +185,9 @@ static void stop_stragglers(pid_t pgid, double grace)
 static void run_attempt(struct job *jb, int attempt, int last, int *exit_code, int *sig,
 			int *timed_out)
 {
+	struct script_provenance script = SCRIPT_PROVENANCE_INIT;
 	char **envp, **e;
+	json_t *start;
 	pid_t pid = -1;
 	int fd, err, status = 0, stopped = 0;
 	double deadline = 0, kill_at = 0;
@@ -199,9 +204,17 @@ static void run_attempt(struct job *jb, int attempt, int last, int *exit_code, i
 	 * script that really runs here) is taken here and goes into its start
 	 * record, as the local executor puts it into its EXEC_STARTED.
 	 */
-	record(jb, json_pack("{sssisIssss}", "ev", "start", "attempt", attempt,
-			     "at_ms", (json_int_t)runner_wall_ms(), "node", jb->node,
-			     "slurm_job", jb->slurm_job));
+	if (jb->script && script_provenance(&script, jb->root, jb->script) < 0) {
+		if (fd >= 0)
+			dprintf(fd, "pmeta: which version of '%s' runs is not recorded: %s\n",
+				jb->script, pm_error_msg());
+		pm_error_clear();
+	}
+	start = json_pack("{sssisIssss}", "ev", "start", "attempt", attempt,
+			  "at_ms", (json_int_t)runner_wall_ms(), "node", jb->node,
+			  "slurm_job", jb->slurm_job);
+	records_script_set(start, &script);
+	record(jb, start);
 	envp = job_env(jb, attempt);
 	if (!err)
 		err = spawn(&pid, jb, fd, envp);
@@ -273,6 +286,7 @@ static int load_spec(struct job *jb, const char *dir, const char *name)
 	jb->command = json_string_value(json_object_get(jb->spec, "command"));
 	jb->root = json_string_value(json_object_get(jb->spec, "root"));
 	jb->log = json_string_value(json_object_get(jb->spec, "log"));
+	jb->script = json_string_value(json_object_get(jb->spec, "script"));
 	jb->timeout = (long)json_integer_value(json_object_get(jb->spec, "timeout"));
 	jb->grace = json_number_value(json_object_get(jb->spec, "grace"));
 	jb->retries = (int)json_integer_value(json_object_get(jb->spec, "retries"));

@@ -184,7 +184,24 @@ static json_t *job_spec(struct slurm_executor *sx, size_t job)
 	const struct plan_step *ps = &sx->plan->steps[pj->step];
 	char *log = runner_log_name(sx->plan, job), *log_path = xstrfmt("%s/%s", sx->dir, log);
 	json_t *env = json_object(), *spec;
+	size_t i;
 
+	/*
+	 * What the step names in pass_env and sbatch is not given (NEO4J_*,
+	 * PMETA_*) reaches the job through its spec, in the run folder, never
+	 * through Slurm's state files; pmeta's own PMETA_* below win.
+	 */
+	for (i = 0; ps->pass_env && ps->pass_env[i]; i++) {
+		const char *v = getenv(ps->pass_env[i]);
+		char *entry;
+
+		if (!v)
+			continue;
+		entry = xstrfmt("%s=%s", ps->pass_env[i], v);
+		if (is_scrubbed(entry))
+			json_object_set_new(env, ps->pass_env[i], json_string(v));
+		free(entry);
+	}
 	json_object_set_new(env, "PMETA_RUN_ID", json_string(r->opts.run_id));
 	json_object_set_new(env, "PMETA_STEP", json_string(ps->name));
 	json_object_set_new(env, "PMETA_WORKSPACE", json_string(r->opts.root));
@@ -204,6 +221,9 @@ static json_t *job_spec(struct slurm_executor *sx, size_t job)
 			 "command", pj->command, "root", r->opts.root, "timeout", (json_int_t)ps->timeout,
 			 "grace", sx->opts.grace, "retries", ps->retries, "env", env);
 	json_object_set_new(spec, "log", json_string(log_path));
+	/* The wrapper hashes it as the attempt starts (vcs/provenance.h). */
+	if (ps->script)
+		json_object_set_new(spec, "script", json_string(ps->script));
 	json_decref(env);
 	free(log);
 	free(log_path);
@@ -761,6 +781,7 @@ static void on_record(void *arg, const struct slurm_record *rec)
 		sj->started = 1;
 		ev.kind = EXEC_STARTED;
 		ev.node = *rec->node ? rec->node : NULL;
+		ev.script = &rec->script;
 		break;
 	case SLURM_REC_TIMEOUT:
 		ev.kind = EXEC_TIMEOUT;

@@ -19,6 +19,7 @@
 
 #include "graph/keys.h"
 #include "run/journal.h"
+#include "run/records.h"
 #include "run/runner.h"
 #include "run/session.h"
 #include "run/slurm.h"
@@ -289,6 +290,7 @@ static void record_from_json(struct slurm_record *rec, const json_t *o)
 		snprintf(rec->node, sizeof(rec->node), "%s", s);
 	if ((s = json_string_value(json_object_get(o, "slurm_job"))))
 		snprintf(rec->slurm_job, sizeof(rec->slurm_job), "%s", s);
+	records_script_get(&rec->script, o);
 }
 
 static int is_record(const json_t *o)
@@ -549,6 +551,7 @@ static json_t *reconcile_job(struct reconcile *rc, json_t *job, const char *name
 			json_object_set_new(set, "node", json_string(f.start.node));
 		if (*f.start.slurm_job)
 			json_object_set_new(set, "slurm_job", json_string(f.start.slurm_job));
+		records_script_set(set, &f.start.script);
 	}
 	if (f.started && f.ended) {
 		int ok = f.end.exit_code == 0 && !f.end.signal && !f.end.timed_out;

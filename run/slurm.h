@@ -47,6 +47,7 @@
 #include <jansson.h>
 
 #include "util/strbuf.h"
+#include "vcs/provenance.h"
 
 /* File names in the run folder (caller frees). */
 char *slurm_path(const char *run_dir, const char *fmt, ...) PM_PRINTF(2, 3);
@@ -107,6 +108,7 @@ struct slurm_record {
 	int final;
 	char node[256];
 	char slurm_job[64];
+	struct script_provenance script;   /* START: what the attempt runs (blob "" = unknown) */
 };
 
 /*

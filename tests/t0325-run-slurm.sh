@@ -94,6 +94,7 @@ test_expect_success SLURM 'setup: a PM2-shaped process' '
 	last_proc1_amend = predict
 
 	[proc_006_v_000]
+	pass_env = PMETA_T0325_TOKEN
 	EOF
 	echo "{\"proc_001_v_000\": {\"sleep\": 0.5}}" >ctl.json &&
 	commit_workspace &&
@@ -102,7 +103,7 @@ test_expect_success SLURM 'setup: a PM2-shaped process' '
 
 test_expect_success SLURM 'the process runs on Slurm in its order, the shards as one array' '
 	rm -f trace &&
-	pmeta run $CONF --executor slurm >out 2>err &&
+	PMETA_T0325_TOKEN=t0k3n pmeta run $CONF --executor slurm >out 2>err &&
 	cat out &&
 	id=$(run_id_of out) && echo $id >ok.id &&
 	test_contains out "8 jobs, on Slurm" &&
@@ -148,7 +149,16 @@ test_expect_success SLURM 'a job gets the environment of a local job, without pm
 	assert "SLURM_JOB_ID" in env, env
 	leaked = [k for k in env if k.startswith("NEO4J_")]
 	assert not leaked, leaked
+	assert env.get("PMETA_T0325_TOKEN") == "t0k3n", "pass_env did not reach the job"
 	EOF
+'
+
+test_expect_success SLURM 'a Slurm job records what it ran: blob, dirty and commit, as a local one' '
+	id=$(cat ok.id) &&
+	test_eq "$(job_prop $id proc_001_v_000 - blob)" "$(git rev-parse HEAD:sche_t/pys/proc_001_v_000.py)" &&
+	test_eq "$(job_prop $id proc_002_v_000 2 blob)" "$(git rev-parse HEAD:sche_t/pys/proc_002_v_000.py)" &&
+	test_eq "$(job_prop $id proc_001_v_000 - dirty)" False &&
+	test_eq "$(job_prop $id proc_001_v_000 - commit)" "$(git rev-parse HEAD)"
 '
 
 test_expect_success SLURM 'status shows the run the same way, with Slurm jobs' '
