@@ -294,6 +294,13 @@ static void base_template(struct config_base *base, const char *value, size_t li
 	base->template_line = line;
 }
 
+static void base_data_root(struct config_base *base, const char *value, size_t line)
+{
+	(void)line;
+	free(base->data_root);
+	base->data_root = xstrdup(value);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before set is called; the last of a
@@ -305,6 +312,7 @@ static const struct base_key {
 } base_keys[] = {
 	{ "interpreter", base_interpreter },
 	{ "template",    base_template },
+	{ "data_root",   base_data_root },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -386,5 +394,21 @@ void config_base_release(struct config_base *base)
 	free(base->file);
 	free(base->interpreter);
 	free(base->template);
+	free(base->data_root);
 	memset(base, 0, sizeof(*base));
+}
+
+char *config_data_root(const struct config_base *base, const char *root, const char *schedule)
+{
+	const char *d = base ? base->data_root : NULL;
+	size_t n;
+
+	if (!d)
+		return xstrfmt("%s/%s", root, schedule);
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	if (d[0] == '/')
+		return xstrndup(d, n);
+	return xstrfmt("%s/%.*s", root, (int)n, d);
 }
