@@ -14,6 +14,8 @@
  *   Dataset    <ws>/<schedule>/<dataset>              key_dataset ("proc_001_v_000/predict")
  *   Run        <ws>/<run id>                          key_run
  *   JobRun     <ws>/<run id>/<step>/<shard, or ->     key_jobrun
+ *   Item       <ws>/<schedule>/<dataset>/<name>       key_item (an entry of a dataset's
+ *                                                    folder; a name holds no '/')
  *
  * A workspace name never holds '/' (key_workspace_valid), so the first '/'
  * of a key ends the workspace (key_local). Each function returns a new
@@ -38,6 +40,9 @@ char *key_dataset(const char *ws, const char *schedule, const char *dataset);
 char *key_run(const char *ws, const char *run_id);
 /* shard < 0: the step is not sharded ("-"). */
 char *key_jobrun(const char *ws, const char *run_id, const char *step, int shard);
+
+/* An item of a dataset (an incremental step's unit of work, run/items.h). */
+char *key_item(const char *ws, const char *schedule, const char *dataset, const char *name);
 
 /* The key of a workspace's node from its local key ("sche_001/p_002_v_000"). */
 char *key_qualify(const char *ws, const char *local);
