@@ -41,7 +41,8 @@ extern char **environ;
 /* The variables set for each job; inherited values are dropped. */
 static const char *const own_env[] = {
 	"PMETA_RUN_ID=", "PMETA_STEP=", "PMETA_SHARD=", "PMETA_MAX_SHARD=",
-	"PMETA_WORKSPACE=", "PMETA_PROCESS=", "PMETA_SCHEDULE=", "PMETA_ATTEMPT=", NULL
+	"PMETA_WORKSPACE=", "PMETA_PROCESS=", "PMETA_SCHEDULE=", "PMETA_ATTEMPT=",
+	"PMETA_ITEMS=", "PMETA_DONE=", NULL
 };
 
 struct local_job {
@@ -127,7 +128,8 @@ static char **job_env(struct local_executor *lx, size_t job, int attempt, size_t
 	const struct plan *plan = r->plan;
 	const struct plan_job *pj = &plan->jobs[job];
 	const struct plan_step *ps = &plan->steps[pj->step];
-	char **envp = xcalloc(lx->nenv_base + 9, sizeof(char *));
+	const struct job_result *jr = &r->jobs[job];
+	char **envp = xcalloc(lx->nenv_base + 11, sizeof(char *));
 	size_t k = lx->nenv_base;
 
 	memcpy(envp, lx->env_base, lx->nenv_base * sizeof(char *));
@@ -141,6 +143,11 @@ static char **job_env(struct local_executor *lx, size_t job, int attempt, size_t
 		envp[k++] = xstrfmt("PMETA_SHARD=%d", pj->shard);
 		envp[k++] = xstrfmt("PMETA_MAX_SHARD=%d", ps->max_shard);
 	}
+	/* An incremental job's items, from the runner's gate (run/items.h). */
+	if (jr->items_file)
+		envp[k++] = xstrfmt("PMETA_ITEMS=%s", jr->items_file);
+	if (jr->done_file)
+		envp[k++] = xstrfmt("PMETA_DONE=%s", jr->done_file);
 	envp[k] = NULL;
 	*n = k;
 	return envp;

@@ -20,6 +20,7 @@
 #include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/ledger.h"
 #include "util/err.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
@@ -413,7 +414,7 @@ json_t *records_job_update(const json_t *job)
 {
 	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
 					    "timed_out", "started_at", "finished_at", "duration_ms",
-					    "skipped_after", "log", NULL };
+					    "skipped_after", "log", "items", "processed", "error", NULL };
 	json_t *o = json_object();
 	size_t i;
 
@@ -574,6 +575,9 @@ int journal_replay_all(struct neo4j *db, const char *ws, const char *root, size_
 		*replayed += (size_t)done;
 		free(one);
 	}
+	/* Then the items those runs' jobs processed (run/ledger.h): their JobRuns exist now. */
+	if (ret == 0)
+		ret = ledger_sync_all(db, ws, root, NULL);
 	free_strings(names, n);
 	free(dir);
 	return ret;

@@ -110,8 +110,9 @@ void records_normalise(json_t *run, json_t *jobs, const char *ws);
 
 /*
  * Writes every journal of the workspace that is not marked synced to the
- * graph (a run whose runner died is closed as aborted first); runs in
- * progress are left to their runner. *replayed counts the runs written.
+ * graph (a run whose runner died is closed as aborted first), then the
+ * item ledgers' lines the graph lacks (run/ledger.h); runs in progress are
+ * left to their runner. *replayed counts the runs written.
  * Stops at the first failure, -1 with the error recorded.
  */
 int journal_replay_all(struct neo4j *db, const char *ws, const char *root, size_t *replayed);

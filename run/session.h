@@ -34,6 +34,10 @@ struct run_session_options {
 	double record_wait;        /* seconds the last flush may take when Neo4j fails */
 	runner_event_fn progress;  /* called after each event is journaled */
 	void *progress_data;
+	/* The gap check of incremental steps (run/items.h), handed to the runner. */
+	int (*gate)(void *gate_data, struct runner *r, size_t job);
+	void (*settled)(void *gate_data, struct runner *r, size_t job);
+	void *gate_data;
 };
 
 struct run_session {
