@@ -168,7 +168,7 @@ struct job_items {
 struct items_run {
 	const struct items_plan *ip;
 	const struct plan *plan;
-	int force;
+	int force, read_only;
 	char *run_id, *run_dir;
 	struct step_state *steps;     /* per plan step */
 	struct job_items *jobs;       /* per plan job */
@@ -185,6 +185,7 @@ int items_run_init(struct items_run **out, const struct items_plan *ip, const st
 	ir->ip = ip;
 	ir->plan = plan;
 	ir->force = opts->force;
+	ir->read_only = opts->read_only;
 	strbuf_init(&ir->warning, 0);
 	ir->steps = xcalloc(plan->nsteps + 1, sizeof(*ir->steps));
 	ir->jobs = xcalloc(plan->njobs + 1, sizeof(*ir->jobs));
@@ -232,7 +233,7 @@ void items_run_free(struct items_run *ir)
 		struct step_state *ss = &ir->steps[i];
 
 		/* Hashes learnt on the way: the next run need not learn them again. */
-		if (ss->loaded && ledger_flush(&ss->ledger) < 0)
+		if (ss->loaded && !ir->read_only && ledger_flush(&ss->ledger) < 0)
 			pm_error_clear();
 		ledger_release(&ss->ledger);
 		item_list_release(&ss->gap);
@@ -323,7 +324,7 @@ int items_up_to_date(struct items_run *ir, const unsigned char *selected, size_t
 		else if (gap.n)
 			ret = 0;
 		item_list_release(&gap);
-		if (ir->steps[i].loaded && ledger_flush(&ir->steps[i].ledger) < 0)
+		if (ir->steps[i].loaded && !ir->read_only && ledger_flush(&ir->steps[i].ledger) < 0)
 			pm_error_clear();   /* a hash learnt again next time */
 	}
 out:
@@ -331,6 +332,19 @@ out:
 	if (nitems)
 		*nitems = seen;
 	return ret;
+}
+
+int items_pending(struct items_run *ir, size_t step, struct item_list *gap)
+{
+	if (step >= ir->plan->nsteps || !ir->steps[step].st)
+		return pm_error(PM_EFAIL, "step [%s] is not incremental (it has no 'items =')",
+				step < ir->plan->nsteps ? ir->plan->steps[step].name : "?");
+	return compute_gap(ir, step, gap, NULL);
+}
+
+const struct items_step *items_run_step(const struct items_run *ir, size_t step)
+{
+	return step < ir->plan->nsteps ? ir->steps[step].st : NULL;
 }
 
 static int write_items_file(const char *path, char **paths, size_t n)
@@ -377,7 +391,7 @@ int items_gate(void *data, struct runner *r, size_t job)
 		return RUNNER_GATE_RUN;
 	if (jr->nitems >= 0)
 		return RUNNER_GATE_RUN;   /* a retry: the items it was handed */
-	if (!ir->run_dir)
+	if (!ir->run_dir || ir->read_only)
 		return pm_error(PM_EFAIL, "items of step [%s]: no run folder", ss->st->step);
 	force = ir->force || ss->st->force;
 	/* Once per step and run: its shards share the scan, each takes its part. */

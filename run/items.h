@@ -51,6 +51,7 @@ struct items_run_options {
 	const char *run_id;         /* NULL for a check that runs nothing */
 	const char *run_dir;        /* absolute; where items files go */
 	int force;                  /* --run-mode force: every incremental step runs with every item */
+	int read_only;              /* look only (pmeta items --pending): never write a ledger */
 };
 
 struct items_run;
@@ -68,6 +69,11 @@ void items_run_free(struct items_run *ir);
  * run, -1 with an error recorded. *nitems (may be NULL): the items looked at.
  */
 int items_up_to_date(struct items_run *ir, const unsigned char *selected, size_t *nitems);
+
+/* The gap of plan step `step` now (appended to *gap); -1 when it is not incremental or on error. */
+int items_pending(struct items_run *ir, size_t step, struct item_list *gap);
+/* The settings of plan step `step`, or NULL when it is not incremental. */
+const struct items_step *items_run_step(const struct items_run *ir, size_t step);
 
 /* The runner's gate and settle hooks (run/runner.h); data is the items_run. */
 int items_gate(void *data, struct runner *r, size_t job);

@@ -250,6 +250,14 @@ static int mkdirs_for(const char *path)
 	return ret;
 }
 
+/* Whether bytes [from, to) of fd end with a newline: whole lines, not a torn one. */
+static int whole_lines_after(int fd, off_t from, off_t to)
+{
+	char c = 0;
+
+	return to > from && pread(fd, &c, 1, to - 1) == 1 && c == '\n';
+}
+
 /* The append fd; a torn tail left by a crash is cut first. */
 static int open_append(struct ledger *l)
 {
@@ -263,12 +271,15 @@ static int open_append(struct ledger *l)
 	if (l->fd < 0)
 		return pm_error(PM_EFAIL, "cannot open item ledger '%s': %s", l->path, strerror(errno));
 	if (fstat(l->fd, &st) == 0 && st.st_size != l->size) {
-		if (st.st_size > l->size && ftruncate(l->fd, l->size) < 0)
-			return pm_error(PM_EFAIL, "cannot cut the torn end of '%s': %s", l->path,
-					strerror(errno));
-		/* Smaller: someone else rewrote it; appending after their end is all we can do. */
-		if (st.st_size < l->size)
+		if (st.st_size > l->size && !whole_lines_after(l->fd, l->size, st.st_size)) {
+			if (ftruncate(l->fd, l->size) < 0)
+				return pm_error(PM_EFAIL, "cannot cut the torn end of '%s': %s", l->path,
+						strerror(errno));
+		} else {
+			/* Lines we did not read (nobody but the lock holder should
+			 * write): keep them, append after them. */
 			l->size = st.st_size;
+		}
 	}
 	return 0;
 }
