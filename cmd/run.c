@@ -735,6 +735,9 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	if (!cycles)
 		cycles = every > 0 ? 0 : 1;   /* 0: until a signal */
 
+	/* A loop's lines must reach a pipe or a file as they happen. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	stop_signal = 0;
 	if (rq.looping)
 		stop_handlers(old, 1);
