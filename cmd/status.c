@@ -75,8 +75,8 @@ static const char *str(const json_t *o, const char *key, const char *fallback)
 static void print_text(const json_t *run, const json_t *jobs, const char *source)
 {
 	static const char *const states[] = { "succeeded", "failed", "skipped", "aborted",
-					      "running", "pending", NULL };
-	size_t counts[6] = { 0 }, i, k;
+					      "running", "pending", "up_to_date", NULL };
+	size_t counts[7] = { 0 }, i, k;
 	const json_t *job;
 	char dur[32];
 
@@ -116,16 +116,25 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 			snprintf(ex, sizeof(ex), "%s", str(job, "signal", "") + 3);
 		else
 			snprintf(ex, sizeof(ex), "-");
-		if (!strcmp(str(job, "status", ""), "pending") || !strcmp(str(job, "status", ""), "skipped"))
+		if (!strcmp(str(job, "status", ""), "pending") || !strcmp(str(job, "status", ""), "skipped") ||
+		    !strcmp(str(job, "status", ""), "up_to_date"))
 			snprintf(dur, sizeof(dur), "-");
 		else
 			format_duration(dur, sizeof(dur), duration_of(job));
-		printf("%-28s %-5s %-9s %4s %5lld %9s  %s%s%s\n", str(job, "step", "?"), sh,
+		printf("%-28s %-5s %-9s %4s %5lld %9s  %s%s%s", str(job, "step", "?"), sh,
 		       str(job, "status", "?"), ex,
 		       (long long)json_integer_value(json_object_get(job, "attempts")), dur,
 		       str(job, "log", "-"),
 		       json_is_true(json_object_get(job, "timed_out")) ? "  (timed out)" : "",
 		       json_string_value(json_object_get(job, "reused_from")) ? "  (reused)" : "");
+		/* An incremental job: what it was handed, what it processed. */
+		if (json_is_integer(json_object_get(job, "items")))
+			printf("  (%lld items, %lld processed)",
+			       (long long)json_integer_value(json_object_get(job, "items")),
+			       (long long)json_integer_value(json_object_get(job, "processed")));
+		if (json_string_value(json_object_get(job, "error")))
+			printf("  (%s)", str(job, "error", ""));
+		putchar('\n');
 	}
 }
 
