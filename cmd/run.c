@@ -28,11 +28,11 @@
 #include "util/strbuf.h"
 
 static const struct cmd_usage usage = {
-	"pmeta run (<config> | <process>)... [-j <n>] [--from <step>] [--to <step>]\n"
-	"                 [--only <step>...] [--resume <run>] [--dry-run] [--quiet]\n"
-	"                 [--run-mode <mode>] [--latest-patch] [--grace <seconds>]\n"
-	"                 [--no-record] [--every <duration>] [--cycles <n>] [--wait]\n"
-	"                 [--drain]\n"
+	"pmeta run (<config> | <process>)... [-j <n>] [--from <step>]\n"
+	"                 [--to <step>] [--only <step>...] [--resume <run>] [--dry-run]\n"
+	"                 [--quiet] [--run-mode <mode>] [--latest-patch]\n"
+	"                 [--grace <seconds>] [--no-record] [--every <duration>]\n"
+	"                 [--cycles <n>] [--wait] [--drain]\n"
 	"   or: pmeta run --resume <run> [options]\n",
 	"Runs the process's plan on this machine: a job starts as soon as every job of\n"
 	"the steps it runs after has succeeded; at most <n> jobs at once (default: the\n"
