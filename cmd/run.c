@@ -25,6 +25,7 @@
 #include "run/lock.h"
 #include "run/select.h"
 #include "run/session.h"
+#include "run/watch.h"
 #include "util/strbuf.h"
 
 static const struct cmd_usage usage = {
@@ -741,6 +742,9 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	stop_signal = 0;
 	if (rq.looping)
 		stop_handlers(old, 1);
+	/* Between cycles, folders nothing touched are not read again (run/watch.h). */
+	if (every > 0)
+		watch_enable();
 	for (cycle = 1; !cycles || cycle <= cycles; cycle++) {
 		if (rq.looping && (every > 0 || cycles > 1))
 			printf("--- cycle %ld%s\n", cycle, every > 0 ? "" : " (--cycles)");
@@ -759,6 +763,8 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		       cycle, cycle == 1 ? "" : "s");
 	if (rq.looping)
 		stop_handlers(old, 0);
+	watch_end();
+	items_looks_forget();
 out:
 	free(only_list);
 	strbuf_release(&only);

@@ -91,7 +91,7 @@ static int scan_dataset(struct item_list *out, const struct items_step *st, cons
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
 	struct dirent *e;
-	int ret = 0;
+	int ret = 0, match_all = !strcmp(st->glob, "*");
 
 	if (fd < 0) {
 		if (errno == ENOENT) {
@@ -115,7 +115,8 @@ static int scan_dataset(struct item_list *out, const struct items_step *st, cons
 		struct item *it;
 
 		if (e->d_name[0] == '.' || strchr(e->d_name, '\n') ||
-		    fnmatch(st->glob, e->d_name, 0) != 0 || is_skipped(st, dataset, e->d_name))
+		    (!match_all && fnmatch(st->glob, e->d_name, 0) != 0) ||
+		    (st->nskip && is_skipped(st, dataset, e->d_name)))
 			continue;
 		if (fstatat(fd, e->d_name, &sb, 0) < 0)
 			continue;  /* gone since, or a broken link: not an item */
@@ -145,14 +146,18 @@ static int cmp_item(const void *a, const void *b)
 
 int items_scan(struct item_list *out, const struct items_step *st, const char *data_root)
 {
-	size_t i, from = out->n;
+	size_t i;
 
 	for (i = 0; i < st->ndatasets; i++)
 		if (scan_dataset(out, st, st->datasets[i], data_root) < 0)
 			return -1;
-	if (out->n - from > 1)
-		qsort(out->v + from, out->n - from, sizeof(*out->v), cmp_item);
 	return 0;
+}
+
+void item_list_sort(struct item_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_item);
 }
 
 /* "<size> <mtime ns> <path>\n" of every file under dir, sorted by path. */
@@ -288,6 +293,8 @@ int items_gap(struct item_list *gap, struct item_list *all, struct ledger *l,
 	for (; i < all->n; i++)
 		all->v[kept++] = all->v[i];
 	all->n = kept;
+	/* Only the gap needs an order (batches take it from the front). */
+	item_list_sort(gap);
 	return ret;
 }
 

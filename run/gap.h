@@ -62,18 +62,20 @@ struct item_list {
 void item_list_release(struct item_list *l);
 
 /*
- * Every current item of the step, sorted by name, then dataset (so a
- * task's entries in two datasets sit together). A dataset folder that does
- * not exist has no items. -1 with an error recorded when a folder cannot
- * be read.
+ * Every current item of the step, appended to *out in the folders' order.
+ * A dataset folder that does not exist has no items. -1 with an error
+ * recorded when a folder cannot be read.
  */
 int items_scan(struct item_list *out, const struct items_step *st, const char *data_root);
+
+/* Sorts by name, then dataset (a task's entries in two datasets sit together). */
+void item_list_sort(struct item_list *l);
 
 /* Fills it->hash from the disk; -1 with an error recorded (ENOENT: gone). */
 int item_hash(struct item *it, const char *data_root);
 
 /*
- * The gap (appended to *gap, in all's order): with force, every item of
+ * The gap (appended to *gap, which is then sorted: item_list_sort): with force, every item of
  * all; else those the ledger has no processing of in their current
  * content. Items whose stat cannot vouch for them are hashed here, and
  * what was learnt is queued in the ledger (ledger_seen); new items are

@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "run/journal.h"
 #include "run/ledger.h"
 #include "run/runner.h"
+#include "run/watch.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -156,7 +159,15 @@ struct step_state {
 	int computed;                 /* gap known for this run */
 	struct item_list gap;
 	int appended;                 /* a batch went to the ledger: sync it */
+	/* the last look (run/watch.h): */
+	unsigned long long *gens;     /* per dataset, taken before the scan; 0 = unwatched */
+	int has_dirs;                 /* the scan found folder items */
+	size_t seen;                  /* items the last scan or look saw */
+	int looked;                   /* a look stored in this run, to commit */
+	int nothing_new;              /* the no-op check's scan found an empty gap */
 };
+
+static void looks_commit(struct items_run *ir);
 
 struct job_items {
 	struct item *items;           /* handed to the job (names owned) */
@@ -235,8 +246,14 @@ void items_run_free(struct items_run *ir)
 		/* Hashes learnt on the way: the next run need not learn them again. */
 		if (ss->loaded && !ir->read_only && ledger_flush(&ss->ledger) < 0)
 			pm_error_clear();
+	}
+	looks_commit(ir);
+	for (i = 0; i < ir->plan->nsteps; i++) {
+		struct step_state *ss = &ir->steps[i];
+
 		ledger_release(&ss->ledger);
 		item_list_release(&ss->gap);
+		free(ss->gens);
 	}
 	for (i = 0; i < ir->plan->njobs; i++)
 		job_items_release(&ir->jobs[i]);
@@ -276,6 +293,180 @@ static int load_ledger(struct items_run *ir, size_t step)
 	return ret;
 }
 
+/*
+ * Looks that found nothing new, kept between the cycles of one pmeta
+ * (run/watch.h): a step whose datasets' folders nothing touched since,
+ * whose ledger is the same file of the same size, and whose settings are
+ * the same, still has nothing new; it is not read again for LOOK_MAX_S.
+ * Only the caller's thread touches them (the no-op check's workers get
+ * the steps no look vouches for).
+ */
+#define LOOK_MAX_S 300.0
+
+struct look {
+	char *ledger;                 /* the step's ledger: whose look it is */
+	char *settings;               /* pattern, datasets, skips, data root */
+	unsigned long long *gens;
+	size_t ndatasets, seen;
+	double at;                    /* monotonic */
+	long long size, mtime_ns, ino;   /* the ledger then; ino 0 = not committed yet */
+};
+
+static struct look *looks;
+static size_t nlooks, alooks;
+
+static char *settings_of(const struct items_run *ir, const struct items_step *st)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addf(&sb, "%s\n%s\n", ir->ip->data_root, st->glob);
+	for (i = 0; i < st->ndatasets; i++)
+		strbuf_addf(&sb, "r %s\n", st->datasets[i]);
+	for (i = 0; i < st->nskip; i++)
+		strbuf_addf(&sb, "s %s\n", st->skip[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+static struct look *look_of(const char *ledger)
+{
+	size_t i;
+
+	for (i = 0; i < nlooks; i++)
+		if (!strcmp(looks[i].ledger, ledger))
+			return &looks[i];
+	return NULL;
+}
+
+static int ledger_stat(const char *path, long long *size, long long *mtime_ns, long long *ino)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		*size = -1;
+		*mtime_ns = 0;
+		*ino = -1;   /* no ledger yet is a state too */
+		return errno == ENOENT ? 0 : -1;
+	}
+	*size = (long long)st.st_size;
+	*mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	*ino = (long long)st.st_ino;
+	return 0;
+}
+
+/*
+ * Takes the generations of the step's dataset folders (before any scan),
+ * then: 1 when a committed look still vouches that nothing is new.
+ */
+static int look_check(struct items_run *ir, size_t step)
+{
+	struct step_state *ss = &ir->steps[step];
+	const struct items_step *st = ss->st;
+	char *path = ledger_path(ir->ip->root, ir->plan->schedule, ir->plan->process, st->step);
+	struct look *lk;
+	long long size, mtime, ino;
+	size_t i;
+	int ok = 0;
+
+	free(ss->gens);
+	ss->gens = xcalloc(st->ndatasets + 1, sizeof(*ss->gens));
+	for (i = 0; i < st->ndatasets; i++) {
+		char *dir = xstrfmt("%s/%s", ir->ip->data_root, st->datasets[i]);
+
+		ss->gens[i] = watch_generation(dir);
+		free(dir);
+	}
+	lk = look_of(path);
+	if (lk && lk->ino && !ir->force && !st->force && lk->ndatasets == st->ndatasets &&
+	    runner_now() - lk->at < LOOK_MAX_S && ledger_stat(path, &size, &mtime, &ino) == 0 &&
+	    size == lk->size && mtime == lk->mtime_ns && ino == lk->ino) {
+		char *set = settings_of(ir, st);
+
+		ok = !strcmp(set, lk->settings);
+		for (i = 0; ok && i < st->ndatasets; i++)
+			ok = ss->gens[i] && ss->gens[i] == lk->gens[i];
+		free(set);
+	}
+	if (ok)
+		ss->seen = lk->seen;
+	free(path);
+	return ok;
+}
+
+/* After a scan that found nothing new: remember it (committed once the ledger is written). */
+static void look_store(struct items_run *ir, size_t step, int nothing_new)
+{
+	struct step_state *ss = &ir->steps[step];
+	const struct items_step *st = ss->st;
+	char *path;
+	struct look *lk;
+	size_t i;
+
+	if (!nothing_new || ss->has_dirs || ir->force || st->force || ir->read_only || !ss->gens)
+		return;
+	for (i = 0; i < st->ndatasets; i++)
+		if (!ss->gens[i])
+			return;   /* a folder not watched: every look reads it */
+	path = ledger_path(ir->ip->root, ir->plan->schedule, ir->plan->process, st->step);
+	lk = look_of(path);
+	if (!lk) {
+		if (nlooks == alooks) {
+			alooks = alooks ? 2 * alooks : 16;
+			looks = xrealloc(looks, alooks * sizeof(*looks));
+		}
+		lk = &looks[nlooks++];
+		memset(lk, 0, sizeof(*lk));
+		lk->ledger = path;
+	} else {
+		free(path);
+		free(lk->settings);
+		free(lk->gens);
+	}
+	lk->settings = settings_of(ir, st);
+	lk->gens = xcalloc(st->ndatasets + 1, sizeof(*lk->gens));
+	memcpy(lk->gens, ss->gens, st->ndatasets * sizeof(*lk->gens));
+	lk->ndatasets = st->ndatasets;
+	lk->seen = ss->seen;
+	lk->at = runner_now();
+	lk->ino = 0;
+	ss->looked = 1;
+}
+
+/* The looks of this run hold once the ledgers are written: record them as they are now. */
+static void looks_commit(struct items_run *ir)
+{
+	size_t i;
+
+	for (i = 0; i < ir->plan->nsteps; i++) {
+		struct step_state *ss = &ir->steps[i];
+		struct look *lk;
+		char *path;
+
+		if (!ss->looked)
+			continue;
+		ss->looked = 0;
+		path = ledger_path(ir->ip->root, ir->plan->schedule, ir->plan->process, ss->st->step);
+		lk = look_of(path);
+		if (lk && ledger_stat(path, &lk->size, &lk->mtime_ns, &lk->ino) < 0)
+			lk->ino = 0;
+		free(path);
+	}
+}
+
+void items_looks_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlooks; i++) {
+		free(looks[i].ledger);
+		free(looks[i].settings);
+		free(looks[i].gens);
+	}
+	free(looks);
+	looks = NULL;
+	nlooks = alooks = 0;
+}
+
 /* The step's gap now, into *gap. */
 static int compute_gap(struct items_run *ir, size_t step, struct item_list *gap, size_t *nseen)
 {
@@ -286,23 +477,84 @@ static int compute_gap(struct items_run *ir, size_t step, struct item_list *gap,
 	if (load_ledger(ir, step) < 0)
 		return -1;
 	ret = items_scan(&all, ss->st, ir->ip->data_root);
-	if (ret == 0)
+	if (ret == 0) {
+		size_t i;
+
+		for (i = 0; i < all.n && !ss->has_dirs; i++)
+			ss->has_dirs = all.v[i].dir;
 		ret = items_gap(gap, &all, &ss->ledger, ir->ip->data_root, ir->force || ss->st->force);
+	}
+	ss->seen = all.n + gap->n;
 	if (nseen)
-		*nseen += all.n + gap->n;
+		*nseen += ss->seen;
 	item_list_release(&all);
 	if (ret < 0)
 		pm_error_prefix("step [%s]: cannot compute its items", ss->st->step);
 	return ret;
 }
 
+/*
+ * The no-op check looks at every step's datasets: a few thousand stats a
+ * step, kernel time that threads spread over the cores. Each worker takes
+ * whole steps (a step's ledger and state are then touched by one thread
+ * only) until the steps are done or one has something new.
+ */
+struct check_pool {
+	struct items_run *ir;
+	const size_t *steps;
+	size_t nsteps, next;
+	int found, failed;
+	char *error;
+	enum pm_errclass cls;
+	size_t seen;
+	pthread_mutex_t mu;
+};
+
+static void *check_steps(void *arg)
+{
+	struct check_pool *cp = arg;
+
+	for (;;) {
+		struct item_list gap = ITEM_LIST_INIT;
+		size_t step, seen = 0;
+		int ret;
+
+		pthread_mutex_lock(&cp->mu);
+		if (cp->found || cp->failed || cp->next == cp->nsteps) {
+			pthread_mutex_unlock(&cp->mu);
+			break;
+		}
+		step = cp->steps[cp->next++];
+		pthread_mutex_unlock(&cp->mu);
+		ret = compute_gap(cp->ir, step, &gap, &seen);
+		pthread_mutex_lock(&cp->mu);
+		cp->seen += seen;
+		cp->ir->steps[step].nothing_new = ret == 0 && !gap.n;
+		if (ret < 0 && !cp->failed) {
+			cp->failed = 1;
+			cp->error = xstrdup(pm_error_msg());
+			cp->cls = pm_error_class();
+		} else if (ret == 0 && gap.n) {
+			cp->found = 1;
+		}
+		pthread_mutex_unlock(&cp->mu);
+		item_list_release(&gap);
+	}
+	return NULL;
+}
+
 int items_up_to_date(struct items_run *ir, const unsigned char *selected, size_t *nitems)
 {
 	const struct plan *plan = ir->plan;
+	struct check_pool cp;
+	size_t *steps = xcalloc(plan->nsteps + 1, sizeof(size_t));
 	unsigned char *wanted = xcalloc(plan->nsteps + 1, 1);
-	size_t i, seen = 0;
+	pthread_t threads[8];
+	size_t i, n = 0, nthreads;
+	sigset_t block, old;
 	int ret = 1;
 
+	memset(&cp, 0, sizeof(cp));
 	for (i = 0; i < plan->njobs; i++) {
 		size_t s = plan->jobs[i].step;
 
@@ -314,23 +566,56 @@ int items_up_to_date(struct items_run *ir, const unsigned char *selected, size_t
 		}
 		wanted[s] = 1;
 	}
-	for (i = 0; i < plan->nsteps && ret == 1; i++) {
-		struct item_list gap = ITEM_LIST_INIT;
-
+	/* Steps a look vouches for need no scan; the others go to the workers. */
+	for (i = 0; i < plan->nsteps; i++) {
 		if (!wanted[i])
 			continue;
-		if (compute_gap(ir, i, &gap, &seen) < 0)
-			ret = -1;
-		else if (gap.n)
-			ret = 0;
-		item_list_release(&gap);
-		if (ir->steps[i].loaded && !ir->read_only && ledger_flush(&ir->steps[i].ledger) < 0)
-			pm_error_clear();   /* a hash learnt again next time */
+		if (look_check(ir, i))
+			cp.seen += ir->steps[i].seen;
+		else
+			steps[n++] = i;
 	}
+	cp.ir = ir;
+	cp.steps = steps;
+	cp.nsteps = n;
+	pthread_mutex_init(&cp.mu, NULL);
+	nthreads = runner_ncpu();
+	if (nthreads > n)
+		nthreads = n;
+	if (nthreads > sizeof(threads) / sizeof(threads[0]))
+		nthreads = sizeof(threads) / sizeof(threads[0]);
+	/* Signals stay the main thread's business. */
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, check_steps, &cp) != 0)
+			break;
+	nthreads = i;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	check_steps(&cp);
+	for (i = 1; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&cp.mu);
+	if (cp.failed) {
+		pm_error(cp.cls, "%s", cp.error);
+		ret = -1;
+	} else if (cp.found) {
+		ret = 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct step_state *ss = &ir->steps[steps[i]];
+
+		if (ss->loaded && !ir->read_only && ledger_flush(&ss->ledger) < 0)
+			pm_error_clear();   /* a hash learnt again next time */
+		look_store(ir, steps[i], ss->nothing_new);
+	}
+	looks_commit(ir);
 out:
+	free(cp.error);
 	free(wanted);
+	free(steps);
 	if (nitems)
-		*nitems = seen;
+		*nitems = cp.seen;
 	return ret;
 }
 
@@ -396,8 +681,11 @@ int items_gate(void *data, struct runner *r, size_t job)
 	force = ir->force || ss->st->force;
 	/* Once per step and run: its shards share the scan, each takes its part. */
 	if (!ss->computed) {
-		if (compute_gap(ir, pj->step, &ss->gap, NULL) < 0)
-			return RUNNER_GATE_FAIL;
+		if (!look_check(ir, pj->step)) {
+			if (compute_gap(ir, pj->step, &ss->gap, NULL) < 0)
+				return RUNNER_GATE_FAIL;
+			look_store(ir, pj->step, !ss->gap.n);
+		}
 		ss->computed = 1;
 	}
 	ji->items = xcalloc(ss->gap.n + 1, sizeof(*ji->items));

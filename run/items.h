@@ -92,6 +92,14 @@ const char *items_run_warning(const struct items_run *ir);
 int items_run_sync(struct items_run *ir, struct neo4j *db, const char *ws, size_t *nitems);
 
 /*
+ * Forgets the looks kept between cycles (with watch_end, at the end of a
+ * loop). A look that found nothing new vouches for the next cycle while
+ * the step's folders are unchanged (run/watch.h, when watch_enable was
+ * called) and its ledger is the same file, for at most 5 minutes.
+ */
+void items_looks_forget(void);
+
+/*
  * The light record of a cycle that found nothing new: the process's
  * local check count (<root>/.pmeta/items/<schedule>/<process>/checks) is
  * bumped, and Process.checked_at / Process.checks set in Neo4j. *checks

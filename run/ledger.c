@@ -2,6 +2,7 @@
  * Item ledgers (format and rules: run/ledger.h) and their copy in the graph.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,37 +42,54 @@ void ledger_release(struct ledger *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	for (i = 0; i < l->n; i++)
-		free(l->items[i].key);
+		if (l->items[i].owned)
+			free((char *)l->items[i].key);
 	free(l->items);
 	strmap_release(&l->index);
 	strbuf_release(&l->seen);
 	free(l->path);
+	free(l->text);
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	strbuf_init(&l->seen, 0);
 }
 
-/* The entry of key (borrowed text, len bytes), made when absent. */
-static struct ledger_item *entry(struct ledger *l, const char *key, size_t len, size_t name_off)
+/*
+ * The entry of key (NUL-terminated), made when absent: with the key itself
+ * when it lives as long as the ledger (its text), else with a copy.
+ */
+static struct ledger_item *entry(struct ledger *l, const char *key, size_t name_off, int borrow)
 {
 	struct ledger_item *it;
-	char *k = xstrndup(key, len);
 	size_t idx;
 
-	if (strmap_get(&l->index, k, &idx)) {
-		free(k);
+	if (strmap_get(&l->index, key, &idx))
 		return &l->items[idx];
-	}
 	if (l->n == l->alloc) {
 		l->alloc = l->alloc ? 2 * l->alloc : 256;
 		l->items = xrealloc(l->items, l->alloc * sizeof(*l->items));
 	}
 	it = &l->items[l->n];
 	memset(it, 0, sizeof(*it));
-	it->key = k;
+	it->key = borrow ? key : xstrdup(key);
+	it->owned = !borrow;
 	it->name_off = name_off;
 	strmap_put(&l->index, it->key, l->n);
 	l->n++;
+	return it;
+}
+
+/* The entry of dataset/name, made (with its own key) when absent. */
+static struct ledger_item *entry_of(struct ledger *l, const char *dataset, const char *name)
+{
+	struct ledger_item *it = ledger_find(l, dataset, name);
+	char *key;
+
+	if (it)
+		return it;
+	key = xstrfmt("%s\t%s", dataset, name);
+	it = entry(l, key, strlen(dataset) + 1, 0);
+	free(key);
 	return it;
 }
 
@@ -109,13 +127,22 @@ static int split_fields(char *line, char **f, size_t n)
 	return 0;
 }
 
+/* A whole decimal number (optionally negative); the ledger's are ours, so no locale. */
 static int parse_ll(const char *s, long long *out)
 {
-	char *end;
+	long long v = 0;
+	int neg = *s == '-';
+	const char *p = s + neg;
 
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return *s && !*end && !errno ? 0 : -1;
+	if (!*p)
+		return -1;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (LLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
 }
 
 static int valid_hash(const char *s)
@@ -146,12 +173,12 @@ static void apply_line(struct ledger *l, char **f, size_t nf)
 	    parse_ll(f[base + 2], &mtime) < 0 || parse_ll(f[base + 3], &hashed) < 0 ||
 	    !*f[nf - 2] || !*f[nf - 1])
 		return;
-	/* The dataset and name fields are adjacent: rejoin them with their tab. */
+	/* The dataset and name fields are adjacent: rejoined with their tab,
+	 * they are the key, in the ledger's text (which outlives the entry). */
 	dl = strlen(f[nf - 2]);
 	key = f[nf - 2];
 	key[dl] = '\t';
-	it = entry(l, key, dl + 1 + strlen(f[nf - 1]), dl + 1);
-	key[dl] = '\0';
+	it = entry(l, key, dl + 1, 1);
 	if (f[0][0] == 'P')
 		memcpy(it->done, hash, LEDGER_HASH_HEX + 1);
 	else if (done)
@@ -177,6 +204,8 @@ int ledger_load(struct ledger *l, const char *path)
 	}
 	if (strbuf_read_file(&sb, path) < 0)
 		return -1;
+	/* About 110 bytes a line: room for every item at once. */
+	strmap_reserve(&l->index, sb.len / 100 + 16);
 	end = sb.buf + sb.len;
 	for (p = sb.buf; p < end; p = nl + 1) {
 		char *f[8];
@@ -202,7 +231,7 @@ int ledger_load(struct ledger *l, const char *path)
 			apply_line(l, f, nf);
 		l->size = (off_t)(nl + 1 - sb.buf);
 	}
-	strbuf_release(&sb);
+	l->text = strbuf_detach(&sb, NULL);
 	return 0;
 }
 
@@ -216,14 +245,8 @@ static void add_item_line(struct strbuf *sb, char kind, const char *hash, long l
 void ledger_seen(struct ledger *l, const char *dataset, const char *name, const char *hash,
 		 long long size, long long mtime_ns, long long hashed_ms)
 {
-	struct ledger_item *it = ledger_find(l, dataset, name);
+	struct ledger_item *it = entry_of(l, dataset, name);
 
-	if (!it) {
-		char *key = xstrfmt("%s\t%s", dataset, name);
-
-		it = entry(l, key, strlen(key), strlen(dataset) + 1);
-		free(key);
-	}
 	memcpy(it->hash, hash, LEDGER_HASH_HEX + 1);
 	it->size = size;
 	it->mtime_ns = mtime_ns;
@@ -375,14 +398,8 @@ int ledger_append(struct ledger *l, const struct ledger_batch *b, const struct l
 	strbuf_reset(&l->seen);
 	/* Only now, written and synced, do they count as processed. */
 	for (i = 0; i < n; i++) {
-		struct ledger_item *it = ledger_find(l, recs[i].dataset, recs[i].name);
+		struct ledger_item *it = entry_of(l, recs[i].dataset, recs[i].name);
 
-		if (!it) {
-			char *key = xstrfmt("%s\t%s", recs[i].dataset, recs[i].name);
-
-			it = entry(l, key, strlen(key), strlen(recs[i].dataset) + 1);
-			free(key);
-		}
 		memcpy(it->done, recs[i].hash, LEDGER_HASH_HEX + 1);
 		memcpy(it->hash, recs[i].hash, LEDGER_HASH_HEX + 1);
 		it->size = recs[i].size;

@@ -40,7 +40,8 @@ struct neo4j;
 #define LEDGER_HASH_HEX 40
 
 struct ledger_item {
-	char *key;                        /* "<dataset>\t<name>" (owned; the index's key) */
+	const char *key;                  /* "<dataset>\t<name>": in the ledger's text, or owned */
+	int owned;                        /* key is the item's own allocation */
 	size_t name_off;                  /* where the name starts in key */
 	char done[LEDGER_HASH_HEX + 1];   /* content of its latest processing; "" = never */
 	char hash[LEDGER_HASH_HEX + 1];   /* content when last hashed */
@@ -50,6 +51,7 @@ struct ledger_item {
 
 struct ledger {
 	char *path;
+	char *text;                       /* the file as read: loaded keys point into it */
 	int fd;                           /* append fd, -1 until the first append */
 	off_t size;                       /* bytes of whole lines */
 	struct ledger_item *items;
@@ -59,7 +61,7 @@ struct ledger {
 	size_t lines;                     /* lines read and written: for compaction */
 };
 
-#define LEDGER_INIT { NULL, -1, 0, NULL, 0, 0, STRMAP_INIT, STRBUF_INIT, 0 }
+#define LEDGER_INIT { NULL, NULL, -1, 0, NULL, 0, 0, STRMAP_INIT, STRBUF_INIT, 0 }
 
 /* <root>/.pmeta/items/<schedule>/<process>/<step>.ledger (caller frees). */
 char *ledger_path(const char *root, const char *schedule, const char *process, const char *step);

@@ -88,6 +88,25 @@ test_expect_success 'new items between cycles are taken by the next cycle' '
 	test "$(starts_of proc_002_v_000)" = "3 1 2"
 '
 
+test_expect_success 'in a loop, a file changed in place (same size) is seen; so is a ledger removed' '
+	printf "task 2\n" >sche_t/inbox/item_002.txt &&
+	pmeta run p_001_v_000 >/dev/null &&
+	sleep 2.1 &&
+	{ pmeta run p_001_v_000 --every 0.3s --cycles 12 >out 2>err & } &&
+	pid=$! &&
+	wait_line out "^--- cycle 3" &&
+	printf "task X\n" >sche_t/inbox/item_002.txt &&
+	wait_line out "started   proc_001_v_000 with 1 items" &&
+	wait_line out "^--- cycle 8" &&
+	mv .pmeta/items/sche_t/p_001_v_000/proc_001_v_000.ledger ledger.saved &&
+	wait $pid &&
+	cat out &&
+	test "$(grep -c "started   proc_001_v_000 with 1 items" out)" = 1 &&
+	n=$(ls sche_t/inbox/*.txt | wc -l) &&
+	grep -q "started   proc_001_v_000 with $n items" out &&
+	mv ledger.saved .pmeta/items/sche_t/p_001_v_000/proc_001_v_000.ledger
+'
+
 test_expect_success 'SIGTERM between cycles ends the loop at once, exit 0' '
 	{ pmeta run p_001_v_000 --every 30s >out 2>err & } &&
 	pid=$! &&
