@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "graph/plan.h"
+#include "run/executor.h"
 #include "run/items.h"
 #include "run/journal.h"
 #include "run/lock.h"
@@ -435,6 +436,12 @@ static int run_once(struct run_request *rq, struct plan *plan, const struct run_
 		sopts.gate = items_gate;
 		sopts.settled = items_settled;
 		sopts.gate_data = ir;
+		/* Refused before anything is written: see docs/items.md, "On a cluster". */
+		if (sopts.executor && (sopts.executor->ops->flags & EXECUTOR_ORDERS_JOBS))
+			return cmd_die(EXIT_USAGE, "%s/%s has incremental steps (items =), whose gap "
+				       "must be computed when their job is ready; the %s executor "
+				       "hands jobs over before that: run it with the local executor",
+				       plan->schedule, plan->process, sopts.executor->ops->name);
 	}
 	if (run_session_init(&s, plan, &sopts) < 0) {
 		run_session_release(&s);
