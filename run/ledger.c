@@ -419,28 +419,37 @@ static char *synced_path(const char *path)
 	return xstrfmt("%s.synced", path);
 }
 
+/*
+ * <ledger>.synced: "<size> <inode>": how much of which file reached Neo4j.
+ * A ledger rewritten since (compacted: another inode) counts as unsynced
+ * from its start, so a mark taken on the old file never skips new lines.
+ */
 static off_t read_synced(const char *path)
 {
 	char *sp = synced_path(path);
 	FILE *f = fopen(sp, "r");
-	long long v = 0;
+	long long v = 0, ino = -1;
+	struct stat st;
 
 	free(sp);
 	if (!f)
 		return 0;
-	if (fscanf(f, "%lld", &v) != 1 || v < 0)
+	if (fscanf(f, "%lld %lld", &v, &ino) != 2 || v < 0)
 		v = 0;
 	fclose(f);
+	if (stat(path, &st) < 0 || (long long)st.st_ino != ino)
+		return 0;
 	return (off_t)v;
 }
 
-static int write_synced(const char *path, off_t size)
+static int write_synced(const char *path, off_t size, long long ino)
 {
 	char *sp = synced_path(path), *tmp = xstrfmt("%s.tmp", sp);
 	FILE *f = fopen(tmp, "w");
 	int ret = 0;
 
-	if (!f || fprintf(f, "%lld\n", (long long)size) < 0 || fclose(f) != 0 || rename(tmp, sp) < 0)
+	if (!f || fprintf(f, "%lld %lld\n", (long long)size, ino) < 0 || fclose(f) != 0 ||
+	    rename(tmp, sp) < 0)
 		ret = pm_error(PM_EFAIL, "cannot write '%s': %s", sp, strerror(errno));
 	free(sp);
 	free(tmp);
@@ -555,6 +564,7 @@ int ledger_sync(struct neo4j *db, const char *ws, const char *path, size_t *nite
 	struct strbuf sb = STRBUF_INIT;
 	char *schedule = NULL, *process = NULL, *step = NULL, *p, *nl, *end;
 	off_t from = read_synced(path), upto;
+	struct stat st;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -562,6 +572,11 @@ int ledger_sync(struct neo4j *db, const char *ws, const char *path, size_t *nite
 		*nitems = 0;
 	if (names_of(path, &schedule, &process, &step) < 0)
 		return -1;
+	/* The inode first: a file replaced after this is sent again, never skipped. */
+	if (stat(path, &st) < 0) {
+		pm_error(PM_EFAIL, "cannot read item ledger '%s': %s", path, strerror(errno));
+		goto out;
+	}
 	if (strbuf_read_file(&sb, path) < 0)
 		goto out;
 	if ((size_t)from > sb.len)
@@ -615,7 +630,7 @@ int ledger_sync(struct neo4j *db, const char *ws, const char *path, size_t *nite
 	close_statement(&c);
 	if (json_array_size(c.stmts) && neo4j_commit(db, NULL, c.stmts) < 0)
 		goto out;
-	if (upto != from && write_synced(path, upto) < 0)
+	if (upto != from && write_synced(path, upto, (long long)st.st_ino) < 0)
 		goto out;
 	if (nitems)
 		*nitems = c.nitems;
@@ -637,6 +652,7 @@ out:
 int ledger_compact(struct ledger *l)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
 	char *tmp;
 	size_t i;
 	int fd, ret = -1;
@@ -656,18 +672,20 @@ int ledger_compact(struct ledger *l)
 		pm_error(PM_EFAIL, "cannot write '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len || fdatasync(fd) < 0) {
+	if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len || fdatasync(fd) < 0 || fstat(fd, &st) < 0) {
 		pm_error(PM_EFAIL, "cannot write '%s': %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		goto out;
 	}
 	close(fd);
-	/* The mark first: a crash between the two renames re-sends, never skips. */
-	if (write_synced(l->path, (off_t)sb.len) < 0 || rename(tmp, l->path) < 0) {
+	/* The new file holds no B/P lines: all of it is "synced". The mark names
+	 * its inode, so until the rename the old file reads as unsynced (sent
+	 * again, never skipped). */
+	if (write_synced(l->path, (off_t)sb.len, (long long)st.st_ino) < 0 ||
+	    rename(tmp, l->path) < 0) {
 		pm_error(PM_EFAIL, "cannot replace '%s': %s", l->path, strerror(errno));
 		unlink(tmp);
-		write_synced(l->path, 0);
 		goto out;
 	}
 	if (l->fd >= 0) {

@@ -24,7 +24,8 @@
  *
  * The graph's copy (Item nodes and PROCESSED edges, docs/graph.md) is
  * written from the B/P lines after each run and by `pmeta sync`:
- * <step>.ledger.synced holds the size of the ledger that reached Neo4j.
+ * <step>.ledger.synced holds the size (and inode) of the ledger that
+ * reached Neo4j.
  * When everything did, a ledger that grew well past its content is
  * rewritten as C lines (one per item).
  */
