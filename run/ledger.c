@@ -494,9 +494,10 @@ static int names_of(const char *path, char **schedule, char **process, char **st
 struct sync_ctx {
 	const char *ws, *schedule, *process, *step;
 	json_t *stmts;     /* statements of the transaction */
-	json_t *jobs;      /* the statement being filled: [[job key, at, [items]], ...] */
+	json_t *jobs;      /* the statement being filled: [[job key, at, dataset, [items]], ...] */
 	char *dataset_prefix;
 	json_t *cur;       /* items of the current batch (borrowed from jobs) */
+	char *cur_dataset; /* ... all of this dataset */
 	char *job_key;     /* of the current batch */
 	char *at;
 	size_t in_stmt;    /* items in the statement being filled */
@@ -546,13 +547,18 @@ static void add_processed(struct sync_ctx *c, const char *hash, const char *data
 		close_statement(c);
 	if (!c->jobs)
 		c->jobs = json_array();
+	/* One row a job and dataset: the statement finds the Dataset once a row. */
+	if (c->cur && strcmp(c->cur_dataset, dataset))
+		c->cur = NULL;
 	if (!c->cur) {
 		c->cur = json_array();
-		json_array_append_new(c->jobs, json_pack("[ssO]", c->job_key, c->at, c->cur));
+		free(c->cur_dataset);
+		c->cur_dataset = xstrdup(dataset);
+		json_array_append_new(c->jobs, json_pack("[sssO]", c->job_key, c->at, dataset, c->cur));
 		json_decref(c->cur);  /* the batch holds it */
 	}
 	key = key_item(c->ws, c->schedule, dataset, name);
-	json_array_append_new(c->cur, json_pack("[ssss]", key, dataset, name, hash));
+	json_array_append_new(c->cur, json_pack("[sss]", key, name, hash));
 	free(key);
 	c->in_stmt++;
 	c->nitems++;
@@ -640,6 +646,7 @@ out:
 	json_decref(c.jobs);
 	free(c.job_key);
 	free(c.at);
+	free(c.cur_dataset);
 	free(c.step_key);
 	free(c.dataset_prefix);
 	strbuf_release(&sb);
