@@ -5,6 +5,7 @@
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/neo4j.h"
+#include "graph/plan.h"
 #include "vcs/workspace.h"
 
 static const struct cmd_usage usage = {
@@ -16,7 +17,9 @@ static const struct cmd_usage usage = {
 	"the same config again creates nothing; an edited config loses the edges it\n"
 	"no longer has, and the steps it no longer has leave the process but keep\n"
 	"their past runs. What is written belongs to the workspace holding the\n"
-	"config (.pmeta/workspace); other processes and workspaces are left alone.\n",
+	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
+	"It validates what check validates (base.conf and the command template\n"
+	"included) first.\n",
 	NULL
 };
 
@@ -36,6 +39,13 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
+	/* The same offline validation as check: base.conf and the template too. */
+	if (plan_validate(NULL, cfg) < 0) {
+		ret = cmd_error();
+		fprintf(stderr, "error: %s: not imported\n", path);
+		config_free(cfg);
+		return ret;
+	}
 	/* The workspace that holds the config owns what it becomes. */
 	if (workspace_find(&root, cfg->root) < 0 || ctx_workspace_at(&ws, root) < 0 ||
 	    import_config(db, ws, cfg, &st) < 0) {

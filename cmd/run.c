@@ -239,6 +239,29 @@ static void print_dry_run(const struct plan *plan, const struct run_choice *c,
 	}
 }
 
+/*
+ * A job may print what it was given (pass_env = NEO4J_PASSWORD): the
+ * summary shows its log's last lines, never the password in them.
+ */
+static void redact_secrets(char **text)
+{
+	const char *pw = getenv("NEO4J_PASSWORD");
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = *text, *hit;
+	size_t len = pw ? strlen(pw) : 0;
+
+	if (!len || !strstr(*text, pw))
+		return;
+	while ((hit = strstr(p, pw))) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_addstr(&sb, "***");
+		p = hit + len;
+	}
+	strbuf_addstr(&sb, p);
+	free(*text);
+	*text = strbuf_detach(&sb, NULL);
+}
+
 static void print_summary(const struct run_session *s)
 {
 	const struct runner *r = &s->runner;
@@ -282,6 +305,7 @@ static void print_summary(const struct run_session *s)
 			printf(" (after %d attempts)", jr->attempts);
 		printf(", log %s/%s\n", s->rel_dir, name);
 		tail = run_log_tail(path, 5);
+		redact_secrets(&tail);
 		if (*tail) {
 			char *line = tail, *nl;
 

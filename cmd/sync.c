@@ -20,10 +20,12 @@ static const struct cmd_usage usage = {
 	"holds and the runs it recorded get its keys. Then it rebuilds the fork\n"
 	"lineage from git: walks the history of HEAD, reads the trailers of every\n"
 	"fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and upserts each version\n"
-	"node and FORKED_FROM edge. Last it replays the run journals under\n"
-	".pmeta/runs/ that the graph has not seen (runs recorded while Neo4j was\n"
-	"away). Only this workspace's nodes are written. Idempotent: a second run\n"
-	"changes nothing.\n",
+	"node and FORKED_FROM edge. A commit counts only when its tree shows the\n"
+	"fork: it adds the new file (folder) with the content its Pmeta-Source-*\n"
+	"trailer names; other claims are skipped with a warning (and claim no\n"
+	"schedule). Last it replays the run journals under .pmeta/runs/ that the\n"
+	"graph has not seen (runs recorded while Neo4j was away). Only this\n"
+	"workspace's nodes are written. Idempotent: a second run changes nothing.\n",
 	NULL
 };
 
@@ -101,6 +103,9 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 		ret = cmd_error();
 		goto out;
 	}
+	/* Commits whose trailers claim a fork their tree does not show. */
+	for (i = 0; i < forks.nignored; i++)
+		cmd_warn("%s", forks.ignored[i]);
 	if (dry_run) {
 		for (i = 0; i < forks.n; i++)
 			printf("%.12s %s/%s -> %s (%s)\n", forks.items[i].commit, forks.items[i].src.schedule,

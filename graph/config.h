@@ -153,14 +153,24 @@ const char *config_step_param(const struct config_step *step, const char *key);
 char *config_error_text(const struct config *cfg);
 
 /*
+ * The variable names of a pass_env value ("A, B C", base.conf's or a
+ * step's), appended to the NULL-terminated *names (allocated when NULL; no
+ * duplicates; caller frees). Returns 0, or -1 with *bad the first entry that
+ * is not a name [A-Za-z_][A-Za-z0-9_]* (caller frees it).
+ */
+int config_pass_env(char ***names, const char *list, char **bad);
+
+/*
  * The schedule-wide settings of <root>/<schedule>/base.conf: the command
- * interpreter and template. Absent file = defaults.
+ * interpreter and template (a placeholder inside quotes is refused with
+ * base.conf:line), the variables every job gets. Absent file = defaults.
  */
 struct config_base {
 	char *file;             /* path for messages, or NULL when defaulted */
 	char *interpreter;      /* "python" */
-	char *template;         /* see DEFAULT_TEMPLATE in config.c */
+	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
+	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
 	char *data_root;        /* `data_root` as written, or NULL: the schedule's folder */
 };
 

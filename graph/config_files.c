@@ -280,38 +280,64 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 #define DEFAULT_TEMPLATE \
 	"{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"
 
-static void base_interpreter(struct config_base *base, const char *value, size_t line)
+static void base_interpreter(struct config_base *base, struct config *diags, const char *value,
+			     size_t line)
 {
+	(void)diags;
 	(void)line;
 	free(base->interpreter);
 	base->interpreter = xstrdup(value);
 }
 
-static void base_template(struct config_base *base, const char *value, size_t line)
+static void base_template(struct config_base *base, struct config *diags, const char *value,
+			  size_t line)
 {
+	(void)diags;
 	free(base->template);
 	base->template = xstrdup(value);
 	base->template_line = line;
 }
 
-static void base_data_root(struct config_base *base, const char *value, size_t line)
+static void base_data_root(struct config_base *base, struct config *diags, const char *value,
+			   size_t line)
 {
+	(void)diags;
 	(void)line;
 	free(base->data_root);
 	base->data_root = xstrdup(value);
 }
 
+/* pass_env = NAME, NAME2: variables of pmeta's environment every job of the schedule gets. */
+static void base_pass_env(struct config_base *base, struct config *diags, const char *value,
+			  size_t line)
+{
+	char **names = NULL, *bad = NULL;
+	size_t i;
+
+	if (config_pass_env(&names, value, &bad) < 0) {
+		config_diag(diags, 1, line, "pass_env: '%s' is not a variable name", bad);
+	} else {
+		free(base->pass_env);
+		base->pass_env = xstrdup(value);
+	}
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	free(bad);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before set is called; the last of a
- * repeated key wins.
+ * repeated key wins. set records a problem in diags at line.
  */
 static const struct base_key {
 	const char *name;
-	void (*set)(struct config_base *base, const char *value, size_t line);
+	void (*set)(struct config_base *base, struct config *diags, const char *value, size_t line);
 } base_keys[] = {
 	{ "interpreter", base_interpreter },
 	{ "template",    base_template },
+	{ "pass_env",    base_pass_env },
 	{ "data_root",   base_data_root },
 };
 
@@ -346,7 +372,90 @@ static void base_setting(void *arg, const char *key, const char *value, size_t l
 		config_diag(b->diags, 1, line, "'%s' is empty", key);
 		return;
 	}
-	base_keys[i].set(b->base, value, line);
+	base_keys[i].set(b->base, b->diags, value, line);
+}
+
+/*
+ * pmeta quotes each value it puts into a command (plan.c's add_quoted),
+ * which is only right where the shell reads a bare word: inside '...',
+ * "..." or `...`, or right after a backslash, the quotes pmeta adds would
+ * be literal and the value's own characters ($, `, ", ') would reach the
+ * shell. Such a placeholder is refused with base.conf:line (exit 3) rather
+ * than guessed at: write --e={evil}, not "--e={evil}". {interpreter} is
+ * the command's own text (base.conf's interpreter), put in as written,
+ * anywhere.
+ */
+static int base_template_check(const struct config_base *base)
+{
+	enum { BARE, SINGLE, DOUBLE, BACKTICK } state = BARE, outer = BARE;
+	static const char *const where[] = { "after a backslash", "inside single quotes",
+					     "inside double quotes", "inside backquotes" };
+	const char *t = base->template, *file = base->file ? base->file : "base.conf";
+	int escaped = 0;
+
+	while (*t) {
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t += 2;
+			escaped = 0;
+			continue;
+		}
+		if (*t == '{') {
+			const char *close = strchr(t, '}');
+			int len;
+
+			if (!close)
+				break; /* the planner names it */
+			len = (int)(close - t - 1);
+			if ((state != BARE || escaped) && !(len == 11 && !strncmp(t + 1, "interpreter", 11)))
+				return pm_error(PM_ECONFIG,
+						"%s:%zu: template: placeholder {%.*s} is %s: pmeta quotes each value itself, so write it bare (--x={%.*s})",
+						file, base->template_line, len, t + 1, where[state], len, t + 1);
+			escaped = 0;
+			t = close + 1;
+			continue;
+		}
+		if (escaped) {
+			escaped = 0;
+			t++;
+			continue;
+		}
+		switch (state) {
+		case BARE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '\'')
+				state = SINGLE;
+			else if (*t == '"')
+				state = DOUBLE;
+			else if (*t == '`') {
+				outer = BARE;
+				state = BACKTICK;
+			}
+			break;
+		case SINGLE:
+			if (*t == '\'')
+				state = BARE;
+			break;
+		case DOUBLE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '"')
+				state = BARE;
+			else if (*t == '`') {
+				outer = DOUBLE;
+				state = BACKTICK;
+			}
+			break;
+		case BACKTICK:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '`')
+				state = outer;
+			break;
+		}
+		t++;
+	}
+	return 0;
 }
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule)
@@ -381,6 +490,9 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 		base->interpreter = xstrdup(DEFAULT_INTERPRETER);
 	if (!base->template)
 		base->template = xstrdup(DEFAULT_TEMPLATE);
+	/* Every verb that reads base.conf refuses a template it could not quote for. */
+	else if (ret == 0)
+		ret = base_template_check(base);
 out:
 	strbuf_release(&text);
 	free(path);
@@ -394,6 +506,7 @@ void config_base_release(struct config_base *base)
 	free(base->file);
 	free(base->interpreter);
 	free(base->template);
+	free(base->pass_env);
 	free(base->data_root);
 	memset(base, 0, sizeof(*base));
 }

@@ -41,6 +41,9 @@ void plan_free(struct plan *plan)
 		free(st->script);
 		free(st->blob);
 		free(st->deps);
+		for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
+			free(st->pass_env[k]);
+		free(st->pass_env);
 	}
 	free(plan->steps);
 	for (i = 0; i < plan->njobs; i++)
@@ -163,6 +166,36 @@ static void add_quoted(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
+/* Each step's pass_env: base.conf's (checked when it was read), then the step's own key. */
+static int plan_pass_env(struct plan *plan, const struct config_base *base, json_t *params)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsteps; i++) {
+		struct plan_step *st = &plan->steps[i];
+		json_t *v = json_object_get(json_array_get(params, i), "pass_env");
+		char *bad = NULL, *text = v ? value_text(v) : NULL;
+		int r = 0;
+
+		if (base->pass_env)
+			r = config_pass_env(&st->pass_env, base->pass_env, &bad);
+		/* The compiler checked the step's key in a config; one from the graph is checked here. */
+		if (r == 0 && v)
+			r = text ? config_pass_env(&st->pass_env, text, &bad) : -1;
+		if (r < 0)
+			pm_error(PM_ECONFIG, "%s:%zu: step [%s]: pass_env: '%s' is not a variable name",
+				 plan->config ? plan->config : plan->process, st->line, st->name,
+				 bad ? bad : "?");
+		free(text);
+		free(bad);
+		if (r < 0)
+			return -1;
+		if (!st->pass_env)
+			st->pass_env = xcalloc(1, sizeof(*st->pass_env));
+	}
+	return 0;
+}
+
 struct cmd_env {
 	const struct config_base *base;
 	const struct plan *plan;
@@ -262,7 +295,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	size_t i, s, *count;
 	int ret = -1;
 
-	if (plan_layer(plan) < 0)
+	if (plan_layer(plan) < 0 || plan_pass_env(plan, base, params) < 0)
 		return -1;
 	plan->nstages = 0;
 	for (i = 0; i < plan->nsteps; i++)
@@ -384,6 +417,25 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
 	return 0;
 }
 
+int plan_validate(struct plan **out, const struct config *cfg)
+{
+	struct config_base base;
+	struct plan *plan = NULL;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	ret = config_base_load(&base, cfg->root, cfg->schedule);
+	if (ret == 0)
+		ret = plan_from_config(&plan, NULL, cfg, &base, NULL);
+	config_base_release(&base);
+	if (ret == 0 && out)
+		*out = plan;
+	else
+		plan_free(plan);
+	return ret;
+}
+
 /* --- target resolution --- */
 
 int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
@@ -457,6 +509,8 @@ static json_t *template_params(const struct config_base *base)
 		free(name);
 		t = close + 1;
 	}
+	/* Not a placeholder, but the plan needs it: the variables a step's jobs get. */
+	json_array_append_new(names, json_string("pass_env"));
 	return names;
 }
 
@@ -800,7 +854,9 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
 		struct import_stats st;
 
-		if (config_load(&cfg, config) < 0 || import_config(db, ws, cfg, &st) < 0)
+		/* Nothing is imported that check (and import) would refuse. */
+		if (config_load(&cfg, config) < 0 || plan_validate(NULL, cfg) < 0 ||
+		    import_config(db, ws, cfg, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,

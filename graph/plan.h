@@ -26,6 +26,9 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
+	char **pass_env;       /* NULL-terminated names of variables of pmeta's
+				  environment its jobs get (base.conf's and the
+				  step's pass_env), never NULL after planning */
 	size_t stage;
 	size_t line;           /* line of its section in the config */
 	size_t *deps;          /* indexes into plan.steps of the steps it runs after */
@@ -99,6 +102,14 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
  * ws may be NULL: the plan then has no keys. */
 int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
 		     const struct config_base *base, const struct plan_options *opts);
+
+/*
+ * Everything a config must pass offline, the same for `check` and `import`:
+ * its schedule's base.conf (keys, template, placeholders inside quotes) and
+ * the command template against every step, by building the plan from cfg
+ * (compiled without errors). *out (when not NULL) gets the plan.
+ */
+int plan_validate(struct plan **out, const struct config *cfg);
 
 /* The contract JSON of DESIGN.md section 6 (new reference). */
 json_t *plan_to_json(const struct plan *plan);

@@ -56,6 +56,11 @@ struct exec_event {
 	int timed_out;     /* ENDED: it was stopped over its timeout */
 	const char *id;    /* the executor's name of the attempt ("4242", "4243_7"),
 			      or NULL; borrowed for the call */
+	long long pid_start;  /* STARTED by the local executor only: id is a pid of
+				 this machine, this its start time (/proc/PID/stat,
+				 which a reused pid does not repeat), so that a replay
+				 can tell the job still runs (run/procs.h); 0 from an
+				 executor whose ids are no local pids (Slurm) */
 };
 
 /*

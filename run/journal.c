@@ -21,6 +21,7 @@
 #include "graph/neo4j.h"
 #include "run/journal.h"
 #include "run/ledger.h"
+#include "run/procs.h"
 #include "util/err.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
@@ -427,6 +428,31 @@ json_t *records_job_update(const json_t *job)
 	return o;
 }
 
+/*
+ * A job the journal says is running whose process (pid and start time,
+ * recorded when it started) still lives: its runner died, it did not.
+ */
+static int job_still_runs(const json_t *job)
+{
+	const char *s = json_string_value(json_object_get(job, "status"));
+	json_t *pid = json_object_get(job, "pid"), *start = json_object_get(job, "pid_start");
+
+	return s && !strcmp(s, "running") && json_is_integer(pid) && json_is_integer(start) &&
+	       proc_alive((pid_t)json_integer_value(pid), json_integer_value(start));
+}
+
+/* The journal's facts that are not the graph's (see session.c): dropped before writing. */
+static void drop_journal_only(json_t *jobs)
+{
+	json_t *job;
+	size_t i;
+
+	json_array_foreach(jobs, i, job) {
+		json_object_del(job, "pid");
+		json_object_del(job, "pid_start");
+	}
+}
+
 /* A journal with no end line and a free lock: its runner died. Close it. */
 static int close_dead_run(json_t *run, json_t *jobs, const char *journal_path)
 {
@@ -478,6 +504,7 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	json_t *run = NULL, *jobs = NULL;
 	struct stat st;
 	int lock = -1, ended, ret = 0;
+	size_t alive = 0;
 
 	*replayed = 0;
 	if (stat(path, &st) < 0 || run_is_synced(dir, st.st_size))
@@ -489,12 +516,29 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	ret = -1;
 	if (journal_load(&run, &jobs, &ended, path) < 0)
 		goto out;
-	if (!ended && close_dead_run(run, jobs, path) < 0)
-		goto out;
+	if (!ended) {
+		json_t *job;
+		size_t i;
+
+		/*
+		 * Its runner died (the lock is free). A job whose process
+		 * still runs is not aborted: the graph gets the journal as it
+		 * is, and the journal stays unsynced, so a replay after that
+		 * process ends closes the run. Only jobs of the local executor
+		 * carry a pid to check (a cluster's jobs are not processes of
+		 * this machine).
+		 */
+		json_array_foreach(jobs, i, job)
+			if (job_still_runs(job))
+				alive++;
+		if (!alive && close_dead_run(run, jobs, path) < 0)
+			goto out;
+	}
+	drop_journal_only(jobs);
 	records_normalise(run, jobs, ws);
 	if (records_write(db, run, jobs) < 0)
 		goto out;
-	if (stat(path, &st) < 0 || run_mark_synced(dir, st.st_size) < 0)
+	if (!alive && (stat(path, &st) < 0 || run_mark_synced(dir, st.st_size) < 0))
 		goto out;
 	*replayed = 1;
 	ret = 0;

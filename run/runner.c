@@ -418,6 +418,7 @@ static void on_exec_event(void *data, const struct exec_event *ev)
 	now = ev->at_ms ? ev->at_ms : runner_wall_ms();
 	switch (ev->kind) {
 	case EXEC_STARTED:
+		jr->exec_pid_start = ev->id ? ev->pid_start : 0;
 		jr->attempts = ev->attempt > 0 ? ev->attempt : jr->attempts + 1;
 		if (!jr->started_ms)
 			jr->started_ms = now;

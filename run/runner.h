@@ -63,6 +63,8 @@ struct job_result {
 	size_t cause;          /* skipped: the failed job it depended on */
 	char *exec_id;         /* the executor's name of the last attempt (a pid, a
 				  Slurm job id), or NULL */
+	long long exec_pid_start; /* the last attempt's exec_event.pid_start: > 0 only
+				  when exec_id is a local pid (local executor) */
 	/* Set by the gate (runner_options.gate) of an incremental job: */
 	long nitems;           /* items handed to it; -1 = not an incremental job */
 	long nprocessed;       /* of those, processed (set by the settled hook) */

@@ -134,9 +134,18 @@ static json_t *job_header(struct run_session *s, size_t job)
 	return o;
 }
 
-static void record_job(struct run_session *s, size_t job, json_t *set)
+/*
+ * The journal gets set, plus journal_only (may be NULL, borrowed): facts
+ * for a later replay that the graph does not keep (the job's pid).
+ */
+static void record_job2(struct run_session *s, size_t job, json_t *set, const json_t *journal_only)
 {
-	json_t *line = json_pack("{sssIsO}", "ev", "job", "index", (json_int_t)job, "set", set);
+	json_t *all = json_deep_copy(set);
+	json_t *line;
+
+	if (journal_only)
+		json_object_update(all, (json_t *)journal_only);
+	line = json_pack("{sssIso}", "ev", "job", "index", (json_int_t)job, "set", all);
 
 	/* The jobs go on (and the graph still gets the change); say it at the end. */
 	if (journal_append(&s->journal, line, 0) < 0 && !s->journal_error)
@@ -146,6 +155,11 @@ static void record_job(struct run_session *s, size_t job, json_t *set)
 		recorder_job(s->rec, job, set);  /* steals set */
 	else
 		json_decref(set);
+}
+
+static void record_job(struct run_session *s, size_t job, json_t *set)
+{
+	record_job2(s, job, set, NULL);
 }
 
 static void on_event(void *data, const struct runner *r, enum runner_event ev, size_t job)
@@ -160,7 +174,20 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 		json_object_set_new(set, "status", json_string("running"));
 		json_object_set_new(set, "attempts", json_integer(jr->attempts));
 		json_object_set_new(set, "started_at", iso_or_null(jr->started_ms));
-		record_job(s, job, set);
+		if (jr->exec_pid_start > 0 && jr->exec_id) {
+			/*
+			 * Which local process runs it: a replay after pmeta died
+			 * checks it still lives. Only the local executor's ids are
+			 * pids of this machine; a cluster job has none here.
+			 */
+			json_t *proc = json_pack("{sIsI}", "pid", (json_int_t)strtoll(jr->exec_id, NULL, 10),
+						 "pid_start", (json_int_t)jr->exec_pid_start);
+
+			record_job2(s, job, set, proc);
+			json_decref(proc);
+		} else {
+			record_job(s, job, set);
+		}
 		break;
 	case RUNNER_JOB_RETRY:
 	case RUNNER_JOB_FINISHED:

@@ -12,7 +12,8 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libgit2-dev
-      libinih-dev zlib1g-dev libcmocka-dev curl git python3 procps iproute2)
+      libinih-dev zlib1g-dev libcmocka-dev curl git python3 procps iproute2
+      clang libclang-rt-14-dev)  # clang and libFuzzer's runtime: make fuzz
 case ${1:-} in
 	--slurm) pkgs+=(slurm-wlm munge) ;;
 	'') ;;

@@ -24,11 +24,14 @@ test_count=0
 test_failed=0
 test_skipped=0
 
+# (with xtrace off: the settings hold the password)
+{ test_xt=${-//[^x]/}; set +x; } 2>/dev/null
 if [ -z "${NEO4J_URI:-}" ] && [ -f "$TEST_ROOT/build/neo4j-test/env" ]; then
 	set -a
 	. "$TEST_ROOT/build/neo4j-test/env"
 	set +a
 fi
+[ -z "$test_xt" ] || set -x
 export NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD
 if [ -z "${SLURM_CONF:-}" ] && [ -f "$TEST_ROOT/build/slurm/env" ]; then
 	set -a
@@ -194,7 +197,7 @@ free_port() {
 cypher() {
 	local q=$1 params=${2:-'{}'} db=${3:-$NEO4J_DATABASE} body reply
 	body=$(python3 -c 'import json,sys; print(json.dumps({"statements":[{"statement":sys.argv[1],"parameters":json.loads(sys.argv[2])}]}))' "$q" "$params") || return 1
-	reply=$(printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+	reply=$( { set +x; } 2>/dev/null; printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
 		curl -sS -K - -H 'Content-Type: application/json' --data-binary "$body" \
 			"$NEO4J_URI/db/$db/tx/commit") || return 1
 	printf '%s\n' "$reply"
