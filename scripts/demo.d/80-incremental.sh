@@ -1,4 +1,4 @@
-# Part 7: only what is new. Tasks arrive in a folder; an incremental chain
+# Part 8: only what is new. Tasks arrive in a folder; an incremental chain
 # (items = *.json) hands each step only what it has not processed; a cycle
 # with nothing new starts no script and records no run; a periodic chain;
 # pmeta items says which run and procedure version processed a task.
