@@ -5,8 +5,9 @@
 //   :param process => "ws/sche_001/p_002_v_000"
 MATCH (p:Process {key: $process})-[:HAS_STEP]->(s:Step)
 WHERE s.items IS NOT NULL
-RETURN s.name AS step, s.items AS items, s.batch AS batch,
-       s.per_handle_task_num AS per_handle_task_num, s.run_mode AS run_mode,
+// (A pattern that reads as a number, items = 7, is stored typed: as text again.)
+RETURN s.name AS step, toString(s.items) AS items, s.batch AS batch,
+       s.per_handle_task_num AS per_handle_task_num, toString(s.run_mode) AS run_mode,
        [(s)-[:READS]->(d:Dataset) | d.name] AS reads,
        COLLECT {
          MATCH (s)-[:READS]->(d:Dataset)

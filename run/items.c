@@ -124,7 +124,7 @@ int items_plan_load(struct items_plan **out, struct neo4j *db, const struct plan
 		long batch = cap_of(neo4j_cell(res, i, "batch"));
 
 		if (!name || !glob)
-			continue;  /* items = 12 (typed): not a pattern; `pmeta check` says so */
+			continue;
 		st->step = xstrdup(name);
 		st->glob = xstrdup(glob);
 		st->batch = batch ? batch : cap_of(neo4j_cell(res, i, "per_handle_task_num"));

@@ -326,6 +326,20 @@ test_expect_success 'config errors: items on a step that reads nothing, a bad ba
 	rm -r sche_t/process_config/p_009_v_000
 '
 
+test_expect_success 'a pattern that reads as a number (items = 7) is still a pattern' '
+	items_procs proc_008_v_000 &&
+	mkdir -p sche_t/process_config/p_008_v_000 sche_t/numbered &&
+	printf "[proc_008_v_000]\nlast_proc = numbered\nitems = 7\n" >sche_t/process_config/p_008_v_000/main.conf &&
+	commit_items &&
+	echo a >sche_t/numbered/7 && echo b >sche_t/numbered/8 &&
+	pmeta run sche_t/p_008_v_000 >out &&
+	test "$(starts_of proc_008_v_000)" = 1 &&
+	last_got proc_008_v_000 >got && echo sche_t/numbered/7 >want && test_cmp want got &&
+	pmeta run sche_t/p_008_v_000 >out &&
+	test_contains out "up to date" &&
+	test "$(starts_of proc_008_v_000)" = 1
+'
+
 test_expect_success 'base.conf data_root: datasets live there; items are named from the workspace' '
 	mkdir -p sche_d/pys sche_d/process_config/p_001_v_000 data/inbox &&
 	cp items_job.py sche_d/pys/proc_001_v_000.py &&
