@@ -43,27 +43,25 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 	if (plan_validate(NULL, cfg) < 0) {
 		ret = cmd_error();
 		fprintf(stderr, "error: %s: not imported\n", path);
-		config_free(cfg);
-		return ret;
+		goto out;
 	}
 	/* The workspace that holds the config owns what it becomes. */
 	if (workspace_find(&root, cfg->root) < 0 || ctx_workspace_at(&ws, root) < 0 ||
 	    import_config(db, ws, cfg, &st) < 0) {
 		ret = cmd_error();
-		config_free(cfg);
-		free(root);
-		free(ws);
-		return ret;
+		goto out;
 	}
 	if (!quiet)
 		printf("%s: imported %s/%s (%zu steps): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted, %ld properties set\n",
 		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
 		       st.nodes_deleted, st.rels_deleted, st.props_set);
+	ret = EXIT_OK;
+out:
 	config_free(cfg);
 	free(root);
 	free(ws);
-	return EXIT_OK;
+	return ret;
 }
 
 int cmd_import(int argc, char **argv, struct ctx *ctx)

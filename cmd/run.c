@@ -19,11 +19,15 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cypher.h"
+#include "graph/config.h"
+#include "graph/neo4j.h"
 #include "graph/plan.h"
 #include "run/executor.h"
 #include "run/items.h"
 #include "run/journal.h"
 #include "run/lock.h"
+#include "run/openlineage.h"
 #include "run/select.h"
 #include "run/session.h"
 #include "run/watch.h"
@@ -35,6 +39,7 @@ static const struct cmd_usage usage = {
 	"                 [--quiet] [--run-mode <mode>] [--latest-patch]\n"
 	"                 [--grace <seconds>] [--no-record] [--every <duration>]\n"
 	"                 [--cycles <n>] [--wait] [--drain]\n"
+	"                 [--openlineage <file> | <url>]\n"
 	"   or: pmeta run --resume <run> [options]\n",
 	"Runs the process's plan on this machine: a job starts as soon as every job of\n"
 	"the steps it runs after has succeeded; at most <n> jobs at once (default: the\n"
@@ -48,6 +53,12 @@ static const struct cmd_usage usage = {
 	"Several processes run one after the other, a failure stopping the chain;\n"
 	"--every repeats the chain <duration> (30s, 10m, 1h) after it ended, until\n"
 	"SIGINT or SIGTERM. A process runs once at a time in a workspace.\n",
+	"OpenLineage events (docs/openlineage.md): --openlineage, else the\n"
+	"environment's PMETA_OPENLINEAGE, else `openlineage =` in the schedule's\n"
+	"base.conf, names a file (one JSON event a line, appended) or an http(s)\n"
+	"endpoint (POST, as OpenLineage's HTTP transport; a URL without a path gets\n"
+	"/api/v1/lineage). An endpoint that is down never fails the run: what it did\n"
+	"not take stays in .pmeta/runs/<run>/openlineage.jsonl for `pmeta sync`.\n\n"
 	"Exit status: 0 when every job succeeded or had nothing new (or a loop was\n"
 	"stopped between runs), 1 when one failed, the process was running already or\n"
 	"the run was interrupted, 2 usage, 3 invalid config, 4 Neo4j unreachable.\n"
@@ -196,7 +207,7 @@ static char *resolve_run_id(const char *root, const char *arg)
 
 	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
 		if (!run_id_valid(arg)) {
-			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-a3f9) nor 'last'", arg);
+			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-1f4a3f9c0d18b2e4f67) nor 'last'", arg);
 			return NULL;
 		}
 		return xstrdup(arg);
@@ -321,6 +332,48 @@ static void print_summary(const struct run_session *s)
 	}
 }
 
+/*
+ * Where the run's OpenLineage events go: --openlineage, PMETA_OPENLINEAGE,
+ * or base.conf's `openlineage` (a file there is relative to the workspace
+ * root). NULL: nowhere. Caller frees.
+ */
+static char *openlineage_target(const char *option, const char *root, const struct plan *plan)
+{
+	struct config_base base = { 0 };
+	const char *env = getenv("PMETA_OPENLINEAGE");
+	char *target = NULL;
+
+	if (option)
+		return xstrdup(option);
+	if (env && *env)
+		return xstrdup(env);
+	if (config_base_load(&base, root, plan->schedule) == 0 && base.openlineage)
+		target = openlineage_target_is_url(base.openlineage) || base.openlineage[0] == '/' ?
+			 xstrdup(base.openlineage) : xstrfmt("%s/%s", root, base.openlineage);
+	pm_error_clear();  /* an unreadable base.conf failed the plan already */
+	config_base_release(&base);
+	return target;
+}
+
+/* {step: {"reads": [...], "writes": [...], "deletes": [...]}} of the plan's process (new reference). */
+static int step_datasets(json_t **out, struct neo4j *db, const struct plan *plan)
+{
+	json_t *res = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (neo4j_query(db, &res, cypher_run_step_datasets, json_pack("{s:s}", "process", plan->process_key)) < 0)
+		return -1;
+	*out = json_object();
+	for (i = 0; i < neo4j_nrows(res); i++)
+		json_object_set_new(*out, json_string_value(neo4j_cell(res, i, "step")),
+				    json_pack("{s:O, s:O, s:O}", "reads", neo4j_cell(res, i, "reads"),
+					      "writes", neo4j_cell(res, i, "writes"),
+					      "deletes", neo4j_cell(res, i, "deletes")));
+	json_decref(res);
+	return 0;
+}
+
 /* --every: "30s", "10m", "1h", "1.5s" or bare seconds; up to a week. */
 static int parse_every(const struct cmd_option *opt, const char *arg)
 {
@@ -347,6 +400,7 @@ struct run_request {
 	struct plan_options popts;
 	struct run_selection sel;      /* from, to, only (parsed once) */
 	const char *resume;
+	const char *openlineage;       /* --openlineage, or NULL */
 	const char *selection;         /* as recorded on the Run, or NULL */
 	long jobs;
 	double grace;
@@ -438,6 +492,9 @@ static int run_once(struct run_request *rq, struct plan *plan, const struct run_
 	struct run_session s;
 	struct progress prog = { 0 };
 	struct neo4j *db;
+	struct openlineage *ol = NULL;
+	char *ol_target = NULL, *producer = NULL;
+	json_t *io = NULL;
 	size_t i, nitems = 0;
 	int ret;
 
@@ -452,6 +509,7 @@ static int run_once(struct run_request *rq, struct plan *plan, const struct run_
 	sopts.tick = prog.tty ? 1.0 : 0;
 	sopts.resume_of = resume_id;
 	sopts.selection = rq->selection;
+	sopts.version = pmeta_version();
 	sopts.record = !rq->no_record;
 	sopts.record_wait = 5;
 	sopts.progress = on_progress;
@@ -467,11 +525,41 @@ static int run_once(struct run_request *rq, struct plan *plan, const struct run_
 				       "hands jobs over before that: run it with the local executor",
 				       plan->schedule, plan->process, sopts.executor->ops->name);
 	}
+	/* Checked before the run folder is made: a bad target runs nothing. */
+	ol_target = openlineage_target(rq->openlineage, rq->root, plan);
+	if (ol_target && (openlineage_check(ol_target) < 0 || ctx_db(rq->ctx, &db) < 0 ||
+			  step_datasets(&io, db, plan) < 0)) {
+		free(ol_target);
+		json_decref(io);
+		return cmd_error();
+	}
 	if (run_session_init(&s, plan, &sopts) < 0) {
 		run_session_release(&s);
+		free(ol_target);
+		json_decref(io);
 		return cmd_error();
 	}
 	prog.s = &s;
+	if (ol_target) {
+		struct openlineage_options oo = { 0 };
+
+		/* A URI: the version without the git description after it. */
+		producer = xstrfmt("urn:pmeta:%.*s", (int)strcspn(cmd_version_string(), " "),
+				   cmd_version_string());
+		oo.target = ol_target;
+		oo.run_id = s.id;
+		oo.run_dir = s.dir;
+		oo.root = rq->root;
+		oo.plan = plan;
+		oo.io = io;
+		oo.producer = producer;
+		oo.version = cmd_version_string();
+		if (openlineage_start(&ol, &oo) < 0) {
+			ret = cmd_error();
+			goto out;
+		}
+		s.opts.openlineage = ol;
+	}
 	for (i = 0; i < plan->njobs; i++) {
 		s.runner.jobs[i].selected = choice->selected[i];
 		s.reuse[i] = choice->reuse[i];
@@ -485,11 +573,22 @@ static int run_once(struct run_request *rq, struct plan *plan, const struct run_
 	if (run_session_execute(&s) < 0) {
 		clear_line(&prog);
 		ret = cmd_error();
-		run_session_release(&s);
-		return ret;
+		goto out;
 	}
 	clear_line(&prog);
 	print_summary(&s);
+	if (ol) {
+		struct openlineage_result olr = { 0 };
+
+		openlineage_finish(ol, 5, &olr);
+		ol = NULL;
+		s.opts.openlineage = NULL;
+		if (olr.error)
+			cmd_warn("OpenLineage: %lu of %lu events not delivered (%s); they are in "
+				 "%s/openlineage.jsonl: 'pmeta sync' sends them", olr.events - olr.delivered,
+				 olr.events, olr.error, s.rel_dir);
+		free(olr.error);
+	}
 	if (s.journal_error)
 		cmd_warn("the run's journal is incomplete (%s): its records in Neo4j are the only full copy",
 			 s.journal_error);
@@ -510,7 +609,12 @@ static int run_once(struct run_request *rq, struct plan *plan, const struct run_
 		pm_error_clear();
 	}
 	ret = strcmp(s.status, "succeeded") ? EXIT_FAIL : EXIT_OK;
+out:
+	openlineage_finish(ol, 0, NULL);
 	run_session_release(&s);
+	json_decref(io);
+	free(ol_target);
+	free(producer);
 	return ret;
 }
 
@@ -701,6 +805,10 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 			 "instead of failing at once"),
 		OPT_FLAG(0, "drain", &rq.drain, "run again while incremental jobs leave items\n"
 			 "for later (their batch was full)"),
+		OPT_STRING(0, "openlineage", &rq.openlineage, "<file|url>",
+			   "emit OpenLineage events: append them to <file>, or\n"
+			   "POST them to <url> (default: PMETA_OPENLINEAGE, then\n"
+			   "base.conf's openlineage)"),
 		OPT_END()
 	};
 

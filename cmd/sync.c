@@ -4,10 +4,12 @@
 #include <git2.h>
 
 #include "cmd/cmd.h"
+#include "graph/caption.h"
 #include "graph/claim.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/openlineage.h"
 #include "util/strbuf.h"
 #include "vcs/history.h"
 #include "vcs/workspace.h"
@@ -24,8 +26,10 @@ static const struct cmd_usage usage = {
 	"fork: it adds the new file (folder) with the content its Pmeta-Source-*\n"
 	"trailer names; other claims are skipped with a warning (and claim no\n"
 	"schedule). Last it replays the run journals under .pmeta/runs/ that the\n"
-	"graph has not seen (runs recorded while Neo4j was away). Only this\n"
-	"workspace's nodes are written. Idempotent: a second run changes nothing.\n",
+	"graph has not seen (runs recorded while Neo4j was away), and sends the\n"
+	"OpenLineage events of runs whose target did not take them. Nodes written\n"
+	"before captions get theirs (for Neo4j Browser). Only this workspace's\n"
+	"nodes are written. Idempotent: a second run changes nothing.\n",
 	NULL
 };
 
@@ -71,10 +75,15 @@ static int sync_lineage(struct neo4j *db, const char *ws, const struct fork_list
 {
 	struct lineage_stats st;
 
-	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0)
+	long captions;
+
+	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0 ||
+	    caption_fill(db, ws, &captions) < 0)
 		return cmd_error();
 	printf("lineage: %zu fork(s) in the history; %ld node(s), %ld relationship(s) created\n",
 	       forks->n, st.nodes_created, st.edges_created);
+	if (captions)
+		printf("captions: %ld node(s) given their Browser caption\n", captions);
 	return EXIT_OK;
 }
 
@@ -125,6 +134,15 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 			ret = cmd_error();
 		else
 			printf("runs: %zu journal(s) replayed\n", replayed);
+	}
+	if (ret == EXIT_OK) {
+		size_t runs = 0, sent = 0;
+		int r = openlineage_resend_all(root, &runs, &sent);
+
+		if (runs)
+			printf("openlineage: %zu event(s) of %zu run(s) sent\n", sent, runs);
+		if (r < 0)
+			ret = cmd_error();
 	}
 out:
 	fork_list_release(&forks);

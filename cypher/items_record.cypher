@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta run and sync run it.
 // Item lineage from a step's ledger (run/ledger.h): the items each job
 // processed. $jobs: [[jobrun key, processed at (ISO 8601), dataset,
 // [[item key, name, content hash], ...]], ...], all of step $step (its
@@ -6,6 +7,12 @@
 // key). Everything is MERGEd: a replay changes nothing. A JobRun not
 // written yet (its run's records come later) is created by its key and
 // filled in by them.
+// The examples write nothing:
+// :param jobs => []
+// :param step => null
+// :param workspace => null
+// :param schedule => null
+// :param dataset_prefix => ''
 UNWIND $jobs AS b
 MERGE (j:JobRun {key: b[0]})
   ON CREATE SET j.workspace = $workspace

@@ -123,10 +123,13 @@ int config_parse(struct config **out, const char *file, const char *text, size_t
  */
 int config_load(struct config **out, const char *path);
 
+/* config_load of a text already read from path (len bytes). */
+int config_load_text(struct config **out, const char *path, const char *text, size_t len);
+
 void config_free(struct config *cfg);
 
-/* The git blob id of the file at path (what config_load puts in cfg->hash). */
-int config_file_hash(char hash[41], const char *path);
+/* The git blob id of a text (what config_load puts in cfg->hash). */
+void config_text_hash(char hash[41], const char *text, size_t len);
 
 /* Splits <root>/<schedule>/process_config/<process>/main.conf (after
  * realpath) into its parts; the caller frees them. */
@@ -170,6 +173,8 @@ struct config_base {
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
+	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
+				   relative to the workspace root, or a URL), or NULL */
 	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
 	char *data_root;        /* `data_root` as written, or NULL: the schedule's folder */
 };

@@ -8,7 +8,6 @@
  *   <root>/<schedule>/pys/<procedure>.py
  *   <root>/<schedule>/base.conf
  */
-#include <errno.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,16 +80,6 @@ static int not_a_config_path(const char *path)
 			"<schedule>/process_config/<process>/main.conf", path);
 }
 
-int config_file_hash(char hash[41], const char *path)
-{
-	git_oid oid;
-
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
-		return pm_error(PM_EFAIL, "cannot read config '%s': %s", path, strerror(errno));
-	git_oid_tostr(hash, 41, &oid);
-	return 0;
-}
-
 int config_locate(const char *path, char **root, char **schedule, char **process)
 {
 	const struct config_reader *reader;
@@ -109,9 +98,30 @@ char *config_script_path(const char *schedule, const char *procedure)
 	return xstrfmt("%s/pys/%s.py", schedule, procedure);
 }
 
+void config_text_hash(char hash[41], const char *text, size_t len)
+{
+	git_oid oid;
+
+	hash[0] = '\0';
+	if (git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(hash, 41, &oid);
+}
+
 int config_load(struct config **out, const char *path)
 {
 	struct strbuf text = STRBUF_INIT;
+	int ret;
+
+	*out = NULL;
+	if (strbuf_read_file(&text, path) < 0)
+		return -1;
+	ret = config_load_text(out, path, text.buf, text.len);
+	strbuf_release(&text);
+	return ret;
+}
+
+int config_load_text(struct config **out, const char *path, const char *text, size_t len)
+{
 	const struct config_reader *reader = NULL;
 	char *abs = NULL, *root = NULL, *schedule = NULL, *process = NULL;
 	struct config *cfg = NULL;
@@ -119,8 +129,6 @@ int config_load(struct config **out, const char *path)
 	int ret = -1;
 
 	*out = NULL;
-	if (strbuf_read_file(&text, path) < 0)
-		goto out;
 	abs = realpath(path, NULL);
 	if (!abs || split_config_path(abs, &root, &schedule, &process, &reader) < 0) {
 		not_a_config_path(path);
@@ -131,7 +139,7 @@ int config_load(struct config **out, const char *path)
 			 path, schedule, process);
 		goto out;
 	}
-	ret = config_compile(&cfg, reader, path, text.buf, text.len, schedule, process);
+	ret = config_compile(&cfg, reader, path, text, len, schedule, process);
 	cfg->root = root;
 	root = NULL;
 	cfg->path = xstrfmt("%s/process_config/%s/%s", schedule, process, reader->file_name);
@@ -163,7 +171,6 @@ int config_load(struct config **out, const char *path)
 	}
 	*out = cfg;
 out:
-	strbuf_release(&text);
 	free(abs);
 	free(root);
 	free(schedule);
@@ -326,6 +333,16 @@ static void base_pass_env(struct config_base *base, struct config *diags, const 
 	free(bad);
 }
 
+/* openlineage = FILE|URL: where `pmeta run` sends the schedule's OpenLineage events. */
+static void base_openlineage(struct config_base *base, struct config *diags, const char *value,
+			     size_t line)
+{
+	(void)diags;
+	(void)line;
+	free(base->openlineage);
+	base->openlineage = xstrdup(value);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before set is called; the last of a
@@ -339,6 +356,7 @@ static const struct base_key {
 	{ "template",    base_template },
 	{ "pass_env",    base_pass_env },
 	{ "data_root",   base_data_root },
+	{ "openlineage", base_openlineage },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -472,10 +490,16 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 			ret = -1;
 			goto out;
 		}
+		size_t clean_len = 0;
+		char *clean;
+
 		b.base = base;
 		b.diags = xcalloc(1, sizeof(*b.diags));
 		b.diags->file = xstrdup(path);
-		config_read_ini_settings(b.diags, text.buf, text.len, base_setting, &b);
+		clean = config_check_text(b.diags, text.buf, text.len, &clean_len);
+		config_read_ini_settings(b.diags, clean ? clean : text.buf, clean ? clean_len : text.len,
+					 base_setting, &b);
+		free(clean);
 		if (b.diags->nerrors) {
 			char *msg = config_error_text(b.diags);
 
@@ -508,6 +532,7 @@ void config_base_release(struct config_base *base)
 	free(base->template);
 	free(base->pass_env);
 	free(base->data_root);
+	free(base->openlineage);
 	memset(base, 0, sizeof(*base));
 }
 

@@ -451,6 +451,7 @@ static const struct key_rule key_rules[] = {
 	{ "order",         KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "workspace",     KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "raw_values",    KEY_EXACT,    KEY_WITH_STEP, key_reserved },
+	{ "caption",       KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	/* Datasets. */
 	{ "last_proc",     KEY_NUMBERED, KEY_WITH_STEP, key_last_proc },
 	{ "del_",          KEY_SUFFIXED, KEY_WITH_STEP, key_del },

@@ -14,6 +14,7 @@
  *   Dataset    <ws>/<schedule>/<dataset>              key_dataset ("proc_001_v_000/predict")
  *   Run        <ws>/<run id>                          key_run
  *   JobRun     <ws>/<run id>/<step>/<shard, or ->     key_jobrun
+ *   ConfigText <ws>/<config hash>                     key_config_text
  *   Item       <ws>/<schedule>/<dataset>/<name>       key_item (an entry of a dataset's
  *                                                    folder; a name holds no '/')
  *
@@ -40,6 +41,8 @@ char *key_dataset(const char *ws, const char *schedule, const char *dataset);
 char *key_run(const char *ws, const char *run_id);
 /* shard < 0: the step is not sharded ("-"). */
 char *key_jobrun(const char *ws, const char *run_id, const char *step, int shard);
+/* The text of a config a run ran, by its git blob id (one node per text and workspace). */
+char *key_config_text(const char *ws, const char *hash);
 
 /* An item of a dataset (an incremental step's unit of work, run/items.h). */
 char *key_item(const char *ws, const char *schedule, const char *dataset, const char *name);

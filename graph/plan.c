@@ -39,7 +39,6 @@ void plan_free(struct plan *plan)
 		free(st->procedure);
 		free(st->procedure_key);
 		free(st->script);
-		free(st->blob);
 		free(st->deps);
 		for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
 			free(st->pass_env[k]);
@@ -60,6 +59,8 @@ void plan_free(struct plan *plan)
 	free(plan->process);
 	free(plan->process_key);
 	free(plan->config);
+	free(plan->config_hash);
+	free(plan->config_text);
 	free(plan);
 }
 
@@ -612,7 +613,7 @@ static void replace(char **slot, char *value)
 /* --latest-patch: the newest of the graph's and the disk's patch forks.
  * patches: [[name, path, blob], ...] from the query. */
 static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches,
-			struct disk_patches *disk, const char *root, const struct plan_options *opts)
+			struct disk_patches *disk, const struct plan_options *opts)
 {
 	char *family = NULL, *version = NULL, *best, *prefix;
 	json_t *graph_best = NULL, *x;
@@ -636,22 +637,10 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
-		char *script = config_script_path(plan->schedule, disk->names[idx]);
-		char *path = xstrfmt("%s/%s", root, script);
-		git_oid oid;
-		char hex[GIT_OID_HEXSZ + 1];
-
 		replace(&best, xstrdup(disk->names[idx]));
-		replace(&st->script, script);
-		replace(&st->blob, NULL);
-		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
-			git_oid_tostr(hex, sizeof(hex), &oid);
-			st->blob = xstrdup(hex);
-		}
-		free(path);
+		replace(&st->script, config_script_path(plan->schedule, best));
 	} else if (graph_best) {
 		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
-		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
 		if (!st->script)
 			st->script = config_script_path(plan->schedule, best);
 	}
@@ -705,7 +694,8 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	st->script = dup_str(json_array_get(row, COL_PATH));
 	if (!st->script)
 		st->script = config_script_path(plan->schedule, st->procedure);
-	st->blob = dup_str(json_array_get(row, COL_BLOB));
+	/* COL_BLOB is the blob of the last import: what a job runs is hashed when it
+	 * starts (vcs/provenance.h), so the plan does not carry it. */
 	v = json_array_get(row, COL_LINE);
 	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
 	if (prop_int(st->name, json_array_get(row, COL_MAX_SHARD), "max_shard", 1, 100000, &x) < 0)
@@ -781,7 +771,7 @@ static int plan_from_rows(struct plan **out, const char *ws, json_t *proc, json_
 				json_object_set(p, json_string_value(json_array_get(param_names, j)), v);
 		json_array_append_new(params, p);
 		if (opts && opts->latest_patch)
-			pick_latest(plan, st, json_array_get(sorted[i], COL_PATCHES), &disk, root, opts);
+			pick_latest(plan, st, json_array_get(sorted[i], COL_PATCHES), &disk, opts);
 	}
 	for (i = 0; i < n; i++) {
 		json_t *deps = json_array_get(sorted[i], COL_DEPS);
@@ -825,6 +815,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 {
 	struct config *cfg = NULL;
 	struct config_base base;
+	struct strbuf text = STRBUF_INIT;
 	char *key = NULL, *config = NULL, *schedule = NULL, *process = NULL;
 	char *croot = NULL, *cs = NULL, *cp = NULL;
 	char hash[41];
@@ -838,9 +829,13 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 		return -1;
 	key = key_process(ws, schedule, process);
 	if (config) {
-		/* Only the hash now: the config is compiled when the graph lacks it. */
-		if (config_locate(config, &croot, &cs, &cp) < 0 || config_file_hash(hash, config) < 0)
+		/*
+		 * Read once: the hash says whether the graph has it, the text is
+		 * what a run keeps; compiled only when the graph lacks it.
+		 */
+		if (config_locate(config, &croot, &cs, &cp) < 0 || strbuf_read_file(&text, config) < 0)
 			goto out;
+		config_text_hash(hash, text.buf, text.len);
 		root = croot;
 	}
 	/* base.conf first: its template says which step keys the query returns. */
@@ -855,7 +850,8 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 		struct import_stats st;
 
 		/* Nothing is imported that check (and import) would refuse. */
-		if (config_load(&cfg, config) < 0 || plan_validate(NULL, cfg) < 0 ||
+		if (config_load_text(&cfg, config, text.buf, text.len) < 0 ||
+		    plan_validate(NULL, cfg) < 0 ||
 		    import_config(db, ws, cfg, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
@@ -873,7 +869,14 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 		goto out;
 	}
 	ret = plan_from_rows(out, ws, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
+	if (ret == 0 && config) {
+		(*out)->config_hash = xstrdup(hash);
+		(*out)->config_text = strbuf_detach(&text, NULL);
+	} else if (ret == 0 && (graph_hash = json_string_value(json_object_get(proc, "config_hash")))) {
+		(*out)->config_hash = xstrdup(graph_hash);
+	}
 out:
+	strbuf_release(&text);
 	json_decref(names);
 	json_decref(res);
 	config_base_release(&base);

@@ -22,7 +22,6 @@ struct plan_step {
 	char *procedure;       /* procedure version the step runs: "proc_004_v_001" */
 	char *procedure_key;   /* "ws/sche_001/proc_004_v_001", or NULL offline */
 	char *script;          /* workspace-relative path of the script */
-	char *blob;            /* git blob id of the script, or NULL */
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
@@ -52,6 +51,9 @@ struct plan {
 	char *process;         /* "p_002_v_000" */
 	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
+	char *config_hash;     /* git blob id of the config the plan was built from, or NULL */
+	char *config_text;     /* that config's text, read once with the hash; NULL when
+				  the plan came from the graph alone (a process by name) */
 	char **inputs;         /* external input datasets, sorted */
 	size_t ninputs;
 	struct plan_step *steps;   /* config order */

@@ -49,6 +49,7 @@
 #include "run/runner.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "vcs/provenance.h"
 
 extern char **environ;
 
@@ -79,6 +80,7 @@ struct local_executor {
 	double *straggler_kill_at;
 	size_t nstragglers, stragglers_alloc;
 	int cancelled_all;          /* cancel(EXEC_ALL) seen: again = SIGKILL to stragglers too */
+	struct provenance *pv;      /* the workspace's repository, for what each job runs */
 	char **env_base;            /* environ without the PMETA_* variables set per job */
 	size_t nenv_base;
 	struct sigaction old_chld;
@@ -118,6 +120,11 @@ static int local_begin(struct executor *ex, const struct runner *r)
 	size_t i, n;
 
 	lx->r = r;
+	/* Without it jobs still run; each says in its log why its script's version is unknown. */
+	if (provenance_open(&lx->pv, r->opts.root) < 0) {
+		lx->pv = NULL;
+		pm_error_clear();
+	}
 	lx->jobs = xcalloc(r->plan->njobs ? r->plan->njobs : 1, sizeof(*lx->jobs));
 	lx->running = xcalloc(r->plan->njobs ? r->plan->njobs : 1, sizeof(size_t));
 	lx->nrunning = 0;
@@ -239,9 +246,9 @@ static int spawn_shell(pid_t *pid, const char *command, const char *dir, int fd,
 /*
  * One attempt: its log (truncated by the first attempt), its environment,
  * the spawn. A job that cannot be started has failed that attempt with
- * exit status 127, the reason in its log. What must be known of an attempt
- * as it starts (say, the hash of the script that really runs) is taken
- * here, before the spawn, and travels in its EXEC_STARTED.
+ * exit status 127, the reason in its log. What the attempt runs (the git
+ * blob of its script's bytes, dirty or not against HEAD) is hashed here,
+ * right before the spawn, and travels in its EXEC_STARTED.
  */
 static int local_start(struct executor *ex, size_t job, int attempt)
 {
@@ -252,6 +259,8 @@ static int local_start(struct executor *ex, size_t job, int attempt)
 	const struct plan_step *ps = &plan->steps[pj->step];
 	struct local_job *lj = &lx->jobs[job];
 	struct exec_event ev = { .kind = EXEC_STARTED, .job = job, .attempt = attempt, .exit_code = -1 };
+	struct script_provenance script = SCRIPT_PROVENANCE_INIT;
+	char *prov_error = NULL;
 	char *name = runner_log_name(plan, job);
 	char *path = xstrfmt("%s/%s", r->opts.log_dir, name);
 	char pidbuf[24];
@@ -260,11 +269,20 @@ static int local_start(struct executor *ex, size_t job, int attempt)
 	pid_t pid = -1;
 	int fd, err;
 
+	if (ps->script && !lx->pv)
+		prov_error = xstrdup("the workspace's git repository could not be opened");
+	else if (ps->script && provenance_script(lx->pv, ps->script, &script) < 0)
+		prov_error = xstrdup(pm_error_msg());
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (attempt > 1 ? 0 : O_TRUNC),
 		  0644);
 	err = fd < 0 ? errno : 0;
 	if (fd >= 0 && attempt > 1)
 		dprintf(fd, "\n--- pmeta: attempt %d of %d ---\n", attempt, 1 + ps->retries);
+	if (fd >= 0 && prov_error)
+		dprintf(fd, "pmeta: which version of '%s' runs is not recorded: %s\n", ps->script,
+			prov_error);
+	free(prov_error);
+	ev.script = &script;
 	envp = job_env(lx, job, attempt, &n);
 	if (!err)
 		err = spawn_shell(&pid, pj->command, r->opts.root, fd, envp);
@@ -497,6 +515,8 @@ static void local_end(struct executor *ex)
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 #endif
 	sigaction(SIGCHLD, &lx->old_chld, NULL);
+	provenance_free(lx->pv);
+	lx->pv = NULL;
 	free(lx->jobs);
 	free(lx->running);
 	free(lx->env_base);
@@ -511,6 +531,7 @@ static void local_free(struct executor *ex)
 {
 	struct local_executor *lx = (struct local_executor *)ex;
 
+	provenance_free(lx->pv);
 	free(lx->jobs);
 	free(lx->running);
 	free(lx->env_base);

@@ -826,7 +826,7 @@ void items_settled(void *data, struct runner *r, size_t job)
 	b.run_id = ir->run_id;
 	b.shard = pj->shard;
 	b.procedure = ps->procedure;
-	b.blob = ps->blob;
+	b.blob = jr->script.blob;   /* what the job ran (vcs/provenance.h), "" unknown */
 	b.at_ms = jr->finished_ms ? jr->finished_ms : runner_wall_ms();
 	if (n && ledger_append(&ss->ledger, &b, recs, n) < 0) {
 		warn(ir, "step [%s]: %s: its %zu items will be processed again", ps->name,

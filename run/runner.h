@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "vcs/provenance.h"
+
 struct plan;
 struct executor;
 
@@ -71,6 +73,8 @@ struct job_result {
 	const char *items_file;  /* absolute path for PMETA_ITEMS (the gate's), or NULL */
 	const char *done_file;   /* absolute path for PMETA_DONE, or NULL */
 	char *error;           /* why it failed without running (the gate's error), or NULL */
+	struct script_provenance script;  /* what the last attempt ran (blob "" and
+				  dirty -1 until an executor said) */
 	/* private to the runner */
 	int in_flight;         /* handed to the executor, its ENDED not yet seen */
 	int handed;            /* handed over at least once (EXECUTOR_ORDERS_JOBS) */

@@ -3,10 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 test_reset_graph || { echo "cannot reset the graph" >&2; exit 1; }
-
-# The migrations pmeta ships, and the number of the last one.
-nmig=$(ls "$TEST_ROOT"/migrations/V*.cypher | wc -l)
-lastmig=$(ls "$TEST_ROOT"/migrations/V*.cypher | sed 's/.*\/V0*\([0-9]*\)__.*/\1/' | sort -n | tail -n1)
+# How many migrations the tree holds (each new one is just a new file).
+n=$(ls "$TEST_ROOT"/migrations/V*.cypher | wc -l)
 
 test_expect_success 'migrate --dry-run lists V0001 and changes nothing' '
 	pmeta migrate --dry-run >out &&
@@ -16,7 +14,7 @@ test_expect_success 'migrate --dry-run lists V0001 and changes nothing' '
 
 # 198269392 is what neo4j-migrations 2.17.3 records for V0001 (the CRC32 of its
 # statements, trimmed, without ';'); t0006 checks it against the tool itself.
-test_expect_success 'first migrate applies every migration and records the chain' '
+test_expect_success 'first migrate applies V0001 and V0002 and records the chain' '
 	pmeta migrate >out &&
 	test_contains out "applied 0001 graph constraints" &&
 	test_contains out "applied 0002 workspace keys and types" &&
@@ -34,7 +32,7 @@ test_expect_success 'the constraints of the graph contract exist' '
 test_expect_success 'second migrate is a no-op' '
 	before=$(graph_counts) &&
 	pmeta migrate >out &&
-	test_contains out "database is up to date ($nmig applied)" &&
+	test_contains out "database is up to date ($n applied)" &&
 	test_lacks out "applied 0001" &&
 	test_eq "$(graph_counts)" "$before"
 '
@@ -43,12 +41,12 @@ test_expect_success 'migrate info lists applied and pending' '
 	pmeta migrate info >out &&
 	test_contains out "0001" &&
 	grep -E "^0001 +graph constraints +[0-9]+ +applied +20[0-9][0-9]-" out &&
-	test_contains out "$nmig applied, 0 pending"
+	test_contains out "$n applied, 0 pending"
 '
 
 test_expect_success 'validate passes, then fails after a recorded checksum is tampered' '
 	pmeta migrate validate >out &&
-	test_contains out "valid: $nmig applied" &&
+	test_contains out "valid: $n applied" &&
 	cypher "MATCH (m:__Neo4jMigration {version: \"0001\"}) SET m.checksum = \"12345\"" >/dev/null &&
 	test_expect_code 1 pmeta migrate validate 2>err &&
 	test_contains err "migration 0001 (V0001__graph_constraints.cypher) changed after it was applied" &&
@@ -78,14 +76,13 @@ test_expect_success 'a migration with a syntax error names the file and records 
 test_expect_success 'two migrate at once apply each migration once' '
 	test_reset_graph &&
 	mkdir -p mig2 && cp "$TEST_ROOT"/migrations/V*.cypher mig2/ &&
-	for i in 1 2 3 4; do
-		v=$(printf %04d $((lastmig + i))) &&
-		printf "CREATE INDEX extra_$i IF NOT EXISTS FOR (n:Extra$i) ON (n.x);\n" >mig2/V${v}__extra_$i.cypher || return 1
+	for i in 3 4 5 6; do
+		printf "CREATE INDEX extra_$i IF NOT EXISTS FOR (n:Extra$i) ON (n.x);\n" >mig2/V800${i}__extra_$i.cypher
 	done &&
 	(PMETA_MIGRATIONS_DIR=$PWD/mig2 pmeta migrate >a.out 2>a.err & PMETA_MIGRATIONS_DIR=$PWD/mig2 pmeta migrate >b.out 2>b.err & PMETA_MIGRATIONS_DIR=$PWD/mig2 pmeta migrate >c.out 2>c.err & wait) &&
-	{ test_eq "$(cat a.out b.out c.out | grep -c "^applied ")" $((nmig + 4)) || { tail -n +1 a.* b.* c.*; false; }; } &&
-	test_eq "$(cypher_value "MATCH (m:__Neo4jMigration) RETURN count(m)")" $((nmig + 5)) &&
-	test_eq "$(cypher_value "MATCH p = (:__Neo4jMigration {version: \"BASELINE\"})-[:MIGRATED_TO*]->(m) WHERE NOT (m)-[:MIGRATED_TO]->() RETURN length(p)")" $((nmig + 4)) &&
+	{ test_eq "$(cat a.out b.out c.out | grep -c "^applied ")" $((n + 4)) || { tail -n +1 a.* b.* c.*; false; }; } &&
+	test_eq "$(cypher_value "MATCH (m:__Neo4jMigration) RETURN count(m)")" $((n + 5)) &&
+	test_eq "$(cypher_value "MATCH p = (:__Neo4jMigration {version: \"BASELINE\"})-[:MIGRATED_TO*]->(m) WHERE NOT (m)-[:MIGRATED_TO]->() RETURN length(p)")" $((n + 4)) &&
 	test_eq "$(cypher_value "MATCH (l:__Neo4jMigrationsLock) RETURN count(l)")" 0
 '
 

@@ -10,7 +10,8 @@ test_expect_success 'doctor in a fresh workspace reports pending migrations (exi
 	test_contains out "ok       neo4j reachable at $NEO4J_URI (Neo4j 5.26" &&
 	test_contains out "ok       credentials accepted" &&
 	test_contains out "ok       database '\''neo4j'\'' is online" &&
-	test_contains out "problem  migrations: $(ls "$TEST_ROOT"/migrations/V*.cypher | wc -l) pending (run '\''pmeta migrate'\'')"
+	n=$(ls "$TEST_ROOT"/migrations/V*.cypher | wc -l) &&
+	test_contains out "problem  migrations: $n pending (run '\''pmeta migrate'\'')"
 '
 
 test_expect_success 'after migrate every line is ok (exit 0)' '
