@@ -1,4 +1,4 @@
-# Helpers for the incremental-step tests (t032N), sourced after tests/lib.sh
+# Helpers for the incremental-step tests (t034N), sourced after tests/lib.sh
 # and tests/lib-run.sh.
 #
 # items_workspace: a git workspace with schedule sche_t whose procedures all

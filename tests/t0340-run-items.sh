@@ -56,9 +56,26 @@ test_expect_success '5 items: the step gets the 5, its dependent their 5 outputs
 	last_got proc_002_v_000 >got &&
 	printf "sche_t/proc_001_v_000/item_%03d.txt.out\n" 1 2 3 4 5 >want && test_cmp want got &&
 	test_eq "$(job_prop $id proc_003_v_000 - status)" up_to_date &&
-	test_eq "$(job_prop $id proc_003_v_000 - items)" 0 &&
-	test_eq "$(job_prop $id proc_001_v_000 - items)" 5 &&
-	test_eq "$(job_prop $id proc_001_v_000 - processed)" 5
+	test_eq "$(job_prop $id proc_003_v_000 - nitems)" 0 &&
+	test_eq "$(job_prop $id proc_001_v_000 - nitems)" 5 &&
+	test_eq "$(job_prop $id proc_001_v_000 - nprocessed)" 5
+'
+
+test_expect_success 'status --json: up_to_date, nitems and nprocessed in the documented shape' '
+	id=$(cat run1.id) &&
+	pmeta status $id --json >st.json &&
+	json_valid status st.json &&
+	python3 -c "
+import json, sys
+st = json.load(open(\"st.json\"))
+assert st[\"up_to_date\"] == 1, st[\"up_to_date\"]
+jobs = {j[\"step\"]: j for j in st[\"jobs\"]}
+assert jobs[\"proc_003_v_000\"][\"status\"] == \"up_to_date\", jobs
+assert (jobs[\"proc_001_v_000\"][\"nitems\"], jobs[\"proc_001_v_000\"][\"nprocessed\"]) == (5, 5), jobs
+" &&
+	pmeta status $id >st.txt &&
+	grep -E "^proc_001_v_000 .*\(5 items, 5 processed\)" st.txt &&
+	grep -E "^proc_003_v_000 +- +up_to_date" st.txt
 '
 
 test_expect_success 'the job found its items file through PMETA_ITEMS and {items_file}' '
@@ -126,7 +143,7 @@ test_expect_success 'a failed job processes nothing: the next run gets the same 
 	test_expect_code 1 pmeta run $CONF >out 2>err &&
 	id=$(run_id_of out) &&
 	test_eq "$(job_prop $id proc_001_v_000 - status)" failed &&
-	test_eq "$(job_prop $id proc_001_v_000 - processed)" 0 &&
+	test_eq "$(job_prop $id proc_001_v_000 - nprocessed)" 0 &&
 	test_eq "$(job_prop $id proc_002_v_000 - status)" skipped &&
 	echo "{\"proc_001_v_000\": {\"out\": \"sche_t/proc_001_v_000\"}}" > ctl.json &&
 	pmeta run $CONF >out &&
@@ -139,8 +156,8 @@ test_expect_success 'PMETA_DONE: only the items the job names count as processed
 	add_items inbox 3 11 &&
 	pmeta run $CONF >out &&
 	id=$(run_id_of out) &&
-	test_eq "$(job_prop $id proc_001_v_000 - items)" 3 &&
-	test_eq "$(job_prop $id proc_001_v_000 - processed)" 2 &&
+	test_eq "$(job_prop $id proc_001_v_000 - nitems)" 3 &&
+	test_eq "$(job_prop $id proc_001_v_000 - nprocessed)" 2 &&
 	echo "{}" > ctl.json &&
 	pmeta run $CONF >out &&
 	last_got proc_001_v_000 >got && echo sche_t/inbox/item_013.txt >want && test_cmp want got &&
