@@ -194,7 +194,7 @@ static void print_rows(const json_t *res, int json, int with_step)
 		printf("nothing processed yet\n");
 		return;
 	}
-	printf("%-36s %-8s %-22s %-5s %s%-18s %-8s %s\n", "ITEM", "CONTENT", "RUN", "SHARD",
+	printf("%-36s %-8s %-36s %-5s %s%-18s %-8s %s\n", "ITEM", "CONTENT", "RUN", "SHARD",
 	       with_step ? "STEP                 " : "", "PROCEDURE", "BLOB", "PROCESSED AT");
 	for (i = 0; i < n; i++) {
 		struct strbuf item = STRBUF_INIT;
@@ -208,7 +208,7 @@ static void print_rows(const json_t *res, int json, int with_step)
 			snprintf(shard, sizeof(shard), "%lld", (long long)json_integer_value(sh));
 		else
 			snprintf(shard, sizeof(shard), "-");
-		printf("%-36s %-8s %-22s %-5s ", item.buf, hash, cell_str(res, i, "run", "?"), shard);
+		printf("%-36s %-8s %-36s %-5s ", item.buf, hash, cell_str(res, i, "run", "?"), shard);
 		if (with_step)
 			printf("%-20s ", cell_str(res, i, "step", "?"));
 		printf("%-18s %-8s %s\n", cell_str(res, i, "procedure", "?"), blob,
