@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "graph/slurm_keys.h"
 #include "util/strmap.h"
 
 enum config_io_kind { CONFIG_READS, CONFIG_WRITES, CONFIG_DELETES };
@@ -74,6 +75,8 @@ struct config_step {
 	int max_shard;      /* 0 = not sharded */
 	long timeout;       /* seconds, 0 = none */
 	int retries;
+	char *items;        /* `items = GLOB`: the step is incremental; NULL when it is not */
+	long batch;         /* `batch` (or `per_handle_task_num`) of an incremental step; 0 = no cap */
 	size_t *deps;       /* steps it runs after: sorted, unique */
 	size_t ndeps;
 };
@@ -164,17 +167,28 @@ int config_pass_env(char ***names, const char *list, char **bad);
 /*
  * The schedule-wide settings of <root>/<schedule>/base.conf: the command
  * interpreter and template (a placeholder inside quotes is refused with
- * base.conf:line), the variables every job gets. Absent file = defaults.
+ * base.conf:line), the variables every job gets, the executor and the Slurm
+ * defaults of its steps. Absent file = defaults.
  */
 struct config_base {
 	char *file;             /* path for messages, or NULL when defaulted */
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
+	char *executor;         /* "local" or "slurm", or NULL when not set */
+	char *slurm[SLURM_NKEYS];   /* by enum slurm_key, NULL when not set */
 	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
 				   relative to the workspace root, or a URL), or NULL */
 	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
+	char *data_root;        /* `data_root` as written, or NULL: the schedule's folder */
 };
+
+/*
+ * The folder datasets of a schedule live in (absolute, caller frees): the
+ * schedule's folder <root>/<schedule>, or base.conf's data_root (absolute,
+ * or relative to the workspace root). base may be NULL.
+ */
+char *config_data_root(const struct config_base *base, const char *root, const char *schedule);
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);
 void config_base_release(struct config_base *base);

@@ -29,6 +29,10 @@
 
 static void plan_step_release(struct plan_step *st)
 {
+	size_t j;
+
+	for (j = 0; j < SLURM_NKEYS; j++)
+		free(st->slurm[j]);
 	free(st->name);
 	free(st->key);
 	free(st->procedure);
@@ -63,6 +67,7 @@ void plan_free(struct plan *plan)
 	free(plan->process);
 	free(plan->process_key);
 	free(plan->config);
+	free(plan->executor);
 	free(plan->config_hash);
 	free(plan->config_text);
 	free(plan);
@@ -230,6 +235,9 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 		add_quoted(sb, st->name);
 	else if (!strcmp(name, "procedure"))
 		add_quoted(sb, st->procedure);
+	else if (!strcmp(name, "items_file"))
+		/* Known only when the job starts: the shell expands it (run/items.h). */
+		strbuf_addstr(sb, "\"$PMETA_ITEMS\"");
 	else if ((v = json_object_get(params, name)) && (text = value_text(v))) {
 		/* A typed value prints as its config text (graph/value.h). */
 		add_quoted(sb, text);
@@ -323,6 +331,23 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 		family = xstrdup(plan->process);
 		version = xstrdup("");
 	}
+	/* Where the jobs run: the schedule's choice, and each step's Slurm settings. */
+	if (base->executor)
+		plan->executor = xstrdup(base->executor);
+	for (i = 0; i < plan->nsteps; i++) {
+		json_t *p = json_array_get(params, i);
+		int k;
+
+		for (k = 0; k < SLURM_NKEYS; k++) {
+			json_t *v = json_object_get(p, slurm_key_names[k]);
+			char *text = v ? value_text(v) : NULL;
+
+			if (!text && base->slurm[k])
+				text = xstrdup(base->slurm[k]);
+			plan->steps[i].slurm[k] = text;
+		}
+	}
+
 	env.base = base;
 	env.plan = plan;
 	env.prname = version_prname(family);
@@ -484,14 +509,19 @@ int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char 
 }
 
 static const char *const builtin_placeholders[] = {
-	"interpreter", "script", "schedule", "process", "prname", "pr_version", "step", "procedure", NULL
+	"interpreter", "script", "schedule", "process", "prname", "pr_version", "step", "procedure",
+	"items_file", NULL
 };
 
-/* The step keys a template names ({lang}), which the query must return. */
+/*
+ * The step keys the query must return: those a template names ({lang}),
+ * then the Slurm settings the planner copies onto each step.
+ */
 static json_t *template_params(const struct config_base *base)
 {
 	json_t *names = json_array();
 	const char *t = base ? base->template : NULL;
+	int k;
 
 	while (t && *t) {
 		const char *close;
@@ -514,6 +544,8 @@ static json_t *template_params(const struct config_base *base)
 		free(name);
 		t = close + 1;
 	}
+	for (k = 0; k < SLURM_NKEYS; k++)
+		json_array_append_new(names, json_string(slurm_key_names[k]));
 	/* Not a placeholder, but the plan needs it: the variables a step's jobs get. */
 	json_array_append_new(names, json_string("pass_env"));
 	return names;

@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "graph/slurm_keys.h"
+
 struct neo4j;
 struct config;
 struct config_base;
@@ -26,6 +28,8 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
+	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
+				      base.conf's, as text; NULL when neither sets one */
 	char **pass_env;       /* NULL-terminated names of variables of pmeta's
 				  environment its jobs get (base.conf's and the
 				  step's pass_env), never NULL after planning */
@@ -52,6 +56,7 @@ struct plan {
 	char *process;         /* "p_002_v_000" */
 	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
+	char *executor;        /* base.conf's `executor`, or NULL when it sets none */
 	char *config_hash;     /* git blob id of the config the plan was built from, or NULL */
 	char *config_text;     /* that config's text, read once with the hash; NULL when
 				  the plan came from the graph alone (a process by name) */
