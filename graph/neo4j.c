@@ -443,6 +443,18 @@ static void request_rewind(struct request *q)
 		q->params->rewind(q->params->arg);
 }
 
+/* libcurl sends a request again from the start when the kept-alive
+ * connection it reused turned out closed: a streamed body starts over. */
+static int seek_body(void *arg, curl_off_t offset, int origin)
+{
+	struct request *q = arg;
+
+	if (offset != 0 || origin != SEEK_SET || !q->params || !q->params->rewind)
+		return CURL_SEEKFUNC_CANTSEEK;
+	request_rewind(q);
+	return CURL_SEEKFUNC_OK;
+}
+
 static void request_release(struct request *q)
 {
 	free(q->head);
@@ -557,7 +569,10 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
 		curl_easy_setopt(c, CURLOPT_READDATA, q);
+		curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
+		curl_easy_setopt(c, CURLOPT_SEEKDATA, q);
 	} else if (!strcmp(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, NULL);
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q && q->body ? q->body : "");
 	} else {
