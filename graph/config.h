@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "util/strmap.h"
 
 enum config_io_kind { CONFIG_READS, CONFIG_WRITES, CONFIG_DELETES };
@@ -35,8 +37,10 @@ struct config_diag {
 
 struct config_param {
 	char *key;
-	char *value;
+	char *value;        /* its text: what key rules and command templates see */
 	size_t line;
+	json_t *typed;      /* the reader's typed value (YAML: a list, null, a number...),
+			       owned; NULL when the text is typed (graph/value.h) */
 };
 
 struct config_io {
@@ -64,7 +68,8 @@ struct config_step {
 	char *name;         /* the step: its section name; its own dataset is named after it */
 	size_t line;
 	char *procedure;    /* the procedure version it runs: `procedure =`, else the name */
-	size_t procedure_line;  /* the `procedure =` key, or 0 when the name says it */
+	size_t procedure_line;  /* the key that named it, or 0 when the name says it */
+	const char *procedure_key;  /* that key's name ("procedure", "algo_name"), or NULL */
 	char *family;       /* "proc_004" of procedure "proc_004_v_012", or the procedure */
 	char *version;      /* "012", or NULL when the procedure is no <family>_v_<DDD> */
 	struct config_param *params;    /* every key of the section, file order */
@@ -74,6 +79,11 @@ struct config_step {
 	int max_shard;      /* 0 = not sharded */
 	long timeout;       /* seconds, 0 = none */
 	int retries;
+	int disabled;       /* `enabled = false`: left out of plans and runs */
+	size_t disabled_line;   /* the key that said so */
+	int priority;       /* `priority = N`: ready jobs with a higher one start first */
+	int no_own_dataset; /* the reader said what it writes (YAML ports): no dataset
+			       named after the step */
 	size_t *deps;       /* steps it runs after: sorted, unique */
 	size_t ndeps;
 };
@@ -88,6 +98,7 @@ struct config {
 	char *prname;       /* "002" */
 	char *version;      /* "000" */
 	char hash[41];      /* git blob id of the file's content */
+	char *description;  /* `description =` or the file's leading comment block, or NULL */
 	struct config_step *steps;      /* config order */
 	size_t nsteps;
 	struct config_dataset *datasets;

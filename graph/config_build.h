@@ -9,6 +9,7 @@
  *   1. a reader (one per file format) turns text into steps, each with its
  *      keys and values in file order, and records syntax errors:
  *        config_ini.c    main.conf, INI through inih
+ *        config_yaml.c   dag.yaml, an ML platform's DAG through libyaml
  *   2. config_keys.c gives the keys their meaning (one table row per key,
  *      key_rules): datasets read, written and deleted, the procedure a
  *      step runs, run settings, `after =`; then each step's own dataset
@@ -70,10 +71,21 @@ void config_add_io(struct config *cfg, size_t step, const char *dataset, enum co
 void config_add_edge(struct config *cfg, size_t step, size_t after, enum config_reason why,
 		     size_t dataset, size_t line);
 
+/*
+ * The comment block a file starts with (lines starting with one of
+ * markers, before anything else; blank lines inside it kept), without the
+ * markers and the space after them; NULL when there is none (caller frees).
+ * A process's description when its config has no `description`.
+ */
+char *config_leading_comment(const char *text, size_t len, const char *markers);
+
 /* --- the passes --- */
 
 /* config_ini.c: main.conf. */
 void config_read_ini(struct config *cfg, const char *text, size_t len);
+
+/* config_yaml.c: dag.yaml. */
+void config_read_yaml(struct config *cfg, const char *text, size_t len);
 
 /*
  * config_ini.c: an INI file of settings (base.conf): sections are skipped,

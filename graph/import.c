@@ -49,27 +49,53 @@ static json_t *process_json(const char *ws, const char *key, const struct config
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
 }
 
-/* The step's keys as properties, typed (graph/value.h). */
+/*
+ * The step's keys as properties, typed: as the reader typed them (YAML),
+ * else from their text (graph/value.h). A key whose property would print
+ * otherwise than its text keeps the text in raw_values ("threshold=0.50",
+ * "x_cols=a,b"); a null (YAML) is no property, and its key is listed in
+ * null_params.
+ */
 static void add_params(json_t *props, const struct config_step *st)
 {
-	json_t *raw = NULL;
+	json_t *raw = NULL, *nulls = NULL;
 	size_t j;
 
 	for (j = 0; j < st->nparams; j++) {
+		const struct config_param *kv = &st->params[j];
+		json_t *v;
 		int exact;
 
-		json_object_set_new(props, st->params[j].key, value_typed(st->params[j].value, &exact));
+		if (kv->typed) {
+			char *text = value_text(kv->typed);
+
+			v = json_incref(kv->typed);
+			exact = text && !strcmp(text, kv->value);
+			free(text);
+		} else {
+			v = value_typed(kv->value, &exact);
+		}
+		if (json_is_null(v)) {
+			if (!nulls)
+				nulls = json_array();
+			json_array_append_new(nulls, json_string(kv->key));
+			json_decref(v);
+		} else {
+			json_object_set_new(props, kv->key, v);
+		}
 		if (!exact) {
-			char *kv = xstrfmt("%s=%s", st->params[j].key, st->params[j].value);
+			char *pair = xstrfmt("%s=%s", kv->key, kv->value);
 
 			if (!raw)
 				raw = json_array();
-			json_array_append_new(raw, json_string(kv));
-			free(kv);
+			json_array_append_new(raw, json_string(pair));
+			free(pair);
 		}
 	}
 	if (raw)
 		json_object_set_new(props, "raw_values", raw);
+	if (nulls)
+		json_object_set_new(props, "null_params", nulls);
 }
 
 /* [name, props, family, version, blob, reads, writes, deletes, after, procedure]:

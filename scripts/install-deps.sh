@@ -12,7 +12,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libgit2-dev
-      libinih-dev zlib1g-dev libcmocka-dev curl git python3 procps iproute2)
+      libinih-dev libyaml-dev zlib1g-dev libcmocka-dev curl git python3 procps iproute2)
 case ${1:-} in
 	--slurm) pkgs+=(slurm-wlm munge) ;;
 	'') ;;
