@@ -40,6 +40,9 @@ static void print_text(const struct plan *plan)
 	for (i = 0; i < plan->ninputs; i++)
 		printf(" %s", plan->inputs[i]);
 	printf("%s\n", plan->ninputs ? "" : " none");
+	for (i = 0; i < plan->nleft_out; i++)
+		printf("left out: %s (%s); the steps after it wait for its predecessors\n",
+		       plan->left_out[i].step, plan->left_out[i].reason);
 	for (i = 0; i < plan->nstages; i++) {
 		printf("stage %zu\n", i);
 		for (j = 0; j < plan->stages[i].njobs; j++) {
@@ -55,11 +58,16 @@ static void print_text(const struct plan *plan)
 				printf(" (timeout %lds)", st->timeout);
 			if (st->retries)
 				printf(" (retries %d)", st->retries);
+			if (st->priority)
+				printf(" (priority %d)", st->priority);
 			putchar('\n');
 			printf("    %s\n", job->command);
 		}
 	}
-	printf("%zu steps, %zu jobs, %zu stages\n", plan->nsteps, plan->njobs, plan->nstages);
+	printf("%zu steps, %zu jobs, %zu stages", plan->nsteps, plan->njobs, plan->nstages);
+	if (plan->nleft_out)
+		printf(", %zu left out", plan->nleft_out);
+	putchar('\n');
 }
 
 static void print_sq(const char *s)

@@ -2,7 +2,8 @@
 //   [order, name, line, max_shard, timeout, retries,
 //    procedure name, script path, blob, [orders of the steps it runs after],
 //    [text of the step keys named in $params],
-//    [patch forks of its procedure, with $latest_patch]]
+//    [patch forks of its procedure, with $latest_patch],
+//    priority, [the key saying whether it runs, its value] or null]
 // Only the current steps (HAS_STEP; a retired step has HAD_STEP). A step
 // key's text is its config text when the typed value would print otherwise
 // (raw_values: "threshold=0.50"), else the typed value for pmeta to print.
@@ -25,5 +26,8 @@ WITH p, collect([s.order, s.name, s.line, s.max_shard, s.timeout, s.retries,
         WHERE x.workspace = pr.workspace AND x.schedule = pr.schedule AND size(x.version) = 3
           AND substring(x.version, 0, 2) = substring(pr.version, 0, 2)
         RETURN [x.name, x.path, x.blob]
-      } ELSE [] END]) AS steps
+      } ELSE [] END,
+    s.priority,
+    CASE WHEN s.enabled IS NOT NULL THEN ['enabled', s.enabled]
+         WHEN s.is_enable IS NOT NULL THEN ['is_enable', s.is_enable] END]) AS steps
 RETURN p {.key, .name, .schedule, .workspace, .config, .config_hash, .inputs} AS process, steps

@@ -40,9 +40,16 @@ void plan_free(struct plan *plan)
 		free(st->procedure_key);
 		free(st->script);
 		free(st->blob);
+		free(st->left_out);
 		free(st->deps);
 	}
 	free(plan->steps);
+	for (i = 0; i < plan->nleft_out; i++) {
+		free(plan->left_out[i].step);
+		free(plan->left_out[i].procedure);
+		free(plan->left_out[i].reason);
+	}
+	free(plan->left_out);
 	for (i = 0; i < plan->njobs; i++)
 		free(plan->jobs[i].command);
 	free(plan->jobs);
@@ -259,6 +266,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	size_t i, s, *count;
 	int ret = -1;
 
+	plan_leave_out(plan, params);
 	if (plan_layer(plan) < 0)
 		return -1;
 	plan->nstages = 0;
@@ -362,6 +370,16 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;
+		st->priority = cs->priority;
+		if (cs->disabled) {
+			const struct config_param *kv = NULL;
+
+			for (j = 0; j < cs->nparams && !kv; j++)
+				if (cs->params[j].line == cs->disabled_line &&
+				    (!strcmp(cs->params[j].key, "enabled") || !strcmp(cs->params[j].key, "is_enable")))
+					kv = &cs->params[j];
+			st->left_out = kv ? xstrfmt("%s = %s", kv->key, kv->value) : xstrdup("enabled = false");
+		}
 		st->line = cs->line;
 		st->ndeps = cs->ndeps;
 		st->deps = xmalloc((cs->ndeps + 1) * sizeof(size_t));
@@ -614,8 +632,50 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 /* Row columns of cypher/plan_subgraph.cypher. */
 enum {
 	COL_ORDER, COL_NAME, COL_LINE, COL_MAX_SHARD, COL_TIMEOUT, COL_RETRIES,
-	COL_PROC, COL_PATH, COL_BLOB, COL_DEPS, COL_PARAMS, COL_PATCHES
+	COL_PROC, COL_PATH, COL_BLOB, COL_DEPS, COL_PARAMS, COL_PATCHES, COL_PRIORITY, COL_ENABLED
 };
+
+/* `priority` as the graph holds it: a number, or the config's text. */
+static int prop_priority(const char *step, json_t *v, int *out)
+{
+	char *text = v && !json_is_null(v) ? value_text(v) : NULL;
+	char *end = NULL;
+	long n = 0;
+
+	*out = 0;
+	if (!text)
+		return v && !json_is_null(v) ? pm_error(PM_ECONFIG, "step '%s': priority in the graph is "
+							"not an integer", step) : 0;
+	n = strtol(text, &end, 10);
+	if (!*text || *end || n < -1000000 || n > 1000000) {
+		free(text);
+		return pm_error(PM_ECONFIG, "step '%s': priority in the graph is not an integer in "
+				"-1000000..1000000", step);
+	}
+	free(text);
+	*out = (int)n;
+	return 0;
+}
+
+/* [key, value] of `enabled` (or `is_enable`), or null: the reason a step is left out. */
+static int prop_enabled(const char *step, json_t *kv, char **reason)
+{
+	const char *key = json_string_value(json_array_get(kv, 0));
+	char *text = key ? value_text(json_array_get(kv, 1)) : NULL;
+	int on = 1;
+
+	*reason = NULL;
+	if (!key)
+		return 0;
+	if (!text || value_bool(text, &on) < 0) {
+		free(text);
+		return pm_error(PM_ECONFIG, "step '%s': %s in the graph is not true or false", step, key);
+	}
+	if (!on)
+		*reason = xstrfmt("%s = %s", key, text);
+	free(text);
+	return 0;
+}
 
 static int cmp_size(const void *a, const void *b)
 {
@@ -655,7 +715,9 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	st->max_shard = (int)x;
 	if (prop_int(st->name, json_array_get(row, COL_TIMEOUT), "timeout", 1, 0x7fffffffL,
 		     &st->timeout) < 0 ||
-	    prop_int(st->name, json_array_get(row, COL_RETRIES), "retries", 0, 1000, &x) < 0)
+	    prop_int(st->name, json_array_get(row, COL_RETRIES), "retries", 0, 1000, &x) < 0 ||
+	    prop_priority(st->name, json_array_get(row, COL_PRIORITY), &st->priority) < 0 ||
+	    prop_enabled(st->name, json_array_get(row, COL_ENABLED), &st->left_out) < 0)
 		return -1;
 	st->retries = (int)x;
 	return 0;
@@ -832,7 +894,7 @@ out:
 
 json_t *plan_to_json(const struct plan *plan)
 {
-	json_t *inputs = json_array(), *stages = json_array();
+	json_t *inputs = json_array(), *stages = json_array(), *out;
 	size_t i, j;
 
 	for (i = 0; i < plan->ninputs; i++)
@@ -844,14 +906,28 @@ json_t *plan_to_json(const struct plan *plan)
 			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
 			const struct plan_step *st = &plan->steps[job->step];
 
-			json_array_append_new(jobs, json_pack("{s:s, s:s, s:o, s:o, s:s}",
+			json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:s}",
 				"step", st->name, "procedure", st->procedure,
 				"shard", job->shard >= 0 ? json_integer(job->shard) : json_null(),
 				"max_shard", st->max_shard > 0 ? json_integer(st->max_shard) : json_null(),
-				"command", job->command));
+				"command", job->command);
+
+			if (st->priority)
+				json_object_set_new(o, "priority", json_integer(st->priority));
+			json_array_append_new(jobs, o);
 		}
 		json_array_append_new(stages, json_pack("{s:I, s:o}", "index", (json_int_t)i, "jobs", jobs));
 	}
-	return json_pack("{s:s, s:s, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
-			 "inputs", inputs, "stages", stages);
+	out = json_pack("{s:s, s:s, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
+			"inputs", inputs, "stages", stages);
+	if (plan->nleft_out) {
+		json_t *lo = json_array();
+
+		for (i = 0; i < plan->nleft_out; i++)
+			json_array_append_new(lo, json_pack("{s:s, s:s, s:s}", "step", plan->left_out[i].step,
+							    "procedure", plan->left_out[i].procedure,
+							    "reason", plan->left_out[i].reason));
+		json_object_set_new(out, "left_out", lo);
+	}
+	return out;
 }

@@ -26,6 +26,11 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
+	int priority;          /* `priority = N`: among ready jobs, higher first (0 by default).
+				  An executor with a queue of its own maps it to the queue's
+				  priority (Slurm: --nice) */
+	char *left_out;        /* why the step does not run ("enabled = false"), or NULL;
+				  such steps are gone from a finished plan (plan.left_out) */
 	size_t stage;
 	size_t line;           /* line of its section in the config */
 	size_t *deps;          /* indexes into plan.steps of the steps it runs after */
@@ -43,6 +48,13 @@ struct plan_stage {
 	size_t njobs;
 };
 
+/* A step of the process that the plan leaves out (`enabled = false`). */
+struct plan_left_out {
+	char *step;
+	char *procedure;
+	char *reason;          /* "enabled = false" */
+};
+
 struct plan {
 	char *workspace;       /* the workspace that owns the process, or NULL offline */
 	char *schedule;        /* "sche_001" */
@@ -57,6 +69,8 @@ struct plan {
 	size_t njobs;
 	struct plan_stage *stages;
 	size_t nstages;
+	struct plan_left_out *left_out;  /* config order; its steps are in no stage */
+	size_t nleft_out;
 };
 
 void plan_free(struct plan *plan);
@@ -99,6 +113,15 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
  * ws may be NULL: the plan then has no keys. */
 int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
 		     const struct config_base *base, const struct plan_options *opts);
+
+/*
+ * For the planner's builders: drops the steps whose left_out is set, before
+ * layering. A step that ran after one of them runs after that step's own
+ * predecessors instead (through any number of left-out steps). params
+ * (may be NULL) holds one entry per step and is compacted alike. The
+ * dropped steps are listed in plan->left_out. (graph/plan_leave.c)
+ */
+void plan_leave_out(struct plan *plan, json_t *params);
 
 /* The contract JSON of DESIGN.md section 6 (new reference). */
 json_t *plan_to_json(const struct plan *plan);
