@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "cypher.h"
+#include "graph/config.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "vcs/fork.h"
@@ -85,8 +86,13 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 		ret = cmd_error();
 		goto out;
 	}
-	if (rec.dst.kind == VERSION_PROCESS)
-		printf("  its steps enter the graph with 'pmeta import %s/main.conf'\n", path);
+	if (rec.dst.kind == VERSION_PROCESS) {
+		char *config = config_process_file(root, rec.dst.schedule, rec.dst.name);
+
+		if (config)
+			printf("  its steps enter the graph with 'pmeta import %s'\n", config + strlen(root) + 1);
+		free(config);
+	}
 out:
 	free(path);
 	free(warning);

@@ -124,8 +124,8 @@ int config_parse(struct config **out, const char *file, const char *text, size_t
 
 /*
  * Reads and compiles the config at path (relative to the current folder),
- * which must be <root>/<schedule>/process_config/<process>/main.conf; the
- * file name picks the reader. Missing scripts <root>/<schedule>/pys/<step>.py
+ * which must be <root>/<schedule>/process_config/<process>/<file>; the file
+ * name picks the reader (main.conf: INI, dag.yaml: an ML platform's DAG). Missing scripts <root>/<schedule>/pys/<step>.py
  * become warnings.
  * Returns -1 with an error recorded for I/O problems (then *out is NULL)
  * and for an invalid config (then *out holds the diagnostics).
@@ -151,6 +151,10 @@ int config_locate(const char *path, char **root, char **schedule, char **process
  */
 int config_find_process(const char *root, const char *target, char **schedule, char **process,
 			char **config);
+
+/* The config file of <root>/<schedule>/process_config/<process>/ (main.conf,
+ * dag.yaml), or NULL when it has none (caller frees). */
+char *config_process_file(const char *root, const char *schedule, const char *process);
 
 /* "sche_001/pys/proc_004_v_000.py": a procedure's script, workspace-relative (caller frees). */
 char *config_script_path(const char *schedule, const char *procedure);

@@ -263,8 +263,7 @@ static int process_of_file(const char *target, char **schedule, char **process, 
 	return ret;
 }
 
-/* The config file of <root>/<schedule>/process_config/<process>/, or NULL. */
-static char *process_config_file(const char *root, const char *schedule, const char *process)
+char *config_process_file(const char *root, const char *schedule, const char *process)
 {
 	size_t i;
 
@@ -297,7 +296,7 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 			free(s);
 			return not_a_process_name(target);
 		}
-		*config = process_config_file(root, s, slash + 1);
+		*config = config_process_file(root, s, slash + 1);
 		*schedule = s;
 		*process = xstrdup(slash + 1);
 		return 0;
@@ -309,7 +308,7 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 		for (i = 0; i < g.gl_pathc; i++) {
 			const char *s = g.gl_pathv[i] + strlen(root) + 1;
 			char *sched = xstrndup(s, strcspn(s, "/"));
-			char *path = process_config_file(root, sched, target);
+			char *path = config_process_file(root, sched, target);
 
 			if (path && !nfound++) {
 				*schedule = sched;
