@@ -12,6 +12,7 @@
 #include "cypher.h"
 #include "graph/keys.h"
 #include "graph/neo4j.h"
+#include "graph/registry.h"
 #include "run/journal.h"
 #include "run/runner.h"
 #include "util/isotime.h"
@@ -22,9 +23,10 @@ static const struct cmd_usage usage = {
 	"Shows a run job by job: status, exit code, attempts, duration and log. With\n"
 	"no argument the latest run; with a process name the latest run of that\n"
 	"process; 'last' is the newest run started from this workspace. Only runs of\n"
-	"this workspace (.pmeta/workspace) are shown. Reads Neo4j (writing this\n"
-	"workspace's unsynced run journals first); when Neo4j cannot be reached,\n"
-	"reads the run's local journal instead and says so.\n",
+	"this workspace (.pmeta/workspace) are shown. Under the jobs: each version\n"
+	"that ran, the blob that ran and who wrote it (the registry: 'pmeta show').\n"
+	"Reads Neo4j (writing this workspace's unsynced run journals first); when\n"
+	"Neo4j cannot be reached, reads the run's local journal instead and says so.\n",
 	NULL
 };
 
@@ -129,6 +131,34 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 	}
 }
 
+/* Who wrote each version the run ran (the registry), under the jobs. */
+static void print_versions(const json_t *versions)
+{
+	const json_t *v, *b;
+	size_t i, k;
+
+	if (!json_array_size(versions))
+		return;
+	printf("\n%-36s %-12s %s\n", "VERSION", "BLOB", "WRITTEN BY");
+	json_array_foreach(versions, i, v) {
+		struct strbuf blobs = STRBUF_INIT;
+
+		json_array_foreach(json_object_get(v, "blobs"), k, b)
+			if (json_string_value(b))
+				strbuf_addf(&blobs, "%s%.12s", blobs.len ? "," : "", json_string_value(b));
+		printf("%-36s %-12s ", str(v, "name", "?"), blobs.len ? blobs.buf : "-");
+		if (json_string_value(json_object_get(v, "author")))
+			printf("%s <%s>, created %s", str(v, "author", ""), str(v, "author_email", ""),
+			       str(v, "created_at", "?"));
+		else
+			printf("(not in the registry: 'pmeta sync' fills it)");
+		if (json_string_value(json_object_get(v, "forked_from")))
+			printf(", forked from %s", str(v, "forked_from", ""));
+		putchar('\n');
+		strbuf_release(&blobs);
+	}
+}
+
 /* Reads the run from the graph: 1 found, 0 not there, -1 error. */
 static int graph_run(struct neo4j *db, const char *ws, const char *id, json_t **run, json_t **jobs)
 {
@@ -170,7 +200,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 {
 	const char *root = NULL, *ws = NULL, *arg = NULL, *source = "neo4j";
 	struct neo4j *db = NULL;
-	json_t *run = NULL, *jobs = NULL;
+	json_t *run = NULL, *jobs = NULL, *versions = NULL;
 	char *id = NULL;
 	int json = 0, ret, online = 1;
 	size_t replayed;
@@ -250,20 +280,34 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 			goto out;
 		}
 	}
+	if (online) {
+		char *key = key_run(ws, id);
+		int r = registry_run_versions(&versions, db, key);
+
+		free(key);
+		if (r < 0) {
+			ret = cmd_error();
+			goto out;
+		}
+	}
 	if (json) {
 		json_t *o = json_deep_copy(run);
 		char *s;
 
 		json_object_set_new(o, "source", json_string(source));
 		json_object_set(o, "jobs", jobs);
+		if (versions)
+			json_object_set(o, "versions", versions);
 		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 		puts(s);
 		free(s);
 		json_decref(o);
 	} else {
 		print_text(run, jobs, source);
+		print_versions(versions);
 	}
 out:
+	json_decref(versions);
 	json_decref(run);
 	json_decref(jobs);
 	free(id);

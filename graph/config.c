@@ -231,6 +231,24 @@ int config_compile(struct config **out, const struct config_reader *reader, cons
 	return 0;
 }
 
+char *config_describe(const char *file_name, const char *text, size_t len)
+{
+	const struct config_reader *reader = config_reader_for(file_name);
+	struct config *cfg;
+	char *d;
+
+	if (!reader)
+		return NULL;
+	/* The reader alone: a description needs no key meanings nor order. */
+	cfg = config_new(file_name, text, len, NULL, NULL);
+	reader->read(cfg, text, len);
+	d = cfg->description && *cfg->description ? cfg->description : NULL;
+	if (d)
+		cfg->description = NULL;
+	config_free(cfg);
+	return d;
+}
+
 int config_parse(struct config **out, const char *file, const char *text, size_t len,
 		 const char *schedule, const char *process)
 {

@@ -134,6 +134,22 @@ int config_load(struct config **out, const char *path);
 
 void config_free(struct config *cfg);
 
+/*
+ * The comment block a file starts with (lines starting with one of
+ * markers, up to the first blank or other line; "#!" and "-*-" lines
+ * skipped), without the markers and the space after them, at most 4096
+ * bytes; NULL when there is none (caller frees). A process's description
+ * when its config has no `description`, a script's without a docstring.
+ */
+char *config_leading_comment(const char *text, size_t len, const char *markers);
+
+/*
+ * A process's description from the text of its config file (file_name
+ * picks the reader): its `description` key, else its leading comment
+ * block; NULL when it has none (caller frees). Errors do not matter here.
+ */
+char *config_describe(const char *file_name, const char *text, size_t len);
+
 /* The git blob id of the file at path (what config_load puts in cfg->hash). */
 int config_file_hash(char hash[41], const char *path);
 

@@ -71,14 +71,6 @@ void config_add_io(struct config *cfg, size_t step, const char *dataset, enum co
 void config_add_edge(struct config *cfg, size_t step, size_t after, enum config_reason why,
 		     size_t dataset, size_t line);
 
-/*
- * The comment block a file starts with (lines starting with one of
- * markers, before anything else; blank lines inside it kept), without the
- * markers and the space after them; NULL when there is none (caller frees).
- * A process's description when its config has no `description`.
- */
-char *config_leading_comment(const char *text, size_t len, const char *markers);
-
 /* --- the passes --- */
 
 /* config_ini.c: main.conf. */

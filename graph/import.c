@@ -14,9 +14,11 @@
 #include "graph/import.h"
 #include "graph/keys.h"
 #include "graph/neo4j.h"
+#include "graph/registry.h"
 #include "graph/value.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "vcs/workspace.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -149,6 +151,41 @@ static void add(json_t *stmts, const char *statement, json_t *params)
 	json_array_append_new(stmts, neo4j_stmt(statement, params));
 }
 
+/*
+ * The registry's statements for the process and the procedures its steps
+ * run (graph/registry.h): descriptions from the files, git's facts from
+ * one walk of the history of the workspace holding the config.
+ */
+static int add_registry(json_t *stmts, const char *ws, const struct config *cfg)
+{
+	struct registry reg;
+	git_repository *repo = NULL;
+	char *git_root = NULL;
+	json_t *more;
+	size_t i;
+	int ret = -1;
+
+	if (workspace_find(&git_root, cfg->root) < 0 || workspace_open(&repo, git_root) < 0) {
+		free(git_root);
+		return -1;
+	}
+	registry_init(&reg, cfg->root, git_root);
+	registry_add_process(&reg, cfg->schedule, cfg->process, cfg->path,
+			     cfg->description ? cfg->description : "");
+	for (i = 0; i < cfg->nsteps; i++)
+		registry_add_procedure(&reg, cfg->schedule, cfg->steps[i].procedure);
+	if (registry_origins(&reg, repo, NULL) == 0) {
+		more = registry_statements(ws, &reg);
+		json_array_extend(stmts, more);
+		json_decref(more);
+		ret = 0;
+	}
+	registry_release(&reg);
+	git_repository_free(repo);
+	free(git_root);
+	return ret;
+}
+
 int import_config(struct neo4j *db, const char *ws, const struct config *cfg,
 		  struct import_stats *stats)
 {
@@ -190,6 +227,9 @@ int import_config(struct neo4j *db, const char *ws, const struct config *cfg,
 	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "step_prefix", step_prefix, "steps", steps));
 	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s, s:s}", "workspace", ws,
 							    "schedule", cfg->schedule));
+	/* Git is read before anything is written: a history it cannot read writes nothing. */
+	if (cfg->root && add_registry(stmts, ws, cfg) < 0)
+		goto fail;
 	/*
 	 * One explicit transaction, one request per statement: as atomic as a
 	 * single /tx/commit, but Neo4j holds one statement's parameters at a
