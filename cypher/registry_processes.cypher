@@ -1,6 +1,6 @@
 // The registry's facts about process versions (pmeta import, sync, fork;
 // graph/registry.h), as for procedures, plus the config file the folder
-// holds (main.conf or dag.yaml). A version not in the graph yet (a folder
+// holds (main.conf or dag.yaml) and the folder's path. A version not in the graph yet (a folder
 // never imported) is made, in its schedule, without steps.
 // :param rows => [{key: 'ws/sche_001/p_002_v_000', workspace: 'ws', name: 'p_002_v_000', schedule: 'sche_001', schedule_key: 'ws/sche_001', family: 'p_002', prname: '002', version: '000', path: 'sche_001/process_config/p_002_v_000', config: 'sche_001/process_config/p_002_v_000/dag.yaml', description: null, author: 'Ana', author_email: 'ana@example.org', created_at: '2026-01-01T00:00:00Z', created_commit: '', updated_at: '2026-01-01T00:00:00Z', updated_commit: '', forked_from: null}]
 UNWIND $rows AS r
@@ -10,7 +10,7 @@ MERGE (v:Process {key: r.key})
   ON CREATE SET v.name = r.name, v.schedule = r.schedule, v.workspace = r.workspace,
     v.family = r.family, v.prname = r.prname, v.version = r.version, v.path = r.path
 MERGE (sc)-[:HAS_PROCESS]->(v)
-WITH v, r, {config: coalesce(r.config, v.config), description: r.description, author: r.author,
+WITH v, r, {path: r.path, config: coalesce(r.config, v.config), description: r.description, author: r.author,
             author_email: r.author_email, created_at: datetime(r.created_at),
             created_commit: r.created_commit, updated_at: datetime(r.updated_at),
             updated_commit: r.updated_commit, forked_from: r.forked_from} AS want

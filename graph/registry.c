@@ -17,6 +17,7 @@
 #include "graph/neo4j.h"
 #include "graph/registry.h"
 #include "util/err.h"
+#include "util/isotime.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "vcs/workspace.h"
@@ -430,6 +431,42 @@ static json_t *rows_as_objects(const json_t *result)
 	return rows;
 }
 
+/*
+ * Times as pmeta prints them: Neo4j's HTTP API drops zero seconds
+ * ("2024-02-01T10:00Z"); git's (whole seconds) become "2024-02-01T10:00:00Z",
+ * a run's keep their milliseconds. Walks objects and arrays.
+ */
+static void times_text(json_t *v)
+{
+	static const char *const keys[] = { "created_at", "updated_at", "at", "started_at",
+					    "finished_at", NULL };
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			times_text(x);
+		return;
+	}
+	json_object_foreach(v, k, x) {
+		long long ms;
+
+		if (json_is_object(x) || json_is_array(x)) {
+			times_text(x);
+			continue;
+		}
+		for (i = 0; keys[i] && strcmp(keys[i], k); i++)
+			;
+		if (keys[i] && iso_time_parse(json_string_value(x), &ms) == 0) {
+			char *text = ms % 1000 ? iso_time_ms(ms) : iso_time_s(ms);
+
+			json_object_set_new(v, k, json_string(text));
+			free(text);
+		}
+	}
+}
+
 static int query_rows(json_t **out, struct neo4j *db, const char *query, json_t *params)
 {
 	json_t *res = NULL;
@@ -438,6 +475,7 @@ static int query_rows(json_t **out, struct neo4j *db, const char *query, json_t 
 	if (neo4j_query(db, &res, query, params) < 0)
 		return -1;
 	*out = rows_as_objects(res);
+	times_text(*out);
 	json_decref(res);
 	return 0;
 }
