@@ -2,7 +2,8 @@
 # The registry (issue 13 item 3): import, fork and sync write each version's
 # description, author, email, created/updated times and commits and the fork
 # it came from; pmeta show, pmeta ls and pmeta status read them. Every field
-# is checked against what git log says.
+# is checked against what git log says, through a merge of a branch (its
+# author kept) and a merge that drops a branch's edit (no update).
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/lib-run.sh"
 
@@ -52,6 +53,12 @@ test_expect_success 'setup: versions by Ana, Bo and Cy (on a branch), edits, a m
 	printf "x\n" >notes.txt && git add notes.txt && commit_as Ana "2024-05-15T10:00:00Z" "notes" &&
 	GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@lab.example GIT_AUTHOR_DATE="2024-06-01T10:00:00Z" \
 		GIT_COMMITTER_DATE="2024-06-01T10:00:00Z" git merge -q --no-ff -m "merge side" side &&
+	git checkout -q -b discarded &&
+	echo "# not kept" >>$S/pys/proc_002_v_000.py && git add $S/pys/proc_002_v_000.py &&
+	commit_as Gus "2024-06-10T10:00:00Z" "an edit the merge drops" &&
+	git checkout -q main &&
+	GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@lab.example GIT_AUTHOR_DATE="2024-06-20T10:00:00Z" \
+		GIT_COMMITTER_DATE="2024-06-20T10:00:00Z" git merge -q -s ours -m "merge, keeping ours" discarded &&
 	cp job.py $S/pys/proc_009_v_000.py && git add $S/pys/proc_009_v_000.py &&
 	commit_as Dee "2024-07-01T10:00:00Z" "an unused script" &&
 	git rm -q $S/pys/proc_009_v_000.py && commit_as Dee "2024-07-02T10:00:00Z" "gone" &&
@@ -99,6 +106,8 @@ test_expect_success 'fork: the new version is the forker'\''s, from its source' 
 
 test_expect_success 'sync: every version on disk; a branch keeps its author; a file added again is new' '
 	pmeta sync >out &&
+	test_eq "$(prop $S/proc_002_v_000 updated_commit)" "$(git log -1 --format=%H -- $S/pys/proc_002_v_000.py)" &&
+	test_eq "$(prop $S/proc_002_v_000 author)" Bo &&
 	test_contains out "registry: 5 procedure and 1 process version(s), 6 in the history" &&
 	test_eq "$(prop $S/proc_003_v_000 author)" Cy &&
 	test_eq "$(prop $S/proc_003_v_000 created_commit)" "$(git log --diff-filter=A --format=%H -- $S/pys/proc_003_v_000.py)" &&

@@ -14,8 +14,11 @@
  * creating commit of every version is known. A merge counts as touching a
  * file only when the file differs from every parent (as git log shows a
  * merge's own changes), so a file made on a branch keeps its author.
- * A version's life starts at the last commit that added it: a file
- * deleted and added again was created by the commit that added it again.
+ * The walk follows the content HEAD holds back through the commits that
+ * made it, as git log's history simplification does: a change a merge
+ * discarded is no update. A version's life starts at the last commit that
+ * added it: a file deleted and added again was created by the commit that
+ * added it again. A version HEAD does not hold has no origin.
  */
 
 #include <stddef.h>
@@ -41,7 +44,7 @@ struct origin {
 	/* private */
 	int state;
 	unsigned char created_oid[20], updated_oid[20];
-	size_t seen_in;            /* the walk's commit count when last touched */
+	unsigned char want[20];    /* the content whose making commit comes next */
 };
 
 /* Frees what the walk filled; leaves path, name, folder. */
