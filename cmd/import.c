@@ -9,14 +9,16 @@
 
 static const struct cmd_usage usage = {
 	"pmeta import [-q] <config>...\n",
-	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
-	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
-	"id), datasets and the READS / WRITES / DELETES / AFTER edges, one\n"
-	"transaction per config. A config with an error writes nothing. Importing\n"
-	"the same config again creates nothing; an edited config loses the edges it\n"
-	"no longer has, and the steps it no longer has leave the process but keep\n"
-	"their past runs. What is written belongs to the workspace holding the\n"
-	"config (.pmeta/workspace); other processes and workspaces are left alone.\n",
+	"Writes each process config (<schedule>/process_config/<process>/main.conf\n"
+	"or dag.yaml) into Neo4j: schedule, process, steps, procedures (script path\n"
+	"and git blob id), datasets and the READS / WRITES / DELETES / AFTER edges,\n"
+	"and the registry of the process and its procedures (description, author,\n"
+	"created and updated times from git: 'pmeta show'), one transaction per\n"
+	"config. A config with an error writes nothing. Importing the same config\n"
+	"again creates nothing; an edited config loses the edges it no longer has,\n"
+	"and the steps it no longer has leave the process but keep their past runs.\n"
+	"What is written belongs to the workspace holding the config\n"
+	"(.pmeta/workspace); other processes and workspaces are left alone.\n",
 	NULL
 };
 

@@ -39,7 +39,7 @@ static const struct command commands[] = {
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
 	{ "show", cmd_show, "show a version's card: description, author, forks, runs" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
-	{ "sync", cmd_sync, "claim older nodes; rebuild lineage from git; replay journals" },
+	{ "sync", cmd_sync, "claim older nodes; rebuild lineage and registry from git; replay journals" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -59,7 +59,8 @@ static void print_overview(FILE *out)
 
 	fputs("usage: pmeta [--version] [--help] <verb> [<args>]\n\n"
 	      "pmeta keeps a script pipeline's processes, procedures and their version\n"
-	      "forks as a graph in Neo4j and in git, and turns process configs into run plans.\n\n"
+	      "forks as a graph in Neo4j and in git, and turns process configs (main.conf, or\n"
+	      "an ML platform's DAG in dag.yaml) into run plans.\n\n"
 	      "verbs:\n", out);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].summary)

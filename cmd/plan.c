@@ -14,9 +14,11 @@ static const struct cmd_usage usage = {
 	"                  [--latest-patch] [--run-mode <mode>] <config>|<process>\n",
 	"Prints the run plan of a process: stages in order (the jobs of a stage may run\n"
 	"in parallel), each job's exact command line, and the external inputs. The\n"
-	"target is a config path (<schedule>/process_config/<process>/main.conf) or a\n"
-	"process name (p_002_v_000 or sche_001/p_002_v_000). A config whose content\n"
-	"differs from what the graph holds is imported first.\n",
+	"target is a config path (<schedule>/process_config/<process>/main.conf or\n"
+	"dag.yaml) or a process name (p_002_v_000 or sche_001/p_002_v_000). A config\n"
+	"whose content differs from what the graph holds is imported first. Steps\n"
+	"with `enabled = false` are left out (said, with the reason); a step's\n"
+	"`priority` is shown and in the JSON of its jobs.\n",
 	NULL
 };
 
