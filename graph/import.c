@@ -170,6 +170,7 @@ static int add_registry(json_t *stmts, const char *ws, const struct config *cfg)
 		return -1;
 	}
 	registry_init(&reg, cfg->root, git_root);
+	reg.skip_unknown = 1;
 	registry_add_process(&reg, cfg->schedule, cfg->process, cfg->path,
 			     cfg->description ? cfg->description : "");
 	for (i = 0; i < cfg->nsteps; i++)

@@ -52,6 +52,8 @@ struct registry {
 	char *root;            /* the folder holding the schedules */
 	char *prefix;          /* root inside the git work tree: "" or "sub/dir/" */
 	struct strmap index;   /* id -> entry: each version once */
+	int skip_unknown;      /* write no row for a procedure neither git nor its file
+				  says anything about (import: its node exists already) */
 };
 
 /* root: the folder holding the schedules; git_root: its git work tree (may be the same). */
