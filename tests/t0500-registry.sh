@@ -227,4 +227,17 @@ test_expect_success 'show and ls: unknown names, usage' '
 	pmeta ls -h >out && test_contains out "usage: pmeta ls"
 '
 
+test_expect_success 'import and sync: nothing of the schedule committed yet' '
+	mkdir fresh && (
+		cd fresh && run_workspace && test_workspace_name fresh &&
+		git add job.py && git commit -q -m tools &&
+		add_procs proc_001_v_000 &&
+		printf "[proc_001_v_000]\n" >$CONF &&
+		pmeta import $CONF >out &&
+		pmeta sync >out &&
+		test_contains out "registry: 1 procedure and 1 process version(s)"
+	) &&
+	test_eq "$(cypher_value "MATCH (v:Procedure {key: \"fresh/$S/proc_001_v_000\"}) RETURN v.author IS NULL AND v.created_at IS NULL AND v.blob IS NOT NULL")" True
+'
+
 test_done

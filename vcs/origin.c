@@ -370,6 +370,7 @@ int origin_walk(git_repository *repo, struct origin *items, size_t n, size_t *nc
 		pm_error(PM_EGIT, "cannot walk the history from HEAD: %s", vcs_git_msg());
 		goto out;
 	}
+	ret = 0;
 	while (w.ncreated < n && (ret = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
 		int r;
@@ -386,8 +387,10 @@ int origin_walk(git_repository *repo, struct origin *items, size_t n, size_t *nc
 		w.count++;
 		r = walk_commit(&w, c);
 		git_commit_free(c);
-		if (r < 0)
+		if (r < 0) {
+			ret = -1;
 			goto out;
+		}
 	}
 	if (ret != 0 && ret != GIT_ITEROVER) {
 		ret = pm_error(PM_EGIT, "cannot walk the history: %s", vcs_git_msg());
