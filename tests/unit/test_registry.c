@@ -16,10 +16,9 @@
 #include "graph/registry.h"
 #include "util/strbuf.h"
 
-static void want_script(const char *text, const char *want)
+/* got (freed here) is want, or NULL when want is. */
+static void check(char *got, const char *want)
 {
-	char *got = registry_describe_script(text, strlen(text));
-
 	if (!want) {
 		if (got)
 			fail_msg("wanted no description, got '%s'", got);
@@ -28,6 +27,11 @@ static void want_script(const char *text, const char *want)
 	if (!got || strcmp(got, want))
 		fail_msg("wanted '%s', got '%s'", want, got ? got : "(none)");
 	free(got);
+}
+
+static void want_script(const char *text, const char *want)
+{
+	check(registry_describe_script(text, strlen(text)), want);
 }
 
 static void test_script_descriptions(void **state)
@@ -72,16 +76,7 @@ static void test_long_description_is_cut_at_a_character(void **state)
 
 static void want_config(const char *file, const char *text, const char *want)
 {
-	char *got = config_describe(file, text, strlen(text));
-
-	if (!want) {
-		if (got)
-			fail_msg("wanted no description, got '%s'", got);
-		return;
-	}
-	if (!got || strcmp(got, want))
-		fail_msg("wanted '%s', got '%s'", want, got ? got : "(none)");
-	free(got);
+	check(config_describe(file, text, strlen(text)), want);
 }
 
 static void test_config_descriptions(void **state)
