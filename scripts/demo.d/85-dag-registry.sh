@@ -1,4 +1,4 @@
-# Part 7: an ML platform's DAG file as a process (dag.yaml), and the
+# Part 8b: an ML platform's DAG file as a process (dag.yaml), and the
 # registry (pmeta ls, pmeta show, who wrote what ran). The platform's front
 # end saved the DAG below: read, split, two models after the split, predict
 # with both, evaluate. Each operator is a step named by its node id running
