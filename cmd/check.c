@@ -56,11 +56,9 @@ void print_config_diags(const struct config *cfg, size_t max_warnings)
 static int check_one(const char *path, int quiet)
 {
 	struct config *cfg = NULL;
-	struct config_base base;
 	struct plan *plan = NULL;
 	int ret = EXIT_OK;
 
-	memset(&base, 0, sizeof(base));
 	if (config_load(&cfg, path) < 0) {
 		if (!cfg)
 			return cmd_error();
@@ -69,9 +67,8 @@ static int check_one(const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
-	/* The command template is checked against every step, as plan will. */
-	if (config_base_load(&base, cfg->root, cfg->schedule) < 0 ||
-	    plan_from_config(&plan, NULL, cfg, &base, NULL) < 0) {
+	/* base.conf and the command template against every step, as import and plan will. */
+	if (plan_validate(&plan, cfg) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
@@ -80,7 +77,6 @@ static int check_one(const char *path, int quiet)
 		       plan->nsteps, plan->nstages, plan->njobs, plan->ninputs);
 out:
 	plan_free(plan);
-	config_base_release(&base);
 	config_free(cfg);
 	return ret;
 }

@@ -48,6 +48,9 @@ int cmd_error(void);
 int cmd_die(int code, const char *fmt, ...) PM_PRINTF(2, 3);
 /* Prints "warning: ...". */
 void cmd_warn(const char *fmt, ...) PM_PRINTF(1, 2);
+/* "0.1.0 (<git describe>)": what `pmeta version` prints, and what a Run records. */
+const char *pmeta_version(void);
+
 /* One per verb, cmd/<verb>.c. */
 int cmd_check(int argc, char **argv, struct ctx *ctx);
 int cmd_diff(int argc, char **argv, struct ctx *ctx);
@@ -67,5 +70,7 @@ int cmd_show(int argc, char **argv, struct ctx *ctx);
 int cmd_status(int argc, char **argv, struct ctx *ctx);
 int cmd_sync(int argc, char **argv, struct ctx *ctx);
 int cmd_version(int argc, char **argv, struct ctx *ctx);
+/* "0.1.0 (<git describe>)". */
+const char *cmd_version_string(void);
 
 #endif

@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,8 +90,18 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 		return options_usage_error(&usage, options,
 					   "--patch, --minor, --major and --to exclude each other");
 	opts.bump = opts.to ? FORK_TO : major ? FORK_MAJOR : minor ? FORK_MINOR : FORK_PATCH;
+	/* A bad name (or a schedule like "..") is refused before anything is touched. */
+	if (version_parse(&rec.src, name) < 0)
+		return options_usage_error(&usage, options, "%s", pm_error_msg());
+	version_release(&rec.src);
 	ret = EXIT_OK;
 
+	/*
+	 * Under a file size limit (ulimit -f) a write must fail with EFBIG, which
+	 * the fork reports and undoes, instead of SIGXFSZ killing pmeta halfway
+	 * (a half-written copy and a stale index.lock). A fork starts no child.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Neo4j first: when it is not there, git is left alone. */
 	if (ctx_db(ctx, &db) < 0 || neo4j_query(db, NULL, cypher_fork_check, NULL) < 0) {
 		pm_error_prefix("nothing forked");

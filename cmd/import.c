@@ -5,6 +5,7 @@
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/neo4j.h"
+#include "graph/plan.h"
 #include "vcs/workspace.h"
 
 static const struct cmd_usage usage = {
@@ -18,7 +19,9 @@ static const struct cmd_usage usage = {
 	"again creates nothing; an edited config loses the edges it no longer has,\n"
 	"and the steps it no longer has leave the process but keep their past runs.\n"
 	"What is written belongs to the workspace holding the config\n"
-	"(.pmeta/workspace); other processes and workspaces are left alone.\n",
+	"(.pmeta/workspace); other processes and workspaces are left alone.\n"
+	"It validates what check validates (base.conf and the command template\n"
+	"included) first.\n",
 	NULL
 };
 
@@ -38,24 +41,29 @@ static int import_one(struct neo4j *db, const char *path, int quiet)
 		return EXIT_CONFIG;
 	}
 	print_config_diags(cfg, quiet ? 0 : 10);
+	/* The same offline validation as check: base.conf and the template too. */
+	if (plan_validate(NULL, cfg) < 0) {
+		ret = cmd_error();
+		fprintf(stderr, "error: %s: not imported\n", path);
+		goto out;
+	}
 	/* The workspace that holds the config owns what it becomes. */
 	if (workspace_find(&root, cfg->root) < 0 || ctx_workspace_at(&ws, root) < 0 ||
 	    import_config(db, ws, cfg, &st) < 0) {
 		ret = cmd_error();
-		config_free(cfg);
-		free(root);
-		free(ws);
-		return ret;
+		goto out;
 	}
 	if (!quiet)
 		printf("%s: imported %s/%s (%zu steps): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted, %ld properties set\n",
 		       path, cfg->schedule, cfg->process, cfg->nsteps, st.nodes_created, st.rels_created,
 		       st.nodes_deleted, st.rels_deleted, st.props_set);
+	ret = EXIT_OK;
+out:
 	config_free(cfg);
 	free(root);
 	free(ws);
-	return EXIT_OK;
+	return ret;
 }
 
 int cmd_import(int argc, char **argv, struct ctx *ctx)

@@ -11,8 +11,12 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cypher.h"
+#include "graph/config.h"
+#include "graph/neo4j.h"
 #include "graph/plan.h"
 #include "run/journal.h"
+#include "run/openlineage.h"
 #include "run/select.h"
 #include "run/session.h"
 #include "util/strbuf.h"
@@ -21,13 +25,19 @@ static const struct cmd_usage usage = {
 	"pmeta run (<config> | <process>) [-j <n>] [--from <step>] [--to <step>]\n"
 	"                 [--only <step>...] [--resume <run>] [--dry-run] [--quiet]\n"
 	"                 [--run-mode <mode>] [--latest-patch] [--grace <seconds>]\n"
-	"                 [--no-record]\n"
+	"                 [--no-record] [--openlineage <file> | <url>]\n"
 	"   or: pmeta run --resume <run> [options]\n",
 	"Runs the process's plan on this machine: a job starts as soon as every job of\n"
 	"the steps it runs after has succeeded; at most <n> jobs at once (default: the\n"
 	"number of cores). Each job runs `/bin/sh -c <command>` from the workspace root\n"
 	"with its output in .pmeta/runs/<run>/<step>[.<shard>].log, and the run is\n"
 	"recorded in Neo4j (Run, JobRun) and in .pmeta/runs/<run>/journal.jsonl.\n",
+	"OpenLineage events (docs/openlineage.md): --openlineage, else the\n"
+	"environment's PMETA_OPENLINEAGE, else `openlineage =` in the schedule's\n"
+	"base.conf, names a file (one JSON event a line, appended) or an http(s)\n"
+	"endpoint (POST, as OpenLineage's HTTP transport; a URL without a path gets\n"
+	"/api/v1/lineage). An endpoint that is down never fails the run: what it did\n"
+	"not take stays in .pmeta/runs/<run>/openlineage.jsonl for `pmeta sync`.\n\n"
 	"Exit status: 0 when every job succeeded, 1 when one failed or the run was\n"
 	"interrupted, 2 usage, 3 invalid config, 4 Neo4j unreachable.\n"
 };
@@ -164,7 +174,7 @@ static char *resolve_run_id(const char *root, const char *arg)
 
 	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
 		if (!run_id_valid(arg)) {
-			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-a3f9) nor 'last'", arg);
+			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-1f4a3f9c0d18b2e4f67) nor 'last'", arg);
 			return NULL;
 		}
 		return xstrdup(arg);
@@ -213,6 +223,29 @@ static void print_dry_run(const struct plan *plan, const struct run_choice *c,
 	}
 }
 
+/*
+ * A job may print what it was given (pass_env = NEO4J_PASSWORD): the
+ * summary shows its log's last lines, never the password in them.
+ */
+static void redact_secrets(char **text)
+{
+	const char *pw = getenv("NEO4J_PASSWORD");
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = *text, *hit;
+	size_t len = pw ? strlen(pw) : 0;
+
+	if (!len || !strstr(*text, pw))
+		return;
+	while ((hit = strstr(p, pw))) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_addstr(&sb, "***");
+		p = hit + len;
+	}
+	strbuf_addstr(&sb, p);
+	free(*text);
+	*text = strbuf_detach(&sb, NULL);
+}
+
 static void print_summary(const struct run_session *s)
 {
 	const struct runner *r = &s->runner;
@@ -248,6 +281,7 @@ static void print_summary(const struct run_session *s)
 			printf(" (after %d attempts)", jr->attempts);
 		printf(", log %s/%s\n", s->rel_dir, name);
 		tail = run_log_tail(path, 5);
+		redact_secrets(&tail);
 		if (*tail) {
 			char *line = tail, *nl;
 
@@ -263,6 +297,48 @@ static void print_summary(const struct run_session *s)
 	}
 }
 
+/*
+ * Where the run's OpenLineage events go: --openlineage, PMETA_OPENLINEAGE,
+ * or base.conf's `openlineage` (a file there is relative to the workspace
+ * root). NULL: nowhere. Caller frees.
+ */
+static char *openlineage_target(const char *option, const char *root, const struct plan *plan)
+{
+	struct config_base base = { 0 };
+	const char *env = getenv("PMETA_OPENLINEAGE");
+	char *target = NULL;
+
+	if (option)
+		return xstrdup(option);
+	if (env && *env)
+		return xstrdup(env);
+	if (config_base_load(&base, root, plan->schedule) == 0 && base.openlineage)
+		target = openlineage_target_is_url(base.openlineage) || base.openlineage[0] == '/' ?
+			 xstrdup(base.openlineage) : xstrfmt("%s/%s", root, base.openlineage);
+	pm_error_clear();  /* an unreadable base.conf failed the plan already */
+	config_base_release(&base);
+	return target;
+}
+
+/* {step: {"reads": [...], "writes": [...], "deletes": [...]}} of the plan's process (new reference). */
+static int step_datasets(json_t **out, struct neo4j *db, const struct plan *plan)
+{
+	json_t *res = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (neo4j_query(db, &res, cypher_run_step_datasets, json_pack("{s:s}", "process", plan->process_key)) < 0)
+		return -1;
+	*out = json_object();
+	for (i = 0; i < neo4j_nrows(res); i++)
+		json_object_set_new(*out, json_string_value(neo4j_cell(res, i, "step")),
+				    json_pack("{s:O, s:O, s:O}", "reads", neo4j_cell(res, i, "reads"),
+					      "writes", neo4j_cell(res, i, "writes"),
+					      "deletes", neo4j_cell(res, i, "deletes")));
+	json_decref(res);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv, struct ctx *ctx)
 {
 	struct plan_options popts = { 0 };
@@ -274,7 +350,10 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	struct strbuf only = STRBUF_INIT, selection = STRBUF_INIT;
 	struct plan *plan = NULL;
 	struct neo4j *db;
-	const char *root, *ws, *target = NULL, *resume = NULL;
+	const char *root, *ws, *target = NULL, *resume = NULL, *openlineage = NULL;
+	struct openlineage *ol = NULL;
+	char *ol_target = NULL, *producer = NULL;
+	json_t *io = NULL;
 	const char **only_list = NULL;
 	char *resume_id = NULL, *default_target = NULL;
 	json_t *old_run = NULL, *old_jobs = NULL;
@@ -302,6 +381,10 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		OPT_FLAG(0, "no-record", &no_record,
 			 "keep the run in the journal only ('pmeta runs --sync'\n"
 			 "writes it to Neo4j later)"),
+		OPT_STRING(0, "openlineage", &openlineage, "<file|url>",
+			   "emit OpenLineage events: append them to <file>, or\n"
+			   "POST them to <url> (default: PMETA_OPENLINEAGE, then\n"
+			   "base.conf's openlineage)"),
 		OPT_END()
 	};
 
@@ -430,16 +513,43 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	sopts.tick = prog.tty ? 1.0 : 0;
 	sopts.resume_of = resume_id;
 	sopts.selection = selection.len ? selection.buf : NULL;
+	sopts.version = pmeta_version();
 	sopts.record = !no_record;
 	sopts.record_wait = 5;
 	sopts.progress = on_progress;
 	sopts.progress_data = &prog;
+	/* Checked before the run folder is made: a bad target runs nothing. */
+	ol_target = openlineage_target(openlineage, root, plan);
+	if (ol_target && (openlineage_check(ol_target) < 0 || step_datasets(&io, db, plan) < 0)) {
+		ret = cmd_error();
+		goto out;
+	}
 	if (run_session_init(&s, plan, &sopts) < 0) {
 		ret = cmd_error();
 		goto out;
 	}
 	session_ready = 1;
 	prog.s = &s;
+	if (ol_target) {
+		struct openlineage_options oo = { 0 };
+
+		/* A URI: the version without the git description after it. */
+		producer = xstrfmt("urn:pmeta:%.*s", (int)strcspn(cmd_version_string(), " "),
+				   cmd_version_string());
+		oo.target = ol_target;
+		oo.run_id = s.id;
+		oo.run_dir = s.dir;
+		oo.root = root;
+		oo.plan = plan;
+		oo.io = io;
+		oo.producer = producer;
+		oo.version = cmd_version_string();
+		if (openlineage_start(&ol, &oo) < 0) {
+			ret = cmd_error();
+			goto out;
+		}
+		s.opts.openlineage = ol;
+	}
 	for (i = 0; (size_t)i < plan->njobs; i++) {
 		s.runner.jobs[i].selected = choice.selected[i];
 		s.reuse[i] = choice.reuse[i];
@@ -453,6 +563,18 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	clear_line(&prog);
 	print_summary(&s);
+	if (ol) {
+		struct openlineage_result olr = { 0 };
+
+		openlineage_finish(ol, 5, &olr);
+		ol = NULL;
+		s.opts.openlineage = NULL;
+		if (olr.error)
+			cmd_warn("OpenLineage: %lu of %lu events not delivered (%s); they are in "
+				 "%s/openlineage.jsonl: 'pmeta sync' sends them", olr.events - olr.delivered,
+				 olr.events, olr.error, s.rel_dir);
+		free(olr.error);
+	}
 	if (s.journal_error)
 		cmd_warn("the run's journal is incomplete (%s): its records in Neo4j are the only full copy",
 			 s.journal_error);
@@ -465,8 +587,12 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 			 s.rel_dir);
 	ret = strcmp(s.status, "succeeded") ? EXIT_FAIL : EXIT_OK;
 out:
+	openlineage_finish(ol, 0, NULL);
 	if (session_ready)
 		run_session_release(&s);
+	json_decref(io);
+	free(ol_target);
+	free(producer);
 	run_choice_release(&choice);
 	plan_free(plan);
 	json_decref(old_run);

@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "cypher.h"
-#include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/records.h"
 #include "util/strbuf.h"
 
 static const struct cmd_usage usage = {
@@ -25,16 +24,15 @@ static const struct cmd_usage usage = {
 
 int cmd_runs(int argc, char **argv, struct ctx *ctx)
 {
-	const char *root = NULL, *ws = NULL, *process = NULL, *slash;
-	char *schedule = NULL;
+	const char *root = NULL, *ws = NULL, *process = NULL;
 	struct neo4j *db;
-	json_t *res = NULL, *list;
+	json_t *list = NULL;
 	long limit = 20;
 	size_t replayed = 0, i;
-	int json = 0, sync = 0, all = 0, q, ret;
+	int json = 0, sync = 0, all = 0, ret;
 	struct cmd_option options[] = {
 		OPT_INT('n', NULL, &limit, "<count>", 1, LONG_MAX, "how many runs (default 20)"),
-		OPT_FLAG(0, "json", &json, "a JSON array of the Run properties"),
+		OPT_FLAG(0, "json", &json, "a JSON array of runs (docs/json.md)"),
 		OPT_FLAG(0, "all-workspaces", &all, "runs of every workspace sharing this Neo4j,\n"
 			 "and runs no workspace has claimed yet (workspace null)"),
 		OPT_FLAG(0, "sync", &sync, "only write the unsynced journals, and say how many"),
@@ -65,26 +63,15 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 		       replayed == 1 ? "" : "s");
 		return EXIT_OK;
 	}
-	slash = process ? strchr(process, '/') : NULL;
-	if (slash)
-		schedule = xstrndup(process, (size_t)(slash - process));
-	q = neo4j_query(db, &res, cypher_run_list,
-			json_pack("{s:s?, s:s?, s:s?, s:I}", "workspace", all ? NULL : ws,
-				  "schedule", schedule, "process", slash ? slash + 1 : process,
-				  "limit", (json_int_t)limit));
-	free(schedule);
-	if (q < 0)
+	if (records_list(db, all ? NULL : ws, process, limit, &list) < 0)
 		return cmd_error();
-	list = json_array();
-	for (i = 0; i < neo4j_nrows(res); i++) {
-		records_times_text(neo4j_cell(res, i, "run"));
-		json_array_append(list, neo4j_cell(res, i, "run"));
-	}
 	if (json) {
-		char *s = json_dumps(list, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_t *shaped = records_runs_json(list);
+		char *s = json_dumps(shaped, JSON_INDENT(2) | JSON_SORT_KEYS);
 
 		puts(s);
 		free(s);
+		json_decref(shaped);
 	} else if (!json_array_size(list)) {
 		printf(process ? "no run of %s recorded\n" : "no run recorded\n", process);
 	} else {
@@ -92,7 +79,7 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 
 		if (all)
 			printf("%-24s ", "WORKSPACE");
-		printf("%-22s %-9s %-28s %-24s %9s  %s\n", "RUN", "STATUS", "PROCESS", "STARTED",
+		printf("%-36s %-9s %-28s %-24s %9s  %s\n", "RUN", "STATUS", "PROCESS", "STARTED",
 		       "DURATION", "JOBS ok/failed/skipped/total");
 		json_array_foreach(list, i, r) {
 			const json_t *d = json_object_get(r, "duration_ms");
@@ -108,7 +95,7 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 				snprintf(dur, sizeof(dur), "-");
 			if (all)
 				printf("%-24s ", w ? w : "(unclaimed)");
-			printf("%-22s %-9s %-28s %-24s %9s  %lld/%lld/%lld/%lld\n",
+			printf("%-36s %-9s %-28s %-24s %9s  %lld/%lld/%lld/%lld\n",
 			       json_string_value(json_object_get(r, "id")),
 			       json_string_value(json_object_get(r, "status")) ?
 			       json_string_value(json_object_get(r, "status")) : "?",
@@ -119,11 +106,10 @@ int cmd_runs(int argc, char **argv, struct ctx *ctx)
 			       (long long)json_integer_value(json_object_get(r, "succeeded")),
 			       (long long)json_integer_value(json_object_get(r, "failed")),
 			       (long long)json_integer_value(json_object_get(r, "skipped")),
-			       (long long)json_integer_value(json_object_get(r, "jobs")));
+			       (long long)json_integer_value(json_object_get(r, "njobs")));
 			free(proc);
 		}
 	}
 	json_decref(list);
-	json_decref(res);
 	return ret;
 }

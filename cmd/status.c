@@ -9,24 +9,26 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "cypher.h"
 #include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "graph/registry.h"
 #include "run/journal.h"
+#include "run/records.h"
 #include "run/runner.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
 
 static const struct cmd_usage usage = {
-	"pmeta status [<run> | <process>] [--json]\n",
+	"pmeta status [<run> | <process>] [--json | --config]\n",
 	"Shows a run job by job: status, exit code, attempts, duration and log. With\n"
 	"no argument the latest run; with a process name the latest run of that\n"
 	"process; 'last' is the newest run started from this workspace. Only runs of\n"
-	"this workspace (.pmeta/workspace) are shown. Under the jobs: each version\n"
-	"that ran, the blob that ran and who wrote it (the registry: 'pmeta show').\n"
-	"Reads Neo4j (writing this workspace's unsynced run journals first); when\n"
-	"Neo4j cannot be reached, reads the run's local journal instead and says so.\n",
+	"this workspace (.pmeta/workspace) are shown. Each job names the procedure\n"
+	"version it ran and the git blob of its script when it started (a '*' marks\n"
+	"uncommitted edits); under the jobs, who wrote each version that ran (the\n"
+	"registry: 'pmeta show'). Reads Neo4j (writing this workspace's unsynced run\n"
+	"journals first); when Neo4j cannot be reached, reads the run's local\n"
+	"journal instead and says so.\n",
 	NULL
 };
 
@@ -74,22 +76,40 @@ static const char *str(const json_t *o, const char *key, const char *fallback)
 	return v ? v : fallback;
 }
 
+/* "3f2a9c1" of a job's blob, "3f2a9c1*" when its script had uncommitted edits, "-". */
+static void short_blob(char *buf, size_t n, const json_t *job)
+{
+	const char *blob = json_string_value(json_object_get(job, "blob"));
+
+	if (!blob)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.7s%s", blob, json_is_true(json_object_get(job, "dirty")) ? "*" : "");
+}
+
 static void print_text(const json_t *run, const json_t *jobs, const char *source)
 {
 	static const char *const states[] = { "succeeded", "failed", "skipped", "aborted",
 					      "running", "pending", NULL };
-	size_t counts[6] = { 0 }, i, k;
+	size_t counts[6] = { 0 }, i, k, dirty = 0;
 	const json_t *job;
-	char dur[32];
+	char dur[32], blob[16];
 
-	json_array_foreach(jobs, i, job)
+	json_array_foreach(jobs, i, job) {
 		for (k = 0; states[k]; k++)
 			if (!strcmp(str(job, "status", ""), states[k]))
 				counts[k]++;
+		dirty += json_is_true(json_object_get(job, "dirty"));
+	}
 	format_duration(dur, sizeof(dur), duration_of(run));
 	printf("run       %s  %s%s\n", str(run, "id", "?"), str(run, "status", "?"),
 	       !strcmp(source, "journal") ? "  (from the local journal: not in Neo4j)" : "");
 	printf("process   %s/%s\n", str(run, "schedule", "?"), str(run, "process_name", "?"));
+	if (json_string_value(json_object_get(run, "config")))
+		printf("config    %s  %.12s\n", str(run, "config", ""), str(run, "config_hash", "-"));
+	if (json_string_value(json_object_get(run, "host")))
+		printf("by        %s@%s, pmeta %s\n", str(run, "user", "?"), str(run, "host", "?"),
+		       str(run, "pmeta_version", "?"));
 	printf("started   %s  finished %s  (%s)\n", str(run, "started_at", "-"),
 	       str(run, "finished_at", "-"), dur);
 	printf("jobs      ");
@@ -101,8 +121,8 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 		printf("resumes   %s\n", str(run, "resume_of", ""));
 	if (json_string_value(json_object_get(run, "selection")))
 		printf("selection %s\n", str(run, "selection", ""));
-	printf("\n%-28s %-5s %-9s %4s %5s %9s  %s\n", "STEP", "SHARD", "STATUS", "EXIT", "TRIES",
-	       "DURATION", "LOG");
+	printf("\n%-28s %-5s %-9s %4s %5s %9s  %-24s %-8s  %s\n", "STEP", "SHARD", "STATUS", "EXIT",
+	       "TRIES", "DURATION", "PROCEDURE", "BLOB", "LOG");
 	json_array_foreach(jobs, i, job) {
 		const json_t *shard = json_object_get(job, "shard");
 		const json_t *code = json_object_get(job, "exit_code");
@@ -122,13 +142,17 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 			snprintf(dur, sizeof(dur), "-");
 		else
 			format_duration(dur, sizeof(dur), duration_of(job));
-		printf("%-28s %-5s %-9s %4s %5lld %9s  %s%s%s\n", str(job, "step", "?"), sh,
+		short_blob(blob, sizeof(blob), job);
+		printf("%-28s %-5s %-9s %4s %5lld %9s  %-24s %-8s  %s%s%s\n", str(job, "step", "?"), sh,
 		       str(job, "status", "?"), ex,
 		       (long long)json_integer_value(json_object_get(job, "attempts")), dur,
-		       str(job, "log", "-"),
+		       str(job, "procedure", "-"), blob, str(job, "log", "-"),
 		       json_is_true(json_object_get(job, "timed_out")) ? "  (timed out)" : "",
 		       json_string_value(json_object_get(job, "reused_from")) ? "  (reused)" : "");
 	}
+	if (dirty)
+		printf("\n* dirty: the script differed from HEAD's when the job started "
+		       "(uncommitted edits ran)\n");
 }
 
 /* Who wrote each version the run ran (the registry), under the jobs. */
@@ -159,41 +183,24 @@ static void print_versions(const json_t *versions)
 	}
 }
 
-/* Reads the run from the graph: 1 found, 0 not there, -1 error. */
-static int graph_run(struct neo4j *db, const char *ws, const char *id, json_t **run, json_t **jobs)
+/* The config text a run ran: from the graph, else from its journal's header. */
+static int print_config(struct neo4j *db, int online, const char *ws, const char *id,
+			const json_t *run)
 {
-	json_t *res = NULL;
-	char *key = key_run(ws, id);
-	int found = 0;
+	const char *text = json_string_value(json_object_get(run, "config_text"));
+	char *found = NULL;
 
-	if (neo4j_query(db, &res, cypher_run_get, json_pack("{ss}", "key", key)) < 0) {
-		free(key);
-		return -1;
+	if (!text && online) {
+		if (records_config_text(db, ws, id, NULL, &found) < 0)
+			return cmd_error();
+		text = found;
 	}
-	free(key);
-	if (neo4j_nrows(res)) {
-		json_t *job;
-		size_t i;
-
-		*run = json_incref(neo4j_cell(res, 0, "run"));
-		*jobs = json_incref(neo4j_cell(res, 0, "jobs"));
-		records_times_text(*run);
-		json_array_foreach(*jobs, i, job)
-			records_times_text(job);
-		found = 1;
-	}
-	json_decref(res);
-	return found;
-}
-
-static int journal_run(const char *root, const char *id, json_t **run, json_t **jobs)
-{
-	char *dir = run_dir(root, id), *path = xstrfmt("%s/journal.jsonl", dir);
-	int ended, ret = journal_load(run, jobs, &ended, path);
-
-	free(dir);
-	free(path);
-	return ret;
+	if (!text)
+		return cmd_die(EXIT_FAIL, "run %s has no config text recorded (it ran a process by "
+			       "name, without its config file, or before pmeta kept config texts)", id);
+	fputs(text, stdout);
+	free(found);
+	return EXIT_OK;
 }
 
 int cmd_status(int argc, char **argv, struct ctx *ctx)
@@ -202,11 +209,13 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	struct neo4j *db = NULL;
 	json_t *run = NULL, *jobs = NULL, *versions = NULL;
 	char *id = NULL;
-	int json = 0, ret, online = 1;
+	int json = 0, config = 0, ret, online = 1;
 	size_t replayed;
 	struct cmd_option options[] = {
-		OPT_FLAG(0, "json", &json, "one JSON object: the Run properties, \"source\"\n"
-			 "and \"jobs\""),
+		OPT_FLAG(0, "json", &json, "one JSON object: the run's fields, \"source\" and\n"
+			 "\"jobs\" (docs/json.md)"),
+		OPT_FLAG(0, "config", &config, "print the text of the config the run ran\n"
+			 "(kept once per content, even after the file changed)"),
 		OPT_END()
 	};
 
@@ -214,6 +223,8 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 		return ret;
 	if (argc > 1)
 		return options_usage_error(&usage, options, "unexpected argument '%s'", argv[1]);
+	if (json && config)
+		return options_usage_error(&usage, options, "--json and --config do not go together");
 	arg = argc ? argv[0] : NULL;
 	ret = EXIT_OK;
 	/* Runs belong to a workspace: without one there is nothing to show. */
@@ -233,23 +244,12 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	} else if (arg && run_id_valid(arg)) {
 		id = xstrdup(arg);
 	} else if (online) {
-		json_t *res = NULL;
-		const char *slash = arg ? strchr(arg, '/') : NULL;
-		char *schedule = slash ? xstrndup(arg, (size_t)(slash - arg)) : NULL;
-		int r = neo4j_query(db, &res, cypher_run_latest,
-				    json_pack("{s:s, s:s?, s:s?}", "workspace", ws, "schedule", schedule,
-					      "process", slash ? slash + 1 : arg));
-
-		free(schedule);
-		if (r < 0) {
+		if (records_latest(db, ws, arg, &id) < 0) {
 			if (pm_error_class() != PM_ENEO4J || !root)
 				return cmd_error();
 			online = 0;
 			cmd_warn("%s; showing the local journal", pm_error_msg());
-		} else if (neo4j_nrows(res)) {
-			id = xstrdup(json_string_value(neo4j_cell(res, 0, "id")));
 		}
-		json_decref(res);
 	}
 	if (!id && !online && root && !arg)
 		id = run_latest_local(root);
@@ -260,7 +260,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 
 	if (online) {
-		int found = graph_run(db, ws, id, &run, &jobs);
+		int found = records_get(db, ws, id, &run, &jobs);
 
 		if (found < 0) {
 			if (!root) {
@@ -275,12 +275,12 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 	if (!online) {
 		source = "journal";
-		if (!root || journal_run(root, id, &run, &jobs) < 0) {
+		if (!root || records_load_journal(root, ws, id, &run, &jobs) < 0) {
 			ret = cmd_die(EXIT_FAIL, "no run '%s' in Neo4j nor in this workspace", id);
 			goto out;
 		}
 	}
-	if (online) {
+	if (online && !config) {
 		char *key = key_run(ws, id);
 		int r = registry_run_versions(&versions, db, key);
 
@@ -290,12 +290,12 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 			goto out;
 		}
 	}
-	if (json) {
-		json_t *o = json_deep_copy(run);
+	if (config) {
+		ret = print_config(db, online, ws, id, run);
+	} else if (json) {
+		json_t *o = records_status_json(run, jobs, source);
 		char *s;
 
-		json_object_set_new(o, "source", json_string(source));
-		json_object_set(o, "jobs", jobs);
 		if (versions)
 			json_object_set(o, "versions", versions);
 		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);

@@ -4,11 +4,13 @@
 #include <git2.h>
 
 #include "cmd/cmd.h"
+#include "graph/caption.h"
 #include "graph/claim.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "graph/registry.h"
 #include "run/journal.h"
+#include "run/openlineage.h"
 #include "util/strbuf.h"
 #include "vcs/history.h"
 #include "vcs/workspace.h"
@@ -21,13 +23,18 @@ static const struct cmd_usage usage = {
 	"holds and the runs it recorded get its keys. Then it rebuilds the fork\n"
 	"lineage from git: walks the history of HEAD, reads the trailers of every\n"
 	"fork commit (Pmeta-Fork, Pmeta-Forked-From, ...) and upserts each version\n"
-	"node and FORKED_FROM edge. Then it fills the registry of every procedure\n"
-	"and process version on disk: description, author and email of the commit\n"
-	"that created it, created and updated times, the fork it came from (one walk\n"
-	"of the history for all of them). Last it replays the run journals under\n"
+	"node and FORKED_FROM edge. A commit counts only when its tree shows the\n"
+	"fork: it adds the new file (folder) with the content its Pmeta-Source-*\n"
+	"trailer names; other claims are skipped with a warning (and claim no\n"
+	"schedule). Then it fills the registry of every procedure and process\n"
+	"version on disk: description, author and email of the commit that created\n"
+	"it, created and updated times, the fork it came from (one walk of the\n"
+	"history for all of them). Last it replays the run journals under\n"
 	".pmeta/runs/ that the graph has not seen (runs recorded while Neo4j was\n"
-	"away). Only this workspace's nodes are written. Idempotent: a second run\n"
-	"changes nothing.\n",
+	"away), and sends the OpenLineage events of runs whose target did not take\n"
+	"them. Nodes written before captions get theirs (for Neo4j Browser). Only\n"
+	"this workspace's nodes are written. Idempotent: a second run changes\n"
+	"nothing.\n",
 	NULL
 };
 
@@ -73,10 +80,15 @@ static int sync_lineage(struct neo4j *db, const char *ws, const struct fork_list
 {
 	struct lineage_stats st;
 
-	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0)
+	long captions;
+
+	if (lineage_write_forks(db, ws, forks->items, forks->n, &st) < 0 ||
+	    caption_fill(db, ws, &captions) < 0)
 		return cmd_error();
 	printf("lineage: %zu fork(s) in the history; %ld node(s), %ld relationship(s) created\n",
 	       forks->n, st.nodes_created, st.edges_created);
+	if (captions)
+		printf("captions: %ld node(s) given their Browser caption\n", captions);
 	return EXIT_OK;
 }
 
@@ -146,6 +158,9 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 		ret = cmd_error();
 		goto out;
 	}
+	/* Commits whose trailers claim a fork their tree does not show. */
+	for (i = 0; i < forks.nignored; i++)
+		cmd_warn("%s", forks.ignored[i]);
 	if (dry_run) {
 		for (i = 0; i < forks.n; i++)
 			printf("%.12s %s/%s -> %s (%s)\n", forks.items[i].commit, forks.items[i].src.schedule,
@@ -167,6 +182,15 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 			ret = cmd_error();
 		else
 			printf("runs: %zu journal(s) replayed\n", replayed);
+	}
+	if (ret == EXIT_OK) {
+		size_t runs = 0, sent = 0;
+		int r = openlineage_resend_all(root, &runs, &sent);
+
+		if (runs)
+			printf("openlineage: %zu event(s) of %zu run(s) sent\n", sent, runs);
+		if (r < 0)
+			ret = cmd_error();
 	}
 out:
 	fork_list_release(&forks);

@@ -8,11 +8,21 @@
 #define PMETA_VERSION "unknown"
 #endif
 
+const char *pmeta_version(void)
+{
+	return PMETA_VERSION;
+}
+
 static const struct cmd_usage usage = {
 	"pmeta version\n",
 	"Prints pmeta's version and those of its libraries.\n",
 	NULL
 };
+
+const char *cmd_version_string(void)
+{
+	return PMETA_VERSION;
+}
 
 int cmd_version(int argc, char **argv, struct ctx *ctx)
 {

@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta import runs it.
 // pmeta import, 2/6: steps the config no longer has leave the process, but
 // never the graph: their HAS_STEP edge becomes HAD_STEP {retired_at}, so
 // their past JobRuns keep their OF links; their dataset and order edges go
@@ -5,6 +6,9 @@
 // loses its HAD_STEP here and gets its HAS_STEP back in import_steps, on the
 // same node (same key): no duplicate.
 // $process: process key; $names: the step (section) names the config has now.
+// The examples change nothing:
+// :param process => null
+// :param names => []
 MATCH (p:Process {key: $process})
 CALL (p) {
   MATCH (p)-[h:HAD_STEP]->(s:Step)

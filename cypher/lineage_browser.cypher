@@ -5,16 +5,13 @@
 // Style: run `:style`, then drop cypher/pmeta.grass on the Browser.
 // :param key => 'ws/sche_001/proc_004_v_000'
 MATCH (v:Procedure|Process {key: $key})
-CALL {
-  WITH v
+CALL (v) {
   MATCH (v)-[:FORKED_FROM*]->(a)
   RETURN DISTINCT a AS n
   UNION
-  WITH v
   MATCH (d)-[:FORKED_FROM*]->(v)
   RETURN DISTINCT d AS n
   UNION
-  WITH v
   RETURN v AS n
 }
 OPTIONAL MATCH fork = (n)-[:FORKED_FROM]->()

@@ -4,7 +4,7 @@
 // :param key => null
 // :param name => 'proc_004_v_000'
 // :param workspace => 'ws'
-CALL {
+CALL () {
   MATCH (v:Procedure {key: $key}) RETURN v
   UNION
   MATCH (v:Procedure {name: $name, workspace: $workspace}) WHERE $key IS NULL RETURN v

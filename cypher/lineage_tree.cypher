@@ -8,18 +8,15 @@
 // :param up => true
 // :param down => true
 MATCH (v:Procedure|Process {key: $key})
-CALL {
-  WITH v
+CALL (v) {
   MATCH (v)-[:FORKED_FROM*]->(a)
   WHERE $up
   RETURN DISTINCT a AS n
   UNION
-  WITH v
   MATCH (d)-[:FORKED_FROM*]->(v)
   WHERE $down
   RETURN DISTINCT d AS n
   UNION
-  WITH v
   RETURN v AS n
 }
 OPTIONAL MATCH (n)-[f:FORKED_FROM]->(parent)

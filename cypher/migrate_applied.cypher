@@ -1,4 +1,4 @@
-// pmeta's own query, not to be pasted: the applied migrations, read the way
+// pmeta's own query (it reads only): the applied migrations, read the way
 // neo4j-migrations reads them. The chain starts at BASELINE:
 // (:__Neo4jMigration {version: 'BASELINE'})-[:MIGRATED_TO]->(:__Neo4jMigration)->...
 // A repeatable (R__) migration re-applied by neo4j-migrations carries its

@@ -1,4 +1,5 @@
 // Who holds the migration lock: owner is set by pmeta only.
+// :param name => 'migrations'
 MATCH (l:__Neo4jMigrationsLock)
 WHERE l.name = $name OR l.id = 'pmeta'
 RETURN l.id AS id, l.owner AS owner,

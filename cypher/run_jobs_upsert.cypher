@@ -1,7 +1,11 @@
+// pmeta's own write query, not to be pasted: pmeta run, status and sync run it.
 // A batch of job records of one run ($run: its key): $jobs is a list of maps
 // of plain values (key, workspace, step, step_key, shard, status, exit_code,
 // attempts, started_at, ...); times arrive as ISO 8601 text and are stored
 // as datetime values.
+// The examples write nothing:
+// :param run => null
+// :param jobs => []
 MATCH (r:Run {key: $run})
 UNWIND $jobs AS j
 MERGE (jr:JobRun {key: j.key})

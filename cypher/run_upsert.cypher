@@ -1,7 +1,11 @@
+// pmeta's own write query, not to be pasted: pmeta run, status and sync run it.
 // One run: its properties, the process it ran and the run it resumed.
 // $run is a map of plain values (key, id, workspace, status, started_at,
 // finished_at, process, ...); times arrive as ISO 8601 text and are stored
 // as datetime values. $resume_key: the key of the run it resumes, or null.
+// The examples write nothing (a null key is refused):
+// :param run => null
+// :param resume_key => null
 MERGE (r:Run {key: $run.key})
 SET r += $run
 SET r.started_at = datetime(r.started_at), r.finished_at = datetime(r.finished_at)

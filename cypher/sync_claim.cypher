@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta sync runs it.
 // pmeta sync, first step: the workspace claims the nodes an earlier pmeta
 // wrote, which migration V0002 labelled :Unclaimed (docs/graph.md): those
 // of the schedules it holds ($schedules: folders on disk and schedules of
@@ -9,11 +10,12 @@
 // (Run-OF, JobRun-OF, Step-RUNS, dataset edges) and the old node goes: fork
 // edges come back from git in the next step of sync. Nodes of schedules and
 // runs this workspace does not hold stay unclaimed for their own workspace.
+// The examples claim nothing (no schedule, no run, no root):
 // :param workspace => 'ws'
 // :param prefix => 'ws/'
-// :param schedules => ['sche_001']
+// :param schedules => []
 // :param runs => []
-// :param root => '/home/me/ws'
+// :param root => null
 CALL () {
   MATCH (old:Unclaimed:Schedule) WHERE old.name IN $schedules
   OPTIONAL MATCH (twin:Schedule {key: $prefix + old.name})

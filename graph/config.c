@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
 
 #include "graph/config_build.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "vcs/version.h"
 
 void config_diag(struct config *cfg, int error, size_t line, const char *fmt, ...)
@@ -190,7 +190,6 @@ static struct config *config_new(const char *file, const char *text, size_t len,
 				 const char *schedule, const char *process)
 {
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
-	git_oid oid;
 
 	cfg->file = xstrdup(file);
 	if (schedule)
@@ -204,22 +203,60 @@ static struct config *config_new(const char *file, const char *text, size_t len,
 			cfg->prname = xstrdup(version_prname(cfg->family));
 		}
 	}
-	if (git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB) == 0)
-		git_oid_tostr(cfg->hash, sizeof(cfg->hash), &oid);
+	config_text_hash(cfg->hash, text, len);
 	return cfg;
+}
+
+char *config_check_text(struct config *cfg, const char *text, size_t len, size_t *clean_len)
+{
+	struct strbuf clean = STRBUF_INIT;
+	size_t pos = 0, line = 1, line_start = 0, reported = 0;
+	int bad = 0;
+
+	while (pos < len) {
+		size_t ok = utf8_valid_prefix(text + pos, len - pos), i;
+
+		/* Lines end at '\n', an ASCII byte: count them through the valid part. */
+		for (i = pos; i < pos + ok; i++)
+			if (text[i] == '\n') {
+				line++;
+				line_start = i + 1;
+			}
+		strbuf_add(&clean, text + pos, ok);
+		pos += ok;
+		if (pos == len)
+			break;
+		if (reported != line)
+			config_diag(cfg, 1, line, "invalid UTF-8: byte 0x%02x at column %zu "
+				    "(a config is UTF-8 text)", (unsigned char)text[pos], pos - line_start + 1);
+		reported = line;
+		bad = 1;
+		strbuf_addstr(&clean, "\xEF\xBF\xBD");  /* U+FFFD REPLACEMENT CHARACTER */
+		pos++;
+	}
+	if (!bad) {
+		strbuf_release(&clean);
+		return NULL;
+	}
+	return strbuf_detach(&clean, clean_len);
 }
 
 int config_compile(struct config **out, const struct config_reader *reader, const char *file,
 		   const char *text, size_t len, const char *schedule, const char *process)
 {
 	struct config *cfg = config_new(file, text, len, schedule, process);
+	size_t clean_len = 0;
+	char *clean = config_check_text(cfg, text, len, &clean_len);
 
 	*out = cfg;
-	reader->read(cfg, text, len);
+	reader->read(cfg, clean ? clean : text, clean ? clean_len : len);
+	free(clean);
 	config_apply_keys(cfg);
 	config_derive(cfg);
+	/* Importing a config without steps would retire every step of its process. */
 	if (!cfg->nsteps && !cfg->nerrors)
-		config_diag(cfg, 0, 0, "no sections: the process has no steps");
+		config_diag(cfg, 1, 1, "the config defines no step (it is empty or holds only comments); "
+			    "a process needs at least one");
 
 	if (cfg->nerrors) {
 		char *msg = config_error_text(cfg);

@@ -132,6 +132,9 @@ int config_parse(struct config **out, const char *file, const char *text, size_t
  */
 int config_load(struct config **out, const char *path);
 
+/* config_load of a text already read from path (len bytes). */
+int config_load_text(struct config **out, const char *path, const char *text, size_t len);
+
 void config_free(struct config *cfg);
 
 /*
@@ -150,8 +153,8 @@ char *config_leading_comment(const char *text, size_t len, const char *markers);
  */
 char *config_describe(const char *file_name, const char *text, size_t len);
 
-/* The git blob id of the file at path (what config_load puts in cfg->hash). */
-int config_file_hash(char hash[41], const char *path);
+/* The git blob id of a text (what config_load puts in cfg->hash). */
+void config_text_hash(char hash[41], const char *text, size_t len);
 
 /* Splits <root>/<schedule>/process_config/<process>/main.conf (after
  * realpath) into its parts; the caller frees them. */
@@ -182,14 +185,26 @@ const char *config_step_param(const struct config_step *step, const char *key);
 char *config_error_text(const struct config *cfg);
 
 /*
+ * The variable names of a pass_env value ("A, B C", base.conf's or a
+ * step's), appended to the NULL-terminated *names (allocated when NULL; no
+ * duplicates; caller frees). Returns 0, or -1 with *bad the first entry that
+ * is not a name [A-Za-z_][A-Za-z0-9_]* (caller frees it).
+ */
+int config_pass_env(char ***names, const char *list, char **bad);
+
+/*
  * The schedule-wide settings of <root>/<schedule>/base.conf: the command
- * interpreter and template. Absent file = defaults.
+ * interpreter and template (a placeholder inside quotes is refused with
+ * base.conf:line), the variables every job gets. Absent file = defaults.
  */
 struct config_base {
 	char *file;             /* path for messages, or NULL when defaulted */
 	char *interpreter;      /* "python" */
-	char *template;         /* see DEFAULT_TEMPLATE in config.c */
+	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
+	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
+				   relative to the workspace root, or a URL), or NULL */
+	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
 };
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);

@@ -6,6 +6,7 @@
  * config compiler only, not for its callers. A config is compiled in three
  * passes over one in-memory model:
  *
+ *   0. config_check_text refuses what is not UTF-8, whatever the format;
  *   1. a reader (one per file format) turns text into steps, each with its
  *      keys and values in file order, and records syntax errors:
  *        config_ini.c    main.conf, INI through inih
@@ -41,7 +42,19 @@ struct config_reader {
 /* NULL when no reader takes that file name (config_files.c). */
 const struct config_reader *config_reader_for(const char *file_name);
 
-/* Reads with reader, then runs the key and order passes; as config_parse. */
+/*
+ * Every config text passes here before its reader sees it (config_compile
+ * for each front end, config_base_load for base.conf): an error at
+ * file:line for each line that is not UTF-8. Returns NULL when the text is
+ * valid, else a copy (caller frees, *clean_len its length) with each invalid
+ * byte replaced by U+FFFD, so that the reader still reports everything else
+ * and no message quotes a broken byte; cfg holds the errors, and nothing
+ * of it may reach the graph.
+ */
+char *config_check_text(struct config *cfg, const char *text, size_t len, size_t *clean_len);
+
+/* Checks the text, reads it with reader, then runs the key and order
+ * passes; as config_parse. */
 int config_compile(struct config **out, const struct config_reader *reader, const char *file,
 		   const char *text, size_t len, const char *schedule, const char *process);
 

@@ -8,7 +8,6 @@
  *   <root>/<schedule>/pys/<procedure>.py
  *   <root>/<schedule>/base.conf
  */
-#include <errno.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +79,6 @@ static int not_a_config_path(const char *path)
 {
 	return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
 			"<schedule>/process_config/<process>/main.conf (or dag.yaml)", path);
-}
-
-int config_file_hash(char hash[41], const char *path)
-{
-	git_oid oid;
-
-	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
-		return pm_error(PM_EFAIL, "cannot read config '%s': %s", path, strerror(errno));
-	git_oid_tostr(hash, 41, &oid);
-	return 0;
 }
 
 int config_locate(const char *path, char **root, char **schedule, char **process)
@@ -185,9 +174,30 @@ static void check_single_config(struct config *cfg, const struct config_reader *
 	}
 }
 
+void config_text_hash(char hash[41], const char *text, size_t len)
+{
+	git_oid oid;
+
+	hash[0] = '\0';
+	if (git_odb_hash(&oid, text, len, GIT_OBJECT_BLOB) == 0)
+		git_oid_tostr(hash, 41, &oid);
+}
+
 int config_load(struct config **out, const char *path)
 {
 	struct strbuf text = STRBUF_INIT;
+	int ret;
+
+	*out = NULL;
+	if (strbuf_read_file(&text, path) < 0)
+		return -1;
+	ret = config_load_text(out, path, text.buf, text.len);
+	strbuf_release(&text);
+	return ret;
+}
+
+int config_load_text(struct config **out, const char *path, const char *text, size_t len)
+{
 	const struct config_reader *reader = NULL;
 	char *abs = NULL, *root = NULL, *schedule = NULL, *process = NULL;
 	struct config *cfg = NULL;
@@ -195,8 +205,6 @@ int config_load(struct config **out, const char *path)
 	int ret = -1;
 
 	*out = NULL;
-	if (strbuf_read_file(&text, path) < 0)
-		goto out;
 	abs = realpath(path, NULL);
 	if (!abs || split_config_path(abs, &root, &schedule, &process, &reader) < 0) {
 		not_a_config_path(path);
@@ -207,7 +215,7 @@ int config_load(struct config **out, const char *path)
 			 path, schedule, process);
 		goto out;
 	}
-	ret = config_compile(&cfg, reader, path, text.buf, text.len, schedule, process);
+	ret = config_compile(&cfg, reader, path, text, len, schedule, process);
 	cfg->root = root;
 	root = NULL;
 	cfg->path = xstrfmt("%s/process_config/%s/%s", schedule, process, reader->file_name);
@@ -223,7 +231,6 @@ int config_load(struct config **out, const char *path)
 	}
 	*out = cfg;
 out:
-	strbuf_release(&text);
 	free(abs);
 	free(root);
 	free(schedule);
@@ -339,31 +346,66 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 #define DEFAULT_TEMPLATE \
 	"{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"
 
-static void base_interpreter(struct config_base *base, const char *value, size_t line)
+static void base_interpreter(struct config_base *base, struct config *diags, const char *value,
+			     size_t line)
 {
+	(void)diags;
 	(void)line;
 	free(base->interpreter);
 	base->interpreter = xstrdup(value);
 }
 
-static void base_template(struct config_base *base, const char *value, size_t line)
+static void base_template(struct config_base *base, struct config *diags, const char *value,
+			  size_t line)
 {
+	(void)diags;
 	free(base->template);
 	base->template = xstrdup(value);
 	base->template_line = line;
 }
 
+/* pass_env = NAME, NAME2: variables of pmeta's environment every job of the schedule gets. */
+static void base_pass_env(struct config_base *base, struct config *diags, const char *value,
+			  size_t line)
+{
+	char **names = NULL, *bad = NULL;
+	size_t i;
+
+	if (config_pass_env(&names, value, &bad) < 0) {
+		config_diag(diags, 1, line, "pass_env: '%s' is not a variable name", bad);
+	} else {
+		free(base->pass_env);
+		base->pass_env = xstrdup(value);
+	}
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	free(bad);
+}
+
+/* openlineage = FILE|URL: where `pmeta run` sends the schedule's OpenLineage events. */
+static void base_openlineage(struct config_base *base, struct config *diags, const char *value,
+			     size_t line)
+{
+	(void)diags;
+	(void)line;
+	free(base->openlineage);
+	base->openlineage = xstrdup(value);
+}
+
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
  * tools). Empty values are refused before set is called; the last of a
- * repeated key wins.
+ * repeated key wins. set records a problem in diags at line.
  */
 static const struct base_key {
 	const char *name;
-	void (*set)(struct config_base *base, const char *value, size_t line);
+	void (*set)(struct config_base *base, struct config *diags, const char *value, size_t line);
 } base_keys[] = {
 	{ "interpreter", base_interpreter },
 	{ "template",    base_template },
+	{ "pass_env",    base_pass_env },
+	{ "openlineage", base_openlineage },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -397,7 +439,90 @@ static void base_setting(void *arg, const char *key, const char *value, size_t l
 		config_diag(b->diags, 1, line, "'%s' is empty", key);
 		return;
 	}
-	base_keys[i].set(b->base, value, line);
+	base_keys[i].set(b->base, b->diags, value, line);
+}
+
+/*
+ * pmeta quotes each value it puts into a command (plan.c's add_quoted),
+ * which is only right where the shell reads a bare word: inside '...',
+ * "..." or `...`, or right after a backslash, the quotes pmeta adds would
+ * be literal and the value's own characters ($, `, ", ') would reach the
+ * shell. Such a placeholder is refused with base.conf:line (exit 3) rather
+ * than guessed at: write --e={evil}, not "--e={evil}". {interpreter} is
+ * the command's own text (base.conf's interpreter), put in as written,
+ * anywhere.
+ */
+static int base_template_check(const struct config_base *base)
+{
+	enum { BARE, SINGLE, DOUBLE, BACKTICK } state = BARE, outer = BARE;
+	static const char *const where[] = { "after a backslash", "inside single quotes",
+					     "inside double quotes", "inside backquotes" };
+	const char *t = base->template, *file = base->file ? base->file : "base.conf";
+	int escaped = 0;
+
+	while (*t) {
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t += 2;
+			escaped = 0;
+			continue;
+		}
+		if (*t == '{') {
+			const char *close = strchr(t, '}');
+			int len;
+
+			if (!close)
+				break; /* the planner names it */
+			len = (int)(close - t - 1);
+			if ((state != BARE || escaped) && !(len == 11 && !strncmp(t + 1, "interpreter", 11)))
+				return pm_error(PM_ECONFIG,
+						"%s:%zu: template: placeholder {%.*s} is %s: pmeta quotes each value itself, so write it bare (--x={%.*s})",
+						file, base->template_line, len, t + 1, where[state], len, t + 1);
+			escaped = 0;
+			t = close + 1;
+			continue;
+		}
+		if (escaped) {
+			escaped = 0;
+			t++;
+			continue;
+		}
+		switch (state) {
+		case BARE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '\'')
+				state = SINGLE;
+			else if (*t == '"')
+				state = DOUBLE;
+			else if (*t == '`') {
+				outer = BARE;
+				state = BACKTICK;
+			}
+			break;
+		case SINGLE:
+			if (*t == '\'')
+				state = BARE;
+			break;
+		case DOUBLE:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '"')
+				state = BARE;
+			else if (*t == '`') {
+				outer = DOUBLE;
+				state = BACKTICK;
+			}
+			break;
+		case BACKTICK:
+			if (*t == '\\')
+				escaped = 1;
+			else if (*t == '`')
+				state = outer;
+			break;
+		}
+		t++;
+	}
+	return 0;
 }
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule)
@@ -414,10 +539,16 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 			ret = -1;
 			goto out;
 		}
+		size_t clean_len = 0;
+		char *clean;
+
 		b.base = base;
 		b.diags = xcalloc(1, sizeof(*b.diags));
 		b.diags->file = xstrdup(path);
-		config_read_ini_settings(b.diags, text.buf, text.len, base_setting, &b);
+		clean = config_check_text(b.diags, text.buf, text.len, &clean_len);
+		config_read_ini_settings(b.diags, clean ? clean : text.buf, clean ? clean_len : text.len,
+					 base_setting, &b);
+		free(clean);
 		if (b.diags->nerrors) {
 			char *msg = config_error_text(b.diags);
 
@@ -432,6 +563,9 @@ int config_base_load(struct config_base *base, const char *root, const char *sch
 		base->interpreter = xstrdup(DEFAULT_INTERPRETER);
 	if (!base->template)
 		base->template = xstrdup(DEFAULT_TEMPLATE);
+	/* Every verb that reads base.conf refuses a template it could not quote for. */
+	else if (ret == 0)
+		ret = base_template_check(base);
 out:
 	strbuf_release(&text);
 	free(path);
@@ -445,5 +579,7 @@ void config_base_release(struct config_base *base)
 	free(base->file);
 	free(base->interpreter);
 	free(base->template);
+	free(base->pass_env);
+	free(base->openlineage);
 	memset(base, 0, sizeof(*base));
 }

@@ -332,6 +332,64 @@ static void key_procedure(struct key_ctx *k, const struct config_param *kv, cons
 	k->st->version = version;
 }
 
+int config_pass_env(char ***names, const char *list, char **bad)
+{
+	const char *p = list;
+	size_t n = 0;
+
+	*bad = NULL;
+	while (*names && (*names)[n])
+		n++;
+	while (p && *p) {
+		size_t len, k;
+		char *name;
+
+		p += strspn(p, " \t,");
+		len = strcspn(p, " \t,");
+		if (!len)
+			break;
+		name = xstrndup(p, len);
+		p += len;
+		for (k = 0; k < len && (isalnum((unsigned char)name[k]) || name[k] == '_'); k++)
+			;
+		if (k < len || isdigit((unsigned char)name[0])) {
+			*bad = name;
+			return -1;
+		}
+		for (k = 0; k < n && strcmp((*names)[k], name); k++)
+			;
+		if (k < n) {
+			free(name);
+			continue;
+		}
+		*names = xrealloc(*names, (n + 2) * sizeof(**names));
+		(*names)[n++] = name;
+		(*names)[n] = NULL;
+	}
+	if (!*names)
+		*names = xcalloc(1, sizeof(**names));
+	return 0;
+}
+
+/*
+ * `pass_env = NAME, NAME2`: variables of pmeta's environment this step's
+ * jobs get (run/executor_local.c). Checked here; the planner reads the
+ * value from the step's keys, from a config or from the graph alike.
+ */
+static void key_pass_env(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	char **names = NULL, *bad = NULL;
+	size_t i;
+
+	(void)m;
+	if (config_pass_env(&names, kv->value, &bad) < 0)
+		config_diag(k->cfg, 1, kv->line, "pass_env: '%s' is not a variable name", bad);
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	free(bad);
+}
+
 static void list_after(struct key_ctx *k, const struct config_param *kv, const char *item)
 {
 	size_t other = config_find_step(k->cfg, item);
@@ -367,6 +425,7 @@ static const struct key_rule key_rules[] = {
 	{ "workspace",     KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "raw_values",    KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "null_params",   KEY_EXACT,    KEY_WITH_STEP, key_reserved },
+	{ "caption",       KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	/* Datasets. */
 	{ "last_proc",     KEY_NUMBERED, KEY_WITH_STEP, key_last_proc },
 	{ "del_",          KEY_SUFFIXED, KEY_WITH_STEP, key_del },
@@ -383,6 +442,8 @@ static const struct key_rule key_rules[] = {
 	{ "enabled",       KEY_EXACT,    KEY_WITH_STEP, key_enabled },
 	{ "is_enable",     KEY_EXACT,    KEY_WITH_STEP, key_enabled },
 	{ "priority",      KEY_EXACT,    KEY_WITH_STEP, key_priority },
+	/* The job's environment. */
+	{ "pass_env",      KEY_EXACT,    KEY_WITH_STEP, key_pass_env },
 	/* Order. */
 	{ "after",         KEY_EXACT,    KEY_ONCE_ALL,  key_after },
 };

@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include "cypher.h"
+#include "graph/caption.h"
 #include "graph/config.h"
 #include "graph/import.h"
 #include "graph/keys.h"
@@ -23,6 +24,29 @@
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+/* A node's Browser caption (graph/caption.h) as a new JSON string. */
+static json_t *caption_json(const char *name)
+{
+	char *c = caption_of(name);
+	json_t *v = json_string(c);
+
+	free(c);
+	return v;
+}
+
+/* {name: caption} of every dataset and procedure the config names. */
+static json_t *captions_json(const struct config *cfg)
+{
+	json_t *map = json_object();
+	size_t i;
+
+	for (i = 0; i < cfg->ndatasets; i++)
+		json_object_set_new(map, cfg->datasets[i].name, caption_json(cfg->datasets[i].name));
+	for (i = 0; i < cfg->nsteps; i++)
+		json_object_set_new(map, cfg->steps[i].procedure, caption_json(cfg->steps[i].procedure));
+	return map;
 }
 
 /* The git blob id of a file (as `git hash-object` gives it), or null. */
@@ -44,11 +68,12 @@ static json_t *process_json(const char *ws, const char *key, const struct config
 
 	for (i = 0; i < cfg->ninputs; i++)
 		json_array_append_new(inputs, json_string(cfg->datasets[cfg->inputs[i]].name));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o}",
 			 "key", key, "workspace", ws,
 			 "name", cfg->process, "schedule", cfg->schedule, "family", cfg->family,
 			 "prname", cfg->prname, "version", cfg->version, "config", cfg->path,
-			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps);
+			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps,
+			 "caption", caption_json(cfg->process));
 }
 
 /*
@@ -110,9 +135,10 @@ static json_t *step_json(const char *ws, const char *process_key, const struct c
 	char *key = key_step(ws, cfg->schedule, cfg->process, st->name);
 	size_t j;
 
-	props = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "key", key, "name", st->name,
+	props = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "key", key, "name", st->name,
 			  "process", process_key, "workspace", ws,
-			  "line", (json_int_t)st->line, "order", (json_int_t)i);
+			  "line", (json_int_t)st->line, "order", (json_int_t)i,
+			  "caption", caption_json(st->name));
 	free(key);
 	add_params(props, st);
 	if (cfg->root) {
@@ -220,11 +246,12 @@ int import_config(struct neo4j *db, const char *ws, const struct config *cfg,
 	add(stmts, cypher_import_stale_steps, json_pack("{s:s, s:O}", "process", process_key, "names", names));
 	add(stmts, cypher_import_stale_edges, json_pack("{s:s, s:O, s:O}", "process", process_key,
 							"steps", steps, "index", index));
-	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
+	add(stmts, cypher_import_steps, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:o}",
 						  "process", process_key, "workspace", ws,
 						  "schedule", cfg->schedule, "step_prefix", step_prefix,
 						  "procedure_prefix", procedure_prefix,
-						  "dataset_prefix", dataset_prefix, "steps", steps));
+						  "dataset_prefix", dataset_prefix, "steps", steps,
+						  "captions", captions_json(cfg)));
 	add(stmts, cypher_import_after, json_pack("{s:s, s:O}", "step_prefix", step_prefix, "steps", steps));
 	add(stmts, cypher_import_orphan_datasets, json_pack("{s:s, s:s}", "workspace", ws,
 							    "schedule", cfg->schedule));

@@ -72,6 +72,11 @@ char *key_run(const char *ws, const char *run_id)
 	return key_child(ws, run_id);
 }
 
+char *key_config_text(const char *ws, const char *hash)
+{
+	return key_child(ws, hash);
+}
+
 char *key_jobrun(const char *ws, const char *run_id, const char *step, int shard)
 {
 	char *run = key_run(ws, run_id), *key;

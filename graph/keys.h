@@ -14,6 +14,7 @@
  *   Dataset    <ws>/<schedule>/<dataset>              key_dataset ("proc_001_v_000/predict")
  *   Run        <ws>/<run id>                          key_run
  *   JobRun     <ws>/<run id>/<step>/<shard, or ->     key_jobrun
+ *   ConfigText <ws>/<config hash>                     key_config_text
  *
  * A workspace name never holds '/' (key_workspace_valid), so the first '/'
  * of a key ends the workspace (key_local). Each function returns a new
@@ -38,6 +39,8 @@ char *key_dataset(const char *ws, const char *schedule, const char *dataset);
 char *key_run(const char *ws, const char *run_id);
 /* shard < 0: the step is not sharded ("-"). */
 char *key_jobrun(const char *ws, const char *run_id, const char *step, int shard);
+/* The text of a config a run ran, by its git blob id (one node per text and workspace). */
+char *key_config_text(const char *ws, const char *hash);
 
 /* The key of a workspace's node from its local key ("sche_001/p_002_v_000"). */
 char *key_qualify(const char *ws, const char *local);

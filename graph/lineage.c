@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cypher.h"
+#include "graph/caption.h"
 #include "graph/keys.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
@@ -16,7 +17,7 @@ static json_t *version_props(const char *ws, const struct version_name *v, const
 {
 	char *key = v->kind == VERSION_PROCESS ? key_process(ws, v->schedule, v->name)
 					       : key_procedure(ws, v->schedule, v->name);
-	char *path = version_path(v);
+	char *path = version_path(v), *caption = caption_of(v->name);
 	json_t *o = json_object();
 
 	json_object_set_new(o, "key", json_string(key));
@@ -26,6 +27,7 @@ static json_t *version_props(const char *ws, const struct version_name *v, const
 	json_object_set_new(o, "family", json_string(v->family));
 	json_object_set_new(o, "version", json_string(v->version));
 	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "caption", json_string(caption));
 	if (v->kind == VERSION_PROCESS) {
 		char *config = xstrfmt("%s/main.conf", path);
 
@@ -41,6 +43,7 @@ static json_t *version_props(const char *ws, const struct version_name *v, const
 		json_object_set_new(o, "commit", json_string(commit));
 	free(key);
 	free(path);
+	free(caption);
 	return o;
 }
 
@@ -301,7 +304,9 @@ int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q)
 	for (i = 0; i < n; i++) {
 		int is_process = !strcmp(key_of(sorted[i], "kind"), "process");
 
-		json_object_set_new(sorted[i], is_process ? "steps" : "used_by", json_array());
+		/* One shape for both kinds: the list that does not apply is null. */
+		json_object_set_new(sorted[i], "used_by", is_process ? json_null() : json_array());
+		json_object_set_new(sorted[i], "steps", is_process ? json_array() : json_null());
 		json_array_append(is_process ? processes : procs, json_object_get(sorted[i], "key"));
 		json_array_append(nodes, sorted[i]);
 	}

@@ -56,7 +56,9 @@ struct lineage_query {
  *     "parent","bump","fork_commit","at","used_by":[{"process","process_key","step",
  *     "step_key","datasets":[{"rel","dataset","key","producers","consumers"}]}],
  *     "steps":[{"step","step_key","procedure"}]}]}
- * nodes ordered by depth (ancestors negative), then key.
+ * nodes ordered by depth (ancestors negative), then key. Every node has
+ * every field (docs/schema/lineage.schema.json): a procedure's "steps" and
+ * a process's "used_by" are null.
  */
 int lineage_load(json_t **out, struct neo4j *db, const struct lineage_query *q);
 

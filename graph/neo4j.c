@@ -15,6 +15,7 @@
 
 struct neo4j {
 	struct neo4j_config cfg;
+	char *shown;    /* cfg.uri without the password it may hold: for messages */
 	CURL *curl;
 	struct curl_slist *headers;
 	char code[128];
@@ -32,22 +33,6 @@ static char *env_or(const char *name, const char *fallback)
 	const char *v = getenv(name);
 
 	return xstrdup(v && *v ? v : fallback);
-}
-
-char *neo4j_uri_redact(const char *uri)
-{
-	const char *sep = strstr(uri, "://");
-	const char *auth = sep ? sep + 3 : uri;
-	const char *end = auth + strcspn(auth, "/?#");
-	const char *at = NULL, *p;
-
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (!at)
-		return xstrdup(uri);
-	/* scheme:// + what follows the last '@' of the authority */
-	return xstrfmt("%.*s%s", (int)(auth - uri), uri, at + 1);
 }
 
 /* PMETA_NEO4J_TIMEOUT: a plain decimal number of seconds within the limits. */
@@ -142,6 +127,24 @@ void neo4j_config_release(struct neo4j_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+char *neo4j_uri_redact(const char *uri)
+{
+	const char *sep = strstr(uri, "://"), *host = sep ? sep + 3 : uri, *end, *at = NULL, *colon, *p;
+
+	/* Up to the query, not the first '/': a raw '/' in a password must not end it. */
+	end = host + strcspn(host, "?#");
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return xstrdup(uri);
+	colon = memchr(host, ':', (size_t)(at - host));
+	/* The user may show; what follows it up to the last '@' never does. */
+	if (colon)
+		return xstrfmt("%.*s:***%s", (int)(colon - uri), uri, at);
+	return xstrfmt("%.*s***%s", (int)(host - uri), uri, at);
+}
+
 /* NEO4J_URI must be an http(s) URL with a host; messages show it redacted. */
 static int check_uri(const char *uri)
 {
@@ -181,9 +184,13 @@ int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg)
 	if (check_uri(cfg->uri) < 0)
 		return -1;
 	db = xcalloc(1, sizeof(*db));
-	/* Credentials in the URI are left out, so that no message shows them:
-	 * they come from NEO4J_USERNAME and NEO4J_PASSWORD only. */
-	db->cfg.uri = neo4j_uri_redact(cfg->uri);
+	/*
+	 * Credentials come from NEO4J_USERNAME and NEO4J_PASSWORD only: libcurl's
+	 * CURLOPT_USERNAME and CURLOPT_PASSWORD (always set) override those of
+	 * the URI. Messages show the URI as neo4j_uri_redact makes it.
+	 */
+	db->cfg.uri = xstrdup(cfg->uri);
+	db->shown = neo4j_uri_redact(cfg->uri);
 	db->cfg.user = xstrdup(cfg->user);
 	db->cfg.password = xstrdup(cfg->password);
 	db->cfg.database = xstrdup(cfg->database);
@@ -214,12 +221,13 @@ void neo4j_free(struct neo4j *db)
 		curl_easy_cleanup(db->curl);
 	curl_slist_free_all(db->headers);
 	neo4j_config_release(&db->cfg);
+	free(db->shown);
 	free(db);
 }
 
 const char *neo4j_uri(const struct neo4j *db)
 {
-	return db->cfg.uri;
+	return db->shown;
 }
 
 const char *neo4j_database(const struct neo4j *db)
@@ -415,11 +423,11 @@ static int http_send(struct neo4j *db, struct reply *r, const char *method,
 		if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 			return pm_error(PM_ENEO4J,
 					"Neo4j at %s sent a reply larger than %llu bytes; the request was "
-					"aborted (the cap is PMETA_NEO4J_MAX_REPLY)", db->cfg.uri, r->max);
+					"aborted (the cap is PMETA_NEO4J_MAX_REPLY)", db->shown, r->max);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			return pm_error(PM_ENEO4J, "Neo4j at %s did not answer within %.1f s",
-					db->cfg.uri, db->cfg.timeout_ms / 1000.0);
-		return pm_error(PM_ENEO4J, "cannot reach Neo4j at %s: %s", db->cfg.uri,
+					db->shown, db->cfg.timeout_ms / 1000.0);
+		return pm_error(PM_ENEO4J, "cannot reach Neo4j at %s: %s", db->shown,
 				curl_easy_strerror(rc));
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -465,7 +473,7 @@ static int post_statements(struct neo4j *db, json_t **results, const char *url,
 			goto out;
 		}
 		if (!neo4j_reply_parse(&res, db->code, sizeof(db->code), &transient,
-				       r.status, r.body.buf, r.body.len, db->cfg.uri)) {
+				       r.status, r.body.buf, r.body.len, db->shown)) {
 			if (results)
 				*results = res;
 			else
@@ -561,7 +569,7 @@ int neo4j_discover(struct neo4j *db, json_t **out)
 	if (http_send(db, &r, "GET", url, NULL) < 0)
 		goto out;
 	if (r.status != 200) {
-		pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld to GET /", db->cfg.uri, r.status);
+		pm_error(PM_ENEO4J, "Neo4j at %s answered HTTP %ld to GET /", db->shown, r.status);
 		goto out;
 	}
 	*out = json_loadb(r.body.buf, r.body.len, 0, NULL);
@@ -569,7 +577,7 @@ int neo4j_discover(struct neo4j *db, json_t **out)
 		json_decref(*out);
 		*out = NULL;
 		pm_error(PM_ENEO4J, "%s does not look like Neo4j (its discovery document is not JSON)",
-			 db->cfg.uri);
+			 db->shown);
 		goto out;
 	}
 	ret = 0;
@@ -595,7 +603,7 @@ int neo4j_tx_begin(struct neo4j *db, struct neo4j_tx **out)
 	commit = json_string_value(json_object_get(root, "commit"));
 	if (!commit && keep.location.len == 0) {
 		json_decref(root);
-		pm_error(PM_ENEO4J, "Neo4j at %s opened a transaction without telling where", db->cfg.uri);
+		pm_error(PM_ENEO4J, "Neo4j at %s opened a transaction without telling where", db->shown);
 		goto out;
 	}
 	*out = xcalloc(1, sizeof(**out));

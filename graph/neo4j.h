@@ -52,13 +52,18 @@ struct neo4j;
 
 /*
  * Copies cfg; does no I/O. Refuses a URI that is empty, not a URL, or not
- * http(s). The URI it keeps (neo4j_uri, every message) has no credentials.
+ * http(s). The URI messages show (neo4j_uri) has no password.
  */
 int neo4j_open(struct neo4j **out, const struct neo4j_config *cfg);
-/* uri without the user and password of its authority; caller frees. */
-char *neo4j_uri_redact(const char *uri);
 void neo4j_free(struct neo4j *db);
+/* The URI for messages: any password in it replaced by "***". */
 const char *neo4j_uri(const struct neo4j *db);
+/*
+ * uri with the credentials of its authority part hidden (user:***@host, or
+ * ***@host without a user): what follows "://" up to the last '@' before
+ * '?' or '#' (not '/': a raw '/' in a password must not end it); new string.
+ */
+char *neo4j_uri_redact(const char *uri);
 const char *neo4j_database(const struct neo4j *db);
 /* Status code of the last Neo4j error ("" when the failure had none). */
 const char *neo4j_last_code(const struct neo4j *db);

@@ -39,9 +39,11 @@ void plan_free(struct plan *plan)
 		free(st->procedure);
 		free(st->procedure_key);
 		free(st->script);
-		free(st->blob);
 		free(st->left_out);
 		free(st->deps);
+		for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
+			free(st->pass_env[k]);
+		free(st->pass_env);
 	}
 	free(plan->steps);
 	for (i = 0; i < plan->nleft_out; i++) {
@@ -64,6 +66,8 @@ void plan_free(struct plan *plan)
 	free(plan->process);
 	free(plan->process_key);
 	free(plan->config);
+	free(plan->config_hash);
+	free(plan->config_text);
 	free(plan);
 }
 
@@ -170,6 +174,36 @@ static void add_quoted(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
+/* Each step's pass_env: base.conf's (checked when it was read), then the step's own key. */
+static int plan_pass_env(struct plan *plan, const struct config_base *base, json_t *params)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsteps; i++) {
+		struct plan_step *st = &plan->steps[i];
+		json_t *v = json_object_get(json_array_get(params, i), "pass_env");
+		char *bad = NULL, *text = v ? value_text(v) : NULL;
+		int r = 0;
+
+		if (base->pass_env)
+			r = config_pass_env(&st->pass_env, base->pass_env, &bad);
+		/* The compiler checked the step's key in a config; one from the graph is checked here. */
+		if (r == 0 && v)
+			r = text ? config_pass_env(&st->pass_env, text, &bad) : -1;
+		if (r < 0)
+			pm_error(PM_ECONFIG, "%s:%zu: step [%s]: pass_env: '%s' is not a variable name",
+				 plan->config ? plan->config : plan->process, st->line, st->name,
+				 bad ? bad : "?");
+		free(text);
+		free(bad);
+		if (r < 0)
+			return -1;
+		if (!st->pass_env)
+			st->pass_env = xcalloc(1, sizeof(*st->pass_env));
+	}
+	return 0;
+}
+
 struct cmd_env {
 	const struct config_base *base;
 	const struct plan *plan;
@@ -267,7 +301,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	int ret = -1;
 
 	plan_leave_out(plan, params);
-	if (plan_layer(plan) < 0)
+	if (plan_layer(plan) < 0 || plan_pass_env(plan, base, params) < 0)
 		return -1;
 	plan->nstages = 0;
 	for (i = 0; i < plan->nsteps; i++)
@@ -399,6 +433,25 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
 	return 0;
 }
 
+int plan_validate(struct plan **out, const struct config *cfg)
+{
+	struct config_base base;
+	struct plan *plan = NULL;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	ret = config_base_load(&base, cfg->root, cfg->schedule);
+	if (ret == 0)
+		ret = plan_from_config(&plan, NULL, cfg, &base, NULL);
+	config_base_release(&base);
+	if (ret == 0 && out)
+		*out = plan;
+	else
+		plan_free(plan);
+	return ret;
+}
+
 /* --- target resolution --- */
 
 int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char *target,
@@ -471,6 +524,8 @@ static json_t *template_params(const struct config_base *base)
 		free(name);
 		t = close + 1;
 	}
+	/* Not a placeholder, but the plan needs it: the variables a step's jobs get. */
+	json_array_append_new(names, json_string("pass_env"));
 	return names;
 }
 
@@ -572,7 +627,7 @@ static void replace(char **slot, char *value)
 /* --latest-patch: the newest of the graph's and the disk's patch forks.
  * patches: [[name, path, blob], ...] from the query. */
 static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches,
-			struct disk_patches *disk, const char *root, const struct plan_options *opts)
+			struct disk_patches *disk, const struct plan_options *opts)
 {
 	char *family = NULL, *version = NULL, *best, *prefix;
 	json_t *graph_best = NULL, *x;
@@ -596,22 +651,10 @@ static void pick_latest(struct plan *plan, struct plan_step *st, json_t *patches
 	}
 	prefix = xstrndup(st->procedure, strlen(st->procedure) - 1);
 	if (strmap_get(&disk->best, prefix, &idx) && strcmp(disk->names[idx], best) > 0) {
-		char *script = config_script_path(plan->schedule, disk->names[idx]);
-		char *path = xstrfmt("%s/%s", root, script);
-		git_oid oid;
-		char hex[GIT_OID_HEXSZ + 1];
-
 		replace(&best, xstrdup(disk->names[idx]));
-		replace(&st->script, script);
-		replace(&st->blob, NULL);
-		if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) == 0) {
-			git_oid_tostr(hex, sizeof(hex), &oid);
-			st->blob = xstrdup(hex);
-		}
-		free(path);
+		replace(&st->script, config_script_path(plan->schedule, best));
 	} else if (graph_best) {
 		replace(&st->script, dup_str(json_array_get(graph_best, 1)));
-		replace(&st->blob, dup_str(json_array_get(graph_best, 2)));
 		if (!st->script)
 			st->script = config_script_path(plan->schedule, best);
 	}
@@ -707,7 +750,8 @@ static int plan_step_from_row(struct plan *plan, struct plan_step *st, json_t *r
 	st->script = dup_str(json_array_get(row, COL_PATH));
 	if (!st->script)
 		st->script = config_script_path(plan->schedule, st->procedure);
-	st->blob = dup_str(json_array_get(row, COL_BLOB));
+	/* COL_BLOB is the blob of the last import: what a job runs is hashed when it
+	 * starts (vcs/provenance.h), so the plan does not carry it. */
 	v = json_array_get(row, COL_LINE);
 	st->line = json_is_integer(v) ? (size_t)json_integer_value(v) : 0;
 	if (prop_int(st->name, json_array_get(row, COL_MAX_SHARD), "max_shard", 1, 100000, &x) < 0)
@@ -785,7 +829,7 @@ static int plan_from_rows(struct plan **out, const char *ws, json_t *proc, json_
 				json_object_set(p, json_string_value(json_array_get(param_names, j)), v);
 		json_array_append_new(params, p);
 		if (opts && opts->latest_patch)
-			pick_latest(plan, st, json_array_get(sorted[i], COL_PATCHES), &disk, root, opts);
+			pick_latest(plan, st, json_array_get(sorted[i], COL_PATCHES), &disk, opts);
 	}
 	for (i = 0; i < n; i++) {
 		json_t *deps = json_array_get(sorted[i], COL_DEPS);
@@ -829,6 +873,7 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 {
 	struct config *cfg = NULL;
 	struct config_base base;
+	struct strbuf text = STRBUF_INIT;
 	char *key = NULL, *config = NULL, *schedule = NULL, *process = NULL;
 	char *croot = NULL, *cs = NULL, *cp = NULL;
 	char hash[41];
@@ -842,9 +887,13 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 		return -1;
 	key = key_process(ws, schedule, process);
 	if (config) {
-		/* Only the hash now: the config is compiled when the graph lacks it. */
-		if (config_locate(config, &croot, &cs, &cp) < 0 || config_file_hash(hash, config) < 0)
+		/*
+		 * Read once: the hash says whether the graph has it, the text is
+		 * what a run keeps; compiled only when the graph lacks it.
+		 */
+		if (config_locate(config, &croot, &cs, &cp) < 0 || strbuf_read_file(&text, config) < 0)
 			goto out;
+		config_text_hash(hash, text.buf, text.len);
 		root = croot;
 	}
 	/* base.conf first: its template says which step keys the query returns. */
@@ -858,7 +907,10 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 	if (config && (!graph_hash || strcmp(graph_hash, hash))) {
 		struct import_stats st;
 
-		if (config_load(&cfg, config) < 0 || import_config(db, ws, cfg, &st) < 0)
+		/* Nothing is imported that check (and import) would refuse. */
+		if (config_load_text(&cfg, config, text.buf, text.len) < 0 ||
+		    plan_validate(NULL, cfg) < 0 ||
+		    import_config(db, ws, cfg, &st) < 0)
 			goto out;
 		notify(opts, "imported %s (%s): %ld nodes and %ld relationships created, "
 		       "%ld nodes and %ld relationships deleted", config,
@@ -875,7 +927,14 @@ int plan_load(struct plan **out, struct neo4j *db, const char *ws, const char *r
 		goto out;
 	}
 	ret = plan_from_rows(out, ws, proc, neo4j_cell(res, 0, "steps"), root, &base, names, opts);
+	if (ret == 0 && config) {
+		(*out)->config_hash = xstrdup(hash);
+		(*out)->config_text = strbuf_detach(&text, NULL);
+	} else if (ret == 0 && (graph_hash = json_string_value(json_object_get(proc, "config_hash")))) {
+		(*out)->config_hash = xstrdup(graph_hash);
+	}
 out:
+	strbuf_release(&text);
 	json_decref(names);
 	json_decref(res);
 	config_base_release(&base);

@@ -22,7 +22,6 @@ struct plan_step {
 	char *procedure;       /* procedure version the step runs: "proc_004_v_001" */
 	char *procedure_key;   /* "ws/sche_001/proc_004_v_001", or NULL offline */
 	char *script;          /* workspace-relative path of the script */
-	char *blob;            /* git blob id of the script, or NULL */
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
@@ -31,6 +30,9 @@ struct plan_step {
 				  priority (Slurm: --nice) */
 	char *left_out;        /* why the step does not run ("enabled = false"), or NULL;
 				  such steps are gone from a finished plan (plan.left_out) */
+	char **pass_env;       /* NULL-terminated names of variables of pmeta's
+				  environment its jobs get (base.conf's and the
+				  step's pass_env), never NULL after planning */
 	size_t stage;
 	size_t line;           /* line of its section in the config */
 	size_t *deps;          /* indexes into plan.steps of the steps it runs after */
@@ -61,6 +63,9 @@ struct plan {
 	char *process;         /* "p_002_v_000" */
 	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
+	char *config_hash;     /* git blob id of the config the plan was built from, or NULL */
+	char *config_text;     /* that config's text, read once with the hash; NULL when
+				  the plan came from the graph alone (a process by name) */
 	char **inputs;         /* external input datasets, sorted */
 	size_t ninputs;
 	struct plan_step *steps;   /* config order */
@@ -122,6 +127,14 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
  * dropped steps are listed in plan->left_out. (graph/plan_leave.c)
  */
 void plan_leave_out(struct plan *plan, json_t *params);
+
+/*
+ * Everything a config must pass offline, the same for `check` and `import`:
+ * its schedule's base.conf (keys, template, placeholders inside quotes) and
+ * the command template against every step, by building the plan from cfg
+ * (compiled without errors). *out (when not NULL) gets the plan.
+ */
+int plan_validate(struct plan **out, const struct config *cfg);
 
 /* The contract JSON of DESIGN.md section 6 (new reference). */
 json_t *plan_to_json(const struct plan *plan);

@@ -96,7 +96,10 @@ void plan_leave_out(struct plan *plan, json_t *params)
 		free(st->key);
 		free(st->procedure_key);
 		free(st->script);
-		free(st->blob);
+		for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
+			free(st->pass_env[k]);
+		free(st->pass_env);
+		st->pass_env = NULL;
 	}
 	/* Compact the steps (and their params) and renumber the deps. */
 	for (i = 0, j = 0; i < n; i++) {

@@ -15,7 +15,19 @@
  * orphaned background processes become pmeta's children: they are reaped
  * here, and when a job's leader exits while members of its group live on,
  * the group is sent SIGTERM, then SIGKILL after the grace period (the
- * "stragglers"). No job process outlives the run.
+ * "stragglers"). A process that left its job's group with setsid is not
+ * reached by kill(-pgid): it is reaped here when it ends, and at the end of
+ * the run (local_end) every child left is stopped by the orphan reaper
+ * (run/procs.h). No job process outlives the run.
+ *
+ * Environment: a job inherits pmeta's environment except NEO4J_* and
+ * PMETA_* (the password, a URI with credentials, pmeta's settings), which
+ * reach it only when its step or base.conf names them in pass_env.
+ *
+ * Each STARTED carries the job's pid as its id and the pid's start time
+ * (pid_start): the journal records both, so that a replay after pmeta died
+ * never aborts a job whose process still runs. Only this executor's jobs
+ * are checked that way.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -32,9 +45,11 @@
 
 #include "graph/plan.h"
 #include "run/executor.h"
+#include "run/procs.h"
 #include "run/runner.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "vcs/provenance.h"
 
 extern char **environ;
 
@@ -64,6 +79,7 @@ struct local_executor {
 	double *straggler_kill_at;
 	size_t nstragglers, stragglers_alloc;
 	int cancelled_all;          /* cancel(EXEC_ALL) seen: again = SIGKILL to stragglers too */
+	struct provenance *pv;      /* the workspace's repository, for what each job runs */
 	char **env_base;            /* environ without the PMETA_* variables set per job */
 	size_t nenv_base;
 	struct sigaction old_chld;
@@ -85,6 +101,17 @@ static int is_own_env(const char *entry)
 	return 0;
 }
 
+/*
+ * pmeta's own settings and secrets (NEO4J_PASSWORD, NEO4J_URI with its
+ * credentials, PMETA_*) never reach a job by inheritance: a job that
+ * prints its environment would put them in its 0644 log. A step (or
+ * base.conf) that needs one names it in pass_env (job_env).
+ */
+static int is_kept_from_jobs(const char *entry)
+{
+	return !strncmp(entry, "NEO4J_", 6) || !strncmp(entry, "PMETA_", 6);
+}
+
 static int local_begin(struct executor *ex, const struct runner *r)
 {
 	struct local_executor *lx = (struct local_executor *)ex;
@@ -92,6 +119,11 @@ static int local_begin(struct executor *ex, const struct runner *r)
 	size_t i, n;
 
 	lx->r = r;
+	/* Without it jobs still run; each says in its log why its script's version is unknown. */
+	if (provenance_open(&lx->pv, r->opts.root) < 0) {
+		lx->pv = NULL;
+		pm_error_clear();
+	}
 	lx->jobs = xcalloc(r->plan->njobs ? r->plan->njobs : 1, sizeof(*lx->jobs));
 	lx->running = xcalloc(r->plan->njobs ? r->plan->njobs : 1, sizeof(size_t));
 	lx->nrunning = 0;
@@ -103,7 +135,7 @@ static int local_begin(struct executor *ex, const struct runner *r)
 	lx->nenv_base = 0;
 	/* The one filter of what a job inherits from pmeta's environment. */
 	for (i = 0; i < n; i++)
-		if (!is_own_env(environ[i]))
+		if (!is_own_env(environ[i]) && !is_kept_from_jobs(environ[i]))
 			lx->env_base[lx->nenv_base++] = environ[i];
 
 	memset(&sa, 0, sizeof(sa));
@@ -127,10 +159,26 @@ static char **job_env(struct local_executor *lx, size_t job, int attempt, size_t
 	const struct plan *plan = r->plan;
 	const struct plan_job *pj = &plan->jobs[job];
 	const struct plan_step *ps = &plan->steps[pj->step];
-	char **envp = xcalloc(lx->nenv_base + 9, sizeof(char *));
-	size_t k = lx->nenv_base;
+	size_t k = lx->nenv_base, npass = 0, i;
+	char **envp;
 
+	while (ps->pass_env && ps->pass_env[npass])
+		npass++;
+	envp = xcalloc(lx->nenv_base + 9 + npass, sizeof(char *));
 	memcpy(envp, lx->env_base, lx->nenv_base * sizeof(char *));
+	/* What the step asked for by name (the PMETA_* set below win over these). */
+	for (i = 0; i < npass; i++) {
+		const char *v = getenv(ps->pass_env[i]);
+		char *entry;
+
+		if (!v)
+			continue;
+		entry = xstrfmt("%s=%s", ps->pass_env[i], v);
+		if (is_own_env(entry) || !is_kept_from_jobs(entry))
+			free(entry);  /* inherited anyway, or set per job below */
+		else
+			envp[k++] = entry;
+	}
 	envp[k++] = xstrfmt("PMETA_RUN_ID=%s", r->opts.run_id);
 	envp[k++] = xstrfmt("PMETA_STEP=%s", ps->name);
 	envp[k++] = xstrfmt("PMETA_WORKSPACE=%s", r->opts.root);
@@ -191,9 +239,9 @@ static int spawn_shell(pid_t *pid, const char *command, const char *dir, int fd,
 /*
  * One attempt: its log (truncated by the first attempt), its environment,
  * the spawn. A job that cannot be started has failed that attempt with
- * exit status 127, the reason in its log. What must be known of an attempt
- * as it starts (say, the hash of the script that really runs) is taken
- * here, before the spawn, and travels in its EXEC_STARTED.
+ * exit status 127, the reason in its log. What the attempt runs (the git
+ * blob of its script's bytes, dirty or not against HEAD) is hashed here,
+ * right before the spawn, and travels in its EXEC_STARTED.
  */
 static int local_start(struct executor *ex, size_t job, int attempt)
 {
@@ -204,6 +252,8 @@ static int local_start(struct executor *ex, size_t job, int attempt)
 	const struct plan_step *ps = &plan->steps[pj->step];
 	struct local_job *lj = &lx->jobs[job];
 	struct exec_event ev = { .kind = EXEC_STARTED, .job = job, .attempt = attempt, .exit_code = -1 };
+	struct script_provenance script = SCRIPT_PROVENANCE_INIT;
+	char *prov_error = NULL;
 	char *name = runner_log_name(plan, job);
 	char *path = xstrfmt("%s/%s", r->opts.log_dir, name);
 	char pidbuf[24];
@@ -212,11 +262,20 @@ static int local_start(struct executor *ex, size_t job, int attempt)
 	pid_t pid = -1;
 	int fd, err;
 
+	if (ps->script && !lx->pv)
+		prov_error = xstrdup("the workspace's git repository could not be opened");
+	else if (ps->script && provenance_script(lx->pv, ps->script, &script) < 0)
+		prov_error = xstrdup(pm_error_msg());
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (attempt > 1 ? 0 : O_TRUNC),
 		  0644);
 	err = fd < 0 ? errno : 0;
 	if (fd >= 0 && attempt > 1)
 		dprintf(fd, "\n--- pmeta: attempt %d of %d ---\n", attempt, 1 + ps->retries);
+	if (fd >= 0 && prov_error)
+		dprintf(fd, "pmeta: which version of '%s' runs is not recorded: %s\n", ps->script,
+			prov_error);
+	free(prov_error);
+	ev.script = &script;
 	envp = job_env(lx, job, attempt, &n);
 	if (!err)
 		err = spawn_shell(&pid, pj->command, r->opts.root, fd, envp);
@@ -244,6 +303,10 @@ static int local_start(struct executor *ex, size_t job, int attempt)
 	lx->running[lx->nrunning++] = job;
 	snprintf(pidbuf, sizeof(pidbuf), "%ld", (long)pid);
 	ev.id = pidbuf;
+	/* The pid alone may be reused; with its start time it names this process. */
+	ev.pid_start = proc_start_time(pid);
+	if (ev.pid_start < 0)
+		ev.pid_start = 0;
 	executor_report(ex, &ev);
 	return 0;
 }
@@ -403,14 +466,50 @@ static void local_cancel(struct executor *ex, size_t job)
 	lx->cancelled_all = 1;
 }
 
+/*
+ * The run is over. What its jobs left running became our children (we are
+ * their subreaper), setsid daemons included: stop them (SIGTERM, SIGKILL
+ * after the grace period) and reap them before the subreaper flag goes.
+ * Bounded by the grace period and a second; any signal to pmeta meanwhile
+ * was already taken as an interrupt.
+ */
+static void stop_orphans(struct local_executor *lx)
+{
+	struct orphan_reaper orphans = ORPHAN_REAPER_INIT;
+
+	orphans.grace = lx->grace;
+	for (;;) {
+		double next, now;
+		struct timespec ts;
+
+		reap(lx);
+		now = runner_now();
+		orphans_scan(&orphans, NULL, 0, now);
+		next = orphans_tick(&orphans, now);
+		if (!next)
+			break;
+		/* SIGCHLD cuts the nap short. */
+		next -= runner_now();
+		if (next > 0) {
+			ts.tv_sec = (time_t)next;
+			ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
+			nanosleep(&ts, NULL);
+		}
+	}
+	orphan_reaper_release(&orphans);
+}
+
 static void local_end(struct executor *ex)
 {
 	struct local_executor *lx = (struct local_executor *)ex;
 
+	stop_orphans(lx);
 #ifdef PR_SET_CHILD_SUBREAPER
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 #endif
 	sigaction(SIGCHLD, &lx->old_chld, NULL);
+	provenance_free(lx->pv);
+	lx->pv = NULL;
 	free(lx->jobs);
 	free(lx->running);
 	free(lx->env_base);
@@ -425,6 +524,7 @@ static void local_free(struct executor *ex)
 {
 	struct local_executor *lx = (struct local_executor *)ex;
 
+	provenance_free(lx->pv);
 	free(lx->jobs);
 	free(lx->running);
 	free(lx->env_base);

@@ -20,12 +20,13 @@
 #include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/procs.h"
+#include "run/records.h"
+#include "run/runner.h"
 #include "util/err.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
 #include "vcs/workspace.h"
-
-#define JOBS_PER_STATEMENT 2000
 
 int journal_create(struct journal *j, const char *path)
 {
@@ -159,34 +160,55 @@ int journal_load(json_t **run, json_t **jobs, int *ended, const char *path)
 	return 0;
 }
 
-char *run_id_new(void)
+char *run_id_at(long long ms)
 {
-	unsigned char rnd = 0;
-	struct timespec ts;
+	unsigned char rnd[RUN_ID_RANDOM_BYTES];
+	size_t got = 0;
 	struct tm tm;
+	time_t sec = (time_t)(ms / 1000);
 	char stamp[32];
-
-	if (getrandom(&rnd, 1, 0) != 1)
-		rnd = (unsigned char)(getpid() ^ clock());
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	/* 3 hex digits of milliseconds (000-3e7), then one random digit: ids of
-	 * runs started in the same second still sort by start time. */
-	return xstrfmt("%s-%03lx%x", stamp, ts.tv_nsec / 1000000, rnd & 0xf);
-}
-
-int run_id_valid(const char *s)
-{
-	static const char shape[] = "ddddddddTddddddZ-xxxx";
+	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	if (strlen(s) != sizeof(shape) - 1)
+	/* getrandom(2) gives up to 256 bytes at once; only a signal interrupts it. */
+	while (got < sizeof(rnd)) {
+		ssize_t n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pm_error(PM_EFAIL, "cannot draw a run id's random bits: %s", strerror(errno));
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	/* 3 hex digits of milliseconds (000-3e7) keep ids of one second in start
+	 * order; 64 random bits after them keep ids of one millisecond apart. */
+	strbuf_addf(&sb, "%s-%03x", stamp, (unsigned)(ms % 1000));
+	for (i = 0; i < sizeof(rnd); i++)
+		strbuf_addf(&sb, "%02x", rnd[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *run_id_new(void)
+{
+	return run_id_at(runner_wall_ms());
+}
+
+/* ddddddddTddddddZ- then hex digits: 3 + 16, or 4 (an earlier release's). */
+int run_id_valid(const char *s)
+{
+	static const char shape[] = "ddddddddTddddddZ-";
+	size_t i, n = strlen(s), prefix = sizeof(shape) - 1;
+
+	if (n != RUN_ID_LEN && n != RUN_ID_LEN_OLD)
 		return 0;
-	for (i = 0; i < sizeof(shape) - 1; i++) {
+	for (i = 0; i < n; i++) {
 		char c = s[i];
 
-		switch (shape[i]) {
+		switch (i < prefix ? shape[i] : 'x') {
 		case 'd':
 			if (c < '0' || c > '9')
 				return 0;
@@ -206,23 +228,6 @@ int run_id_valid(const char *s)
 char *run_time_iso(long long ms)
 {
 	return iso_time_ms(ms);
-}
-
-void records_times_text(json_t *o)
-{
-	static const char *const keys[] = { "started_at", "finished_at", NULL };
-	size_t i;
-
-	for (i = 0; keys[i]; i++) {
-		long long ms;
-
-		if (iso_time_parse(json_string_value(json_object_get(o, keys[i])), &ms) == 0) {
-			char *text = run_time_iso(ms);
-
-			json_object_set_new(o, keys[i], json_string(text));
-			free(text);
-		}
-	}
 }
 
 char *runs_dir(const char *root)
@@ -313,117 +318,29 @@ int run_mark_synced(const char *dir, off_t size)
 	return ret;
 }
 
-static void add_chunks(json_t *stmts, const char *statement, const char *run_key, const json_t *jobs)
+/*
+ * A job the journal says is running whose process (pid and start time,
+ * recorded when it started) still lives: its runner died, it did not.
+ */
+static int job_still_runs(const json_t *job)
 {
-	json_t *chunk = NULL;
-	size_t i, n = json_array_size(jobs);
+	const char *s = json_string_value(json_object_get(job, "status"));
+	json_t *pid = json_object_get(job, "pid"), *start = json_object_get(job, "pid_start");
 
-	for (i = 0; i < n; i++) {
-		if (!chunk)
-			chunk = json_array();
-		json_array_append(chunk, json_array_get(jobs, i));
-		if (json_array_size(chunk) == JOBS_PER_STATEMENT || i + 1 == n) {
-			json_array_append_new(stmts, neo4j_stmt(statement,
-								json_pack("{sssO}", "run", run_key, "jobs", chunk)));
-			json_decref(chunk);
-			chunk = NULL;
-		}
-	}
+	return s && !strcmp(s, "running") && json_is_integer(pid) && json_is_integer(start) &&
+	       proc_alive((pid_t)json_integer_value(pid), json_integer_value(start));
 }
 
-int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs, const json_t *updates)
+/* The journal's facts that are not the graph's (see session.c): dropped before writing. */
+static void drop_journal_only(json_t *jobs)
 {
-	json_t *stmts = json_array();
-	const char *key = json_string_value(json_object_get(run, "key"));
-	const char *ws = json_string_value(json_object_get(run, "workspace"));
-	const char *resume_of = json_string_value(json_object_get(run, "resume_of"));
-	char *resume_key = ws && resume_of ? key_run(ws, resume_of) : NULL;
-	int ret;
-
-	if (!key || !ws) {
-		free(resume_key);
-		json_decref(stmts);
-		return pm_error(PM_EFAIL, "a run record without its key or workspace");
-	}
-	json_array_append_new(stmts, neo4j_stmt(cypher_run_upsert,
-						json_pack("{sOss?}", "run", (json_t *)run,
-							  "resume_key", resume_key)));
-	add_chunks(stmts, cypher_run_jobs_upsert, key, jobs);
-	add_chunks(stmts, cypher_run_jobs_update, key, updates);
-	ret = neo4j_commit(db, NULL, stmts);
-	json_decref(stmts);
-	free(resume_key);
-	return ret;
-}
-
-static void set_key(json_t *o, const char *field, char *key)
-{
-	json_object_set_new(o, field, json_string(key));
-	free(key);
-}
-
-void records_normalise(json_t *run, json_t *jobs, const char *ws)
-{
-	const char *id = json_string_value(json_object_get(run, "id"));
-	const char *schedule = json_string_value(json_object_get(run, "schedule"));
-	const char *process = json_string_value(json_object_get(run, "process_name"));
-	const char *old_ws = json_string_value(json_object_get(run, "workspace"));
-	char *prefix = key_qualify(ws, "");
 	json_t *job;
 	size_t i;
 
-	if (!id)
-		goto out;
-	/* An earlier pmeta kept the workspace's path under "workspace". */
-	if (old_ws && old_ws[0] == '/' && !json_object_get(run, "root"))
-		json_object_set_new(run, "root", json_string(old_ws));
-	json_object_set_new(run, "workspace", json_string(ws));
-	set_key(run, "key", key_run(ws, id));
-	if (schedule && process)
-		set_key(run, "process", key_process(ws, schedule, process));
 	json_array_foreach(jobs, i, job) {
-		const char *step = json_string_value(json_object_get(job, "step"));
-		const char *proc = json_string_value(json_object_get(job, "procedure"));
-		const char *after = json_string_value(json_object_get(job, "skipped_after"));
-		const json_t *shard = json_object_get(job, "shard");
-
-		if (!step)
-			continue;
-		json_object_set_new(job, "workspace", json_string(ws));
-		set_key(job, "key", key_jobrun(ws, id, step,
-					       json_is_integer(shard) ? (int)json_integer_value(shard) : -1));
-		if (schedule && process)
-			set_key(job, "step_key", key_step(ws, schedule, process, step));
-		if (schedule && proc)
-			set_key(job, "procedure_key", key_procedure(ws, schedule, proc));
-		/* A job key of the same run, from before workspaces: qualify it. */
-		if (after && strncmp(after, prefix, strlen(prefix)))
-			set_key(job, "skipped_after", key_qualify(ws, after));
+		json_object_del(job, "pid");
+		json_object_del(job, "pid_start");
 	}
-out:
-	free(prefix);
-}
-
-int records_write(struct neo4j *db, const json_t *run, const json_t *jobs)
-{
-	return records_write2(db, run, jobs, NULL);
-}
-
-json_t *records_job_update(const json_t *job)
-{
-	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
-					    "timed_out", "started_at", "finished_at", "duration_ms",
-					    "skipped_after", "log", NULL };
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; keys[i]; i++) {
-		json_t *v = json_object_get(job, keys[i]);
-
-		if (v)
-			json_object_set(o, keys[i], v);
-	}
-	return o;
 }
 
 /* A journal with no end line and a free lock: its runner died. Close it. */
@@ -477,6 +394,7 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	json_t *run = NULL, *jobs = NULL;
 	struct stat st;
 	int lock = -1, ended, ret = 0;
+	size_t alive = 0;
 
 	*replayed = 0;
 	if (stat(path, &st) < 0 || run_is_synced(dir, st.st_size))
@@ -488,12 +406,29 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	ret = -1;
 	if (journal_load(&run, &jobs, &ended, path) < 0)
 		goto out;
-	if (!ended && close_dead_run(run, jobs, path) < 0)
-		goto out;
+	if (!ended) {
+		json_t *job;
+		size_t i;
+
+		/*
+		 * Its runner died (the lock is free). A job whose process
+		 * still runs is not aborted: the graph gets the journal as it
+		 * is, and the journal stays unsynced, so a replay after that
+		 * process ends closes the run. Only jobs of the local executor
+		 * carry a pid to check (a cluster's jobs are not processes of
+		 * this machine).
+		 */
+		json_array_foreach(jobs, i, job)
+			if (job_still_runs(job))
+				alive++;
+		if (!alive && close_dead_run(run, jobs, path) < 0)
+			goto out;
+	}
+	drop_journal_only(jobs);
 	records_normalise(run, jobs, ws);
 	if (records_write(db, run, jobs) < 0)
 		goto out;
-	if (stat(path, &st) < 0 || run_mark_synced(dir, st.st_size) < 0)
+	if (!alive && (stat(path, &st) < 0 || run_mark_synced(dir, st.st_size) < 0))
 		goto out;
 	*replayed = 1;
 	ret = 0;

@@ -49,21 +49,24 @@ void journal_close(struct journal *j);
 int journal_load(json_t **run, json_t **jobs, int *ended, const char *path);
 
 /*
- * "20261121T101500Z-1f4a": UTC start second, then 3 hex digits of its
- * milliseconds and 1 random hex digit, so ids sort by start time.
+ * Run ids: "20261121T101500Z-1f4a3f9c0d18b2e4f67", the UTC start second,
+ * then 3 hex digits of its milliseconds and 64 random bits (16 hex
+ * digits), so ids sort by start time and two runs started in the same
+ * millisecond, on one machine or two, do not collide. Earlier releases
+ * made "20261121T101500Z-1f4a" (one random hex digit); those stay valid
+ * ids wherever one is read (run folders, --resume, status, sync).
  */
+#define RUN_ID_LEN 36
+#define RUN_ID_LEN_OLD 21
+#define RUN_ID_RANDOM_BYTES 8
+/* A new id for now (caller frees), or NULL with an error recorded. */
 char *run_id_new(void);
-/* True when s looks like a run id. */
+/* The same for the wall-clock time ms (ms since the epoch). */
+char *run_id_at(long long ms);
+/* True when s looks like a run id, of this release or an earlier one. */
 int run_id_valid(const char *s);
 /* "2026-11-21T10:15:00.123Z" (caller frees). */
 char *run_time_iso(long long ms);
-/*
- * Rewrites the started_at and finished_at of a run or job object read from
- * the graph (datetime values, which Neo4j prints as "2026-11-21T10:15Z")
- * as run_time_iso does, so they read as in the journal.
- */
-void records_times_text(json_t *o);
-
 /* <root>/.pmeta/runs and <root>/.pmeta/runs/<id> (caller frees). */
 char *runs_dir(const char *root);
 char *run_dir(const char *root, const char *id);
@@ -85,28 +88,6 @@ int run_lock(int *fd, const char *dir, int wait);
 /* Whether journal size `size` of the run in dir is recorded as synced. */
 int run_is_synced(const char *dir, off_t size);
 int run_mark_synced(const char *dir, off_t size);
-
-/*
- * Writes one run and the given job objects (borrowed) to the graph in one
- * transaction (UNWIND batches of at most 2,000 jobs).
- */
-int records_write(struct neo4j *db, const json_t *run, const json_t *jobs);
-/*
- * The same, plus updates (may be NULL): objects of JobRun nodes written
- * before, with only the properties a run changes (see records_job_update).
- */
-int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs,
-		   const json_t *updates);
-/* The properties of a job object that change while it runs (new reference). */
-json_t *records_job_update(const json_t *job);
-
-/*
- * Brings the run and job objects of a journal (this release's, or an
- * earlier one's, whose keys had no workspace) to the keys of workspace ws,
- * in place: the keys are made again from the run id, schedule, process,
- * step and shard (graph/keys.h); an earlier "workspace" path moves to "root".
- */
-void records_normalise(json_t *run, json_t *jobs, const char *ws);
 
 /*
  * Writes every journal of the workspace that is not marked synced to the

@@ -16,6 +16,7 @@
 
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/records.h"
 #include "run/recorder.h"
 #include "run/runner.h"
 #include "util/err.h"
@@ -96,6 +97,8 @@ static void flush(struct recorder *rc)
 			json_array_append(list, rc->jobs[idx]);
 	}
 	if (records_write2(rc->db, rc->run, list, updates) == 0) {
+		/* The config's text is written once (records_write2 keeps it in a ConfigText). */
+		json_object_del(rc->run, "config_text");
 		for (i = 0; i < rc->ndirty; i++) {
 			rc->dirty[rc->dirty_list[i]] = 0;
 			rc->created[rc->dirty_list[i]] = 1;

@@ -122,6 +122,7 @@ int runner_init(struct runner *r, const struct plan *plan, const struct runner_o
 		r->jobs[i].selected = 1;
 		r->jobs[i].exit_code = -1;
 		r->jobs[i].cause = (size_t)-1;
+		r->jobs[i].script.dirty = -1;
 		if (plan->jobs[i].step >= plan->nsteps)
 			return pm_error(PM_EFAIL, "plan job %zu names step %zu of %zu", i,
 					plan->jobs[i].step, plan->nsteps);
@@ -441,6 +442,14 @@ static void on_exec_event(void *data, const struct exec_event *ev)
 	now = ev->at_ms ? ev->at_ms : runner_wall_ms();
 	switch (ev->kind) {
 	case EXEC_STARTED:
+		jr->exec_pid_start = ev->id ? ev->pid_start : 0;
+		if (ev->script) {
+			jr->script = *ev->script;
+		} else {
+			struct script_provenance unknown = SCRIPT_PROVENANCE_INIT;
+
+			jr->script = unknown;
+		}
 		jr->attempts = ev->attempt > 0 ? ev->attempt : jr->attempts + 1;
 		if (!jr->started_ms)
 			jr->started_ms = now;

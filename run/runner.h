@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include "vcs/provenance.h"
+
 struct plan;
 struct executor;
 
@@ -64,6 +66,10 @@ struct job_result {
 	size_t cause;          /* skipped: the failed job it depended on */
 	char *exec_id;         /* the executor's name of the last attempt (a pid, a
 				  Slurm job id), or NULL */
+	long long exec_pid_start; /* the last attempt's exec_event.pid_start: > 0 only
+				  when exec_id is a local pid (local executor) */
+	struct script_provenance script;  /* what the last attempt ran (blob "" and
+				  dirty -1 until an executor said) */
 	/* private to the runner */
 	int in_flight;         /* handed to the executor, its ENDED not yet seen */
 	int handed;            /* handed over at least once (EXECUTOR_ORDERS_JOBS) */

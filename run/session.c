@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 
 #include "graph/keys.h"
 #include "graph/plan.h"
+#include "run/records.h"
+#include "run/openlineage.h"
 #include "run/session.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -104,12 +107,12 @@ static json_t *job_header(struct run_session *s, size_t job)
 	json_object_set_new(o, "procedure", str_or_null(ps->procedure));
 	json_object_set_new(o, "procedure_key", str_or_null(ps->procedure_key));
 	json_object_set_new(o, "script", str_or_null(ps->script));
-	json_object_set_new(o, "blob", str_or_null(ps->blob));
 	json_object_set_new(o, "command", str_or_null(pj->command));
 	if (old) {
-		/* Reused: the earlier run's outcome, and where it came from. */
+		/* Reused: the earlier run's outcome, what it ran, and where it came from. */
 		static const char *const keep[] = { "exit_code", "attempts", "started_at",
-						    "finished_at", "duration_ms", "log", NULL };
+						    "finished_at", "duration_ms", "log", "blob",
+						    "dirty", "commit", NULL };
 		size_t i;
 
 		json_object_set_new(o, "status", json_string("succeeded"));
@@ -123,6 +126,10 @@ static json_t *job_header(struct run_session *s, size_t job)
 	} else {
 		char *rel = xstrfmt("%s/%s", s->rel_dir, log);
 
+		/* What runs is known when it starts (its executor hashes the script). */
+		struct script_provenance unknown = SCRIPT_PROVENANCE_INIT;
+
+		records_script_set(o, &unknown);
 		json_object_set_new(o, "status", json_string("pending"));
 		json_object_set_new(o, "attempts", json_integer(0));
 		json_object_set_new(o, "exit_code", json_null());
@@ -134,9 +141,18 @@ static json_t *job_header(struct run_session *s, size_t job)
 	return o;
 }
 
-static void record_job(struct run_session *s, size_t job, json_t *set)
+/*
+ * The journal gets set, plus journal_only (may be NULL, borrowed): facts
+ * for a later replay that the graph does not keep (the job's pid).
+ */
+static void record_job2(struct run_session *s, size_t job, json_t *set, const json_t *journal_only)
 {
-	json_t *line = json_pack("{sssIsO}", "ev", "job", "index", (json_int_t)job, "set", set);
+	json_t *all = json_deep_copy(set);
+	json_t *line;
+
+	if (journal_only)
+		json_object_update(all, (json_t *)journal_only);
+	line = json_pack("{sssIso}", "ev", "job", "index", (json_int_t)job, "set", all);
 
 	/* The jobs go on (and the graph still gets the change); say it at the end. */
 	if (journal_append(&s->journal, line, 0) < 0 && !s->journal_error)
@@ -146,6 +162,11 @@ static void record_job(struct run_session *s, size_t job, json_t *set)
 		recorder_job(s->rec, job, set);  /* steals set */
 	else
 		json_decref(set);
+}
+
+static void record_job(struct run_session *s, size_t job, json_t *set)
+{
+	record_job2(s, job, set, NULL);
 }
 
 static void on_event(void *data, const struct runner *r, enum runner_event ev, size_t job)
@@ -160,7 +181,21 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 		json_object_set_new(set, "status", json_string("running"));
 		json_object_set_new(set, "attempts", json_integer(jr->attempts));
 		json_object_set_new(set, "started_at", iso_or_null(jr->started_ms));
-		record_job(s, job, set);
+		records_script_set(set, &jr->script);
+		if (jr->exec_pid_start > 0 && jr->exec_id) {
+			/*
+			 * Which local process runs it: a replay after pmeta died
+			 * checks it still lives. Only the local executor's ids are
+			 * pids of this machine; a cluster job has none here.
+			 */
+			json_t *proc = json_pack("{sIsI}", "pid", (json_int_t)strtoll(jr->exec_id, NULL, 10),
+						 "pid_start", (json_int_t)jr->exec_pid_start);
+
+			record_job2(s, job, set, proc);
+			json_decref(proc);
+		} else {
+			record_job(s, job, set);
+		}
 		break;
 	case RUNNER_JOB_RETRY:
 	case RUNNER_JOB_FINISHED:
@@ -196,6 +231,7 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 	case RUNNER_TICK:
 		break;
 	}
+	openlineage_job_event(s->opts.openlineage, r, ev, job);
 	if (s->opts.progress)
 		s->opts.progress(s->opts.progress_data, r, ev, job);
 }
@@ -212,10 +248,12 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	s->lock = -1;
 	s->journal.fd = -1;
 	s->reuse = xcalloc(plan->njobs ? plan->njobs : 1, sizeof(*s->reuse));
-	/* Two runs started in the same second differ in their random part. */
+	/* An existing folder of the same id (64 random bits: never seen) is not reused. */
 	for (tries = 0; tries < 8; tries++) {
 		free(s->id);
 		s->id = run_id_new();
+		if (!s->id)
+			return -1;
 		if (run_dir_create(opts->root, s->id) == 0)
 			break;
 		if (tries == 7)
@@ -235,12 +273,27 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	return runner_init(&s->runner, plan, &ro);
 }
 
+/* The name of the user running pmeta (caller frees), or NULL. */
+static char *user_name(void)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	const char *env = getenv("USER");
+
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name)
+		return xstrdup(found->pw_name);
+	if (env && *env)
+		return xstrdup(env);
+	return xstrfmt("%lu", (unsigned long)geteuid());
+}
+
 static json_t *run_header(struct run_session *s, size_t nrecorded)
 {
 	const struct plan *plan = s->plan;
 	char host[256] = "";
 	char *at = run_time_iso(runner_wall_ms());
 	char *key = key_run(plan->workspace, s->id);
+	char *user = user_name();
 	json_t *run = json_object();
 
 	gethostname(host, sizeof(host) - 1);
@@ -253,17 +306,23 @@ static json_t *run_header(struct run_session *s, size_t nrecorded)
 	json_object_set_new(run, "process_name", str_or_null(plan->process));
 	json_object_set_new(run, "schedule", str_or_null(plan->schedule));
 	json_object_set_new(run, "config", str_or_null(plan->config));
+	json_object_set_new(run, "config_hash", str_or_null(plan->config_hash));
+	/* The journal keeps the text; the graph keeps it once per hash (a ConfigText). */
+	json_object_set_new(run, "config_text", str_or_null(plan->config_text));
 	json_object_set_new(run, "target", str_or_null(s->opts.target));
 	json_object_set_new(run, "host", json_string(host));
+	json_object_set_new(run, "user", str_or_null(user));
+	json_object_set_new(run, "pmeta_version", str_or_null(s->opts.version));
 	json_object_set_new(run, "workspace", json_string(plan->workspace));
 	json_object_set_new(run, "root", json_string(s->opts.root));
 	json_object_set_new(run, "dir", json_string(s->rel_dir));
 	json_object_set_new(run, "max_jobs", json_integer(s->runner.opts.max_jobs));
-	json_object_set_new(run, "jobs", json_integer((json_int_t)nrecorded));
+	json_object_set_new(run, "njobs", json_integer((json_int_t)nrecorded));
 	json_object_set_new(run, "resume_of", str_or_null(s->opts.resume_of));
 	json_object_set_new(run, "selection", str_or_null(s->opts.selection));
 	free(at);
 	free(key);
+	free(user);
 	return run;
 }
 
@@ -309,6 +368,7 @@ int run_session_execute(struct run_session *s)
 	}
 	json_decref(run);
 	json_decref(jobs);
+	openlineage_run_started(s->opts.openlineage, runner_wall_ms());
 
 	if (runner_execute(r) < 0)
 		goto out;
@@ -331,6 +391,7 @@ int run_session_execute(struct run_session *s)
 	free(at);
 	if (r->interrupted)
 		json_object_set_new(end, "interrupted_by", json_string(run_signal_name(r->interrupted)));
+	openlineage_run_ended(s->opts.openlineage, s->status, runner_wall_ms());
 	line = json_pack("{sssO}", "ev", "end", "set", end);
 	if (journal_append(&s->journal, line, 1) < 0 && !s->journal_error)
 		s->journal_error = xstrdup(pm_error_msg());

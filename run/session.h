@@ -20,6 +20,7 @@
 #include "run/runner.h"
 
 struct plan;
+struct openlineage;
 
 struct run_session_options {
 	const char *root;          /* workspace root */
@@ -30,10 +31,14 @@ struct run_session_options {
 	double tick;               /* RUNNER_TICK period for progress, 0 = none */
 	const char *resume_of;     /* run id or NULL */
 	const char *selection;     /* "--from x --to y", recorded on the Run, or NULL */
+	const char *version;       /* pmeta's version, recorded on the Run, or NULL */
 	int record;                /* write records to Neo4j while running */
 	double record_wait;        /* seconds the last flush may take when Neo4j fails */
 	runner_event_fn progress;  /* called after each event is journaled */
 	void *progress_data;
+	struct openlineage *openlineage; /* borrowed: emits the run's OpenLineage events
+				      (run/openlineage.h), or NULL; may be set
+				      between run_session_init and _execute */
 };
 
 struct run_session {

@@ -10,9 +10,12 @@ cd "$top"
 scripts/install-deps.sh
 make -s pmeta
 scripts/neo4j.sh start
+# The settings hold the password: read them with xtrace off (bash -x demo.sh).
+{ xt=${-//[^x]/}; set +x; } 2>/dev/null
 set -a
 . build/neo4j/env
 set +a
+[[ -z $xt ]] || set -x
 export PATH="$top:$PATH"
 # The demo workspace is a git repository of its own, so it must not sit
 # inside pmeta's checkout (pmeta would find this repository instead).

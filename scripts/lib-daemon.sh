@@ -56,12 +56,12 @@ port_busy() {
 }
 
 # write file $1 with content $2, mode 0600, atomically
+# (explicit checks: it also runs where errexit is off, inside neo4j.sh's untraced)
 write_private() {
     local tmp
-    tmp=$(umask 077 && mktemp "$1.XXXXXX")
-    printf '%s\n' "$2" >"$tmp"
-    chmod 600 -- "$tmp"
-    mv -f -- "$tmp" "$1"
+    tmp=$(umask 077 && mktemp "$1.XXXXXX") || die "cannot create a file next to $1"
+    printf '%s\n' "$2" >"$tmp" && chmod 600 -- "$tmp" && mv -f -- "$tmp" "$1" ||
+        { rm -f -- "$tmp"; die "cannot write $1"; }
 }
 
 # shell-quote a value only when needed (keeps simple values plain)

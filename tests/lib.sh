@@ -9,7 +9,8 @@
 #   test_expect_success SLURM 'what it checks' '<shell commands>'
 # and is skipped, with the reason, where the prerequisite does not hold
 # (SLURM: the cluster of build/slurm/env, `make slurm-start`, or SLURM_CONF;
-# SLURM_DAEMONS: a cluster of a test's own can be started).
+# SLURM_DAEMONS: a cluster of a test's own can be started; BROWSER: chromium
+# and tests/browser's playwright-core; OPENLINEAGE: openlineage-python).
 # PMETA_TEST_REQUIRE="SLURM ..." (CI) turns such a skip into a failure.
 
 set -u
@@ -24,11 +25,14 @@ test_count=0
 test_failed=0
 test_skipped=0
 
+# (with xtrace off: the settings hold the password)
+{ test_xt=${-//[^x]/}; set +x; } 2>/dev/null
 if [ -z "${NEO4J_URI:-}" ] && [ -f "$TEST_ROOT/build/neo4j-test/env" ]; then
 	set -a
 	. "$TEST_ROOT/build/neo4j-test/env"
 	set +a
 fi
+[ -z "$test_xt" ] || set -x
 export NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD
 if [ -z "${SLURM_CONF:-}" ] && [ -f "$TEST_ROOT/build/slurm/env" ]; then
 	set -a
@@ -45,6 +49,8 @@ export NEO4J_CACHE=${NEO4J_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-$(sed -n 's/
 # Likewise the official neo4j-migrations CLI (scripts/neo4j-migrations.sh),
 # fetched with the user's HOME (Maven's cache and settings).
 export NEO4J_MIGRATIONS_CACHE=${NEO4J_MIGRATIONS_CACHE:-${HOME:-/root}/.cache/pmeta/neo4j-migrations-$(sed -n 's/^readonly MIGRATIONS_VERSION=//p' "$TEST_ROOT/scripts/neo4j-migrations.sh")}
+# And the official OpenLineage client's venv (scripts/openlineage-python.sh).
+export OPENLINEAGE_VENV=${OPENLINEAGE_VENV:-${HOME:-/root}/.cache/pmeta/openlineage-python-$(sed -n 's/^readonly OPENLINEAGE_PYTHON_VERSION=//p' "$TEST_ROOT/scripts/openlineage-python.sh")}
 TEST_USER_HOME=${HOME:-/root}
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/.home"
 
@@ -118,6 +124,31 @@ prereq_SLURM_DAEMONS() {
 	fi
 }
 
+# Debian's chromium and the pinned playwright-core of tests/browser
+# (`npm ci` there; .ci/run does it): the Neo4j Browser test.
+prereq_BROWSER() {
+	if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+		echo "no chromium at ${CHROMIUM:-/usr/bin/chromium}: scripts/install-deps.sh --browser"
+		return 1
+	fi
+	if ! command -v node >/dev/null; then
+		echo "no node (Node.js) to drive chromium"
+		return 1
+	fi
+	if [ ! -f "$TEST_ROOT/tests/browser/node_modules/playwright-core/package.json" ]; then
+		echo "no playwright-core: (cd tests/browser && npm ci)"
+		return 1
+	fi
+}
+
+# The official openlineage-python client (scripts/openlineage-python.sh fetch).
+prereq_OPENLINEAGE() {
+	if ! "$OPENLINEAGE_VENV/bin/python" -c 'import openlineage.client' 2>/dev/null; then
+		echo "no openlineage-python in $OPENLINEAGE_VENV: scripts/openlineage-python.sh fetch"
+		return 1
+	fi
+}
+
 # test_have_prereq NAME[,NAME...]: whether every one holds (checked once
 # per file); when not, test_missing_prereq and test_missing_why say why.
 test_have_prereq() {
@@ -187,6 +218,21 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# json_valid SCHEMA FILE...: the files match docs/schema/SCHEMA.schema.json
+# (tests/validate-json.py, python's jsonschema: Debian's python3-jsonschema,
+# scripts/install-deps.sh). The first python3 that has jsonschema runs it.
+json_valid() {
+	local py
+	for py in python3 /usr/bin/python3; do
+		if "$py" -c 'import jsonschema' 2>/dev/null; then
+			"$py" "$TEST_ROOT/tests/validate-json.py" "$@"
+			return
+		fi
+	done
+	echo "no python3 with jsonschema: scripts/install-deps.sh installs python3-jsonschema" >&2
+	return 1
+}
+
 # --- Neo4j from the shell, for setting up and checking the graph ---
 # The password goes to curl through a config on stdin, never argv.
 
@@ -194,7 +240,7 @@ free_port() {
 cypher() {
 	local q=$1 params=${2:-'{}'} db=${3:-$NEO4J_DATABASE} body reply
 	body=$(python3 -c 'import json,sys; print(json.dumps({"statements":[{"statement":sys.argv[1],"parameters":json.loads(sys.argv[2])}]}))' "$q" "$params") || return 1
-	reply=$(printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
+	reply=$( { set +x; } 2>/dev/null; printf 'user = "%s:%s"\n' "$NEO4J_USERNAME" "$NEO4J_PASSWORD" |
 		curl -sS -K - -H 'Content-Type: application/json' --data-binary "$body" \
 			"$NEO4J_URI/db/$db/tx/commit") || return 1
 	printf '%s\n' "$reply"

@@ -11,11 +11,13 @@ passed=0
 failed=0
 skipped=0
 # The live unit tests and the shell tests read the connection from here.
+{ xt=${-//[^x]/}; set +x; } 2>/dev/null  # the settings hold the password
 if [ -z "${NEO4J_URI:-}" ] && [ -f build/neo4j-test/env ]; then
 	set -a
 	. build/neo4j-test/env
 	set +a
 fi
+[ -z "$xt" ] || set -x
 failures=()
 
 patterns=("$@")

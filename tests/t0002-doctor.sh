@@ -10,7 +10,8 @@ test_expect_success 'doctor in a fresh workspace reports pending migrations (exi
 	test_contains out "ok       neo4j reachable at $NEO4J_URI (Neo4j 5.26" &&
 	test_contains out "ok       credentials accepted" &&
 	test_contains out "ok       database '\''neo4j'\'' is online" &&
-	test_contains out "problem  migrations: 2 pending (run '\''pmeta migrate'\'')"
+	n=$(ls "$TEST_ROOT"/migrations/V*.cypher | wc -l) &&
+	test_contains out "problem  migrations: $n pending (run '\''pmeta migrate'\'')"
 '
 
 test_expect_success 'after migrate every line is ok (exit 0)' '
@@ -79,6 +80,37 @@ test_expect_success 'a bare repository is not a workspace' '
 	git init -q --bare bare.git && cd bare.git &&
 	test_expect_code 5 pmeta doctor >out ;
 	rc=$? ; [ $rc -eq 0 ] && grep -q "problem  workspace" out
+'
+
+test_expect_success 'credentials inside NEO4J_URI are never printed: doctor' '
+	hostport=${NEO4J_URI#http://} &&
+	pmeta doctor >out 2>&1 &&
+	env NEO4J_URI="http://neo4j:uRiSeCrEt-1@$hostport" pmeta doctor >out 2>&1 &&
+	test_contains out "ok       neo4j reachable at http://neo4j:***@$hostport" &&
+	test_lacks out "uRiSeCrEt" &&
+	for u in "http://bob:uRiSeCrEt-2@127.0.0.1:$(free_port)" "bolt://bob:uRiSeCrEt-3@127.0.0.1:7687" \
+		 "ftp://uRiSeCrEt-4@example.invalid/" "http://bob:uRi/SeCrEt-5@127.0.0.1:1"; do
+		test_expect_code 4 env NEO4J_URI="$u" pmeta doctor >out 2>&1 &&
+		test_contains out "problem" &&
+		test_contains out "***@" &&
+		test_lacks out "SeCrEt" || return 1
+	done
+'
+
+test_expect_success 'credentials inside NEO4J_URI are never printed: other verbs' '
+	mkdir -p s/pys s/process_config/p_1_v_000 &&
+	printf "[proc_1_v_000]\n" >s/process_config/p_1_v_000/main.conf &&
+	for u in "http://bob:uRiSeCrEt-6@127.0.0.1:$(free_port)" "ftp://bob:uRiSeCrEt-7@example.invalid"; do
+		# (migrate with an unsupported scheme is issue 9 item 5, on another branch)
+		case $u in http*) migrate=migrate ;; *) migrate= ;; esac
+		for verb in init $migrate sync status runs "import s/process_config/p_1_v_000/main.conf" \
+			    "lineage proc_1_v_000" "fork proc_1_v_000" "run s/process_config/p_1_v_000/main.conf"; do
+			env NEO4J_URI="$u" pmeta $verb >out 2>&1
+			rc=$?
+			[ $rc -lt 128 ] || { echo "$verb: exit $rc"; cat out; return 1; }
+			test_lacks out "SeCrEt" || return 1
+		done
+	done
 '
 
 test_expect_success 'the password never reaches argv of pmeta' '

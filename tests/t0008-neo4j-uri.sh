@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every verb that talks to Neo4j, against a NEO4J_URI it cannot use: exit 4
-# with a message that names the URI without its credentials; no crash (pmeta
+# with a message that names the URI without its password (user:***@host); no crash (pmeta
 # migrate used to release an uninitialised struct and die of SIGSEGV, exit 139).
 # None of these URIs reaches a server, so the graph is not touched.
 . "$(dirname "$0")/lib.sh"
@@ -66,14 +66,14 @@ test_expect_success 'ftp://x' '
 	against ftp://x "unsupported NEO4J_URI '\''ftp://x'\''"
 '
 
-test_expect_success 'bolt:// with credentials: named without them' '
-	against bolt://user:pw@127.0.0.1:1 "'\''bolt://127.0.0.1:1'\''"
+test_expect_success 'bolt:// with credentials: named without the password' '
+	against bolt://user:pw@127.0.0.1:1 "'\''bolt://user:***@127.0.0.1:1'\''"
 '
 
-test_expect_success 'http:// with credentials and nothing listening: named without them' '
+test_expect_success 'http:// with credentials and nothing listening: named without the password' '
 	port=$(free_port) &&
 	grep -vx status verbs >verbs-but-status &&
-	against "http://user:pw@127.0.0.1:$port" "cannot reach Neo4j at http://127.0.0.1:$port" \
+	against "http://user:pw@127.0.0.1:$port" "cannot reach Neo4j at http://user:***@127.0.0.1:$port" \
 		verbs-but-status
 '
 
@@ -81,7 +81,7 @@ test_expect_success 'http:// with credentials and nothing listening: named witho
 test_expect_success 'status falls back to the journal when Neo4j is unreachable, and says where' '
 	port=$(free_port) &&
 	NEO4J_URI="http://user:pw@127.0.0.1:$port" pmeta status >out 2>err &&
-	test_contains err "cannot reach Neo4j at http://127.0.0.1:$port" &&
+	test_contains err "cannot reach Neo4j at http://user:***@127.0.0.1:$port" &&
 	test_contains err "showing the local journal" &&
 	test_contains out "p_001_v_000" &&
 	! grep -q pw out err
@@ -95,7 +95,8 @@ test_expect_success 'garbage' '
 	against "not a uri" "NEO4J_URI '\''not a uri'\'' is not a URL" &&
 	against "http://" "NEO4J_URI '\''http://'\'' is not a URL" &&
 	against "http://[::1" "NEO4J_URI '\''http://[::1'\'' is not a URL" &&
-	against "http://user:pw@[::1" "NEO4J_URI '\''http://[::1'\'' is not a URL" &&
+	against "http://user:pw@[::1" "NEO4J_URI '\''http://user:***@[::1'\'' is not a URL" &&
+	against "http://user:p/w@127.0.0.1:1" "NEO4J_URI '\''http://user:***@127.0.0.1:1'\'' is not a URL" &&
 	against "http://127.0.0.1:99999" "NEO4J_URI '\''http://127.0.0.1:99999'\'' is not a URL" &&
 	against "::::" "NEO4J_URI '\''::::'\''"
 '

@@ -115,7 +115,8 @@ test_expect_success 'status: the latest run, job by job, with durations' '
 	pmeta status >out &&
 	test_contains out "succeeded" &&
 	test "$(grep -c "^proc_00" out)" = 4 &&
-	grep "^proc_001_v_000 .* succeeded .*0 .*1 .*s  .pmeta/runs/" out
+	blob=$(git rev-parse HEAD:sche_t/pys/proc_001_v_000.py | cut -c1-7) &&
+	grep "^proc_001_v_000 .* succeeded .*0 .*1 .*s  proc_001_v_000  *$blob  *.pmeta/runs/" out
 '
 
 test_expect_success 'status RUN --json has the run and its jobs' '

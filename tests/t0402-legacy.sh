@@ -72,6 +72,7 @@ test_expect_success 'migrate applies V0002: types converted, nothing lost, all u
 	cd ws &&
 	pmeta migrate >out &&
 	test_contains out "applied 0002 workspace keys and types" &&
+	test_contains out "applied 0003 run provenance" &&
 	test_lacks out "applied 0001" &&
 	test_eq "$(counts)" "$(cat ../before)" &&
 	test_eq "$(cypher_value "MATCH (n:Unclaimed) RETURN count(n)")" 24 &&
@@ -85,6 +86,7 @@ test_expect_success 'migrate applies V0002: types converted, nothing lost, all u
 	test_eq "$(cypher_value "MATCH (r:Run) WHERE r.started_at > datetime(\"2026-01-02T00:00:00Z\") RETURN count(r)")" 2 &&
 	test_eq "$(cypher_value "MATCH ()-[f:FORKED_FROM]->() RETURN valueType(f.at)")" "ZONED DATETIME NOT NULL" &&
 	test_eq "$(cypher_value "MATCH (r:Run {id: \"$A\"}) RETURN r.root + \" \" + coalesce(r.workspace, \"none\")")" "$PWD none" &&
+	test_eq "$(cypher_value "MATCH (r:Run {id: \"$A\"}) RETURN r.njobs + \" \" + coalesce(r.jobs, \"gone\")")" "3 gone" &&
 	cypher "SHOW CONSTRAINTS YIELD name RETURN name" >cons &&
 	test_contains cons "\"schedule_key\"" && test_contains cons "\"run_key\"" &&
 	test_lacks cons "\"schedule_name\"" && test_lacks cons "\"run_id\"" &&
@@ -133,6 +135,8 @@ test_expect_success 'the verbs see the claimed records: status, runs, lineage, p
 	pmeta runs >runs && test_contains runs "$A" && test_contains runs "$B" && test_contains runs "$D" &&
 	test_lacks runs "$C" &&
 	pmeta runs --all-workspaces >all && grep -E "^\(unclaimed\) +$C " all &&
+	pmeta runs --all-workspaces --json >all.json && json_valid runs all.json &&
+	pmeta status $B --json >st.json && json_valid status st.json &&
 	pmeta lineage proc_002_v_000 >lin && test_contains lin "proc_002_v_001  patch" &&
 	pmeta plan --format json p_001_v_000 >plan.json 2>err &&
 	test_lacks err imported &&

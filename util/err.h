@@ -26,7 +26,7 @@ enum pm_errclass {
 
 /* Records the error and returns -1, so `return pm_error(...)` reads well. */
 int pm_error(enum pm_errclass cls, const char *fmt, ...) PM_PRINTF(2, 3);
-int pm_verror(enum pm_errclass cls, const char *fmt, va_list ap);
+int pm_verror(enum pm_errclass cls, const char *fmt, va_list ap) PM_PRINTF(2, 0);
 
 /* Prepends "what: " to the recorded message (keeps its class). Returns -1. */
 int pm_error_prefix(const char *fmt, ...) PM_PRINTF(1, 2);

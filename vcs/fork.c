@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,12 +102,17 @@ static int tree_has(git_tree *tree, const char *path)
 	return pm_error(PM_EGIT, "cannot look up '%s': %s", path, vcs_git_msg());
 }
 
+/* 1 when path is on disk (a folder when want_dir), 0 not, -1 when it leads outside the workspace. */
 static int disk_has(const char *root, const char *path, int want_dir)
 {
 	struct stat st;
-	char *full = xstrfmt("%s/%s", root, path);
-	int r = stat(full, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+	char *full;
+	int r;
 
+	if (workspace_check_inside(root, path) < 0)
+		return -1;
+	full = xstrfmt("%s/%s", root, path);
+	r = stat(full, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
 	free(full);
 	return r;
 }
@@ -163,9 +169,13 @@ static int locate_as(git_tree *tree, const char *root, struct version_name *v, i
 				continue;
 			version_set_schedule(v, de->d_name);
 			path = version_path(v);
-			if (disk_has(root, path, v->kind == VERSION_PROCESS))
-				add_schedule(&found, &nfound, de->d_name);
+			/* A folder that leads elsewhere (a data link) is no schedule. */
+			r = disk_has(root, path, v->kind == VERSION_PROCESS);
 			free(path);
+			if (r < 0)
+				pm_error_clear();
+			if (r > 0)
+				add_schedule(&found, &nfound, de->d_name);
 		}
 		if (d)
 			closedir(d);
@@ -622,21 +632,34 @@ static int signature(git_signature **out, git_repository *repo, const char *who)
 	return 0;
 }
 
-static char *fork_message(const struct fork_record *rec, const char *user)
+/*
+ * libgit2 1.5 can report an object written when the disk was full and the
+ * loose object never reached the store (the branch update then fails with
+ * "target OID ... doesn't exist"): every object the fork commit needs is
+ * looked up before the branch moves, and a missing one is reported with
+ * the cause errno (or the file system) gives.
+ */
+static int objects_stored(git_repository *repo, const git_oid *commit, const git_oid *tree,
+			  const git_oid *content)
 {
-	struct strbuf sb = STRBUF_INIT;
-	git_buf pretty = { 0 };
-	char *trailers = history_trailers(rec);
+	const git_oid *ids[3] = { commit, tree, content };
+	int saved = errno, i, ret = 0;
+	git_odb *odb = NULL;
+	struct statvfs vfs;
 
-	strbuf_addf(&sb, "fork %s from %s (%s)\n\n", rec->dst.name, rec->src.name, rec->bump);
-	if (user && git_message_prettify(&pretty, user, 1, '#') == 0 && pretty.size) {
-		strbuf_addstr(&sb, pretty.ptr);
-		strbuf_addch(&sb, '\n');
+	if (git_repository_odb(&odb, repo) < 0)
+		return pm_error(PM_EGIT, "cannot open the object store: %s", vcs_git_msg());
+	for (i = 0; i < 3 && !ret; i++) {
+		if (git_odb_exists(odb, ids[i]))
+			continue;
+		if (saved != ENOSPC && saved != EDQUOT && statvfs(git_repository_path(repo), &vfs) == 0 &&
+		    vfs.f_bavail == 0)
+			saved = ENOSPC;
+		ret = pm_error(PM_EGIT, "cannot write the fork commit: object %s is not in the object store (%s)",
+			       git_oid_tostr_s(ids[i]), saved ? strerror(saved) : "libgit2 gave no cause");
 	}
-	strbuf_addstr(&sb, trailers);
-	git_buf_dispose(&pretty);
-	free(trailers);
-	return strbuf_detach(&sb, NULL);
+	git_odb_free(odb);
+	return ret;
 }
 
 /*
@@ -682,11 +705,14 @@ static int commit_entry(git_oid *out_commit, long long *out_time, git_repository
 		}
 		if (signature(&author, repo, "AUTHOR") < 0 || signature(&committer, repo, "COMMITTER") < 0)
 			goto next;
+		errno = 0;
 		if (git_commit_create(&cid, repo, NULL, author, committer, NULL, message, newtree,
 				      1, (const git_commit **)&parent) < 0) {
 			pm_error(PM_EGIT, "cannot create the fork commit: %s", vcs_git_msg());
 			goto next;
 		}
+		if (objects_stored(repo, &cid, &tree_id, &src->id) < 0)
+			goto next;
 		r = git_reference_create_matching(&ref, repo, branch, &cid, 1, &old, reflog);
 		if (r == 0) {
 			git_oid_cpy(out_commit, &cid);
@@ -970,6 +996,9 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 		goto out;
 	}
 	src_path = version_path(&out->src);
+	/* The source is read, and the fork written, next to it: both inside the workspace. */
+	if (workspace_check_inside(root, src_path) < 0)
+		goto out;
 	if (source_content(&content, repo, root, src_path, &out->src, opts->from_worktree) < 0)
 		goto out;
 	out->bump = xstrdup(fork_bump_str(opts->bump));
@@ -982,7 +1011,7 @@ int fork_create(struct fork_record *out, char **warning, git_repository *repo,
 		if (claim_name(&out->dst, repo, root, &out->src, opts, &content, &made) < 0)
 			goto out;
 		dst_path = version_path(&out->dst);
-		message = fork_message(out, opts->message);
+		message = history_fork_message(out, opts->message);
 		reflog = xstrfmt("pmeta fork: %s from %s", out->dst.name, out->src.name);
 		r = commit_entry(&commit, &when, repo, branch, dst_path, &content, message, reflog);
 		if (r == 0)

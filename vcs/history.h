@@ -38,6 +38,8 @@ void fork_record_release(struct fork_record *rec);
 struct fork_list {
 	struct fork_record *items;
 	size_t n, alloc;
+	char **ignored;            /* "commit <id>: why it is not believed", one per commit */
+	size_t nignored;
 };
 
 void fork_list_release(struct fork_list *list);
@@ -46,9 +48,21 @@ void fork_list_release(struct fork_list *list);
 char *history_trailers(const struct fork_record *rec);
 
 /*
- * Reads the fork trailers of a commit message. Returns 1 and fills rec
- * (but not commit, at, dst_id) when the message is a pmeta fork, 0 when it
- * is not, -1 (PM_EGIT) when its trailers are malformed.
+ * The whole message of rec's fork commit: subject, the user's text (may be
+ * NULL) and the trailer block, last. The user's text is kept as written,
+ * '#' lines included; CRLF and CR become LF, trailing spaces and repeated
+ * blank lines go, and a line git could take for the end of the message
+ * ("---", a scissors line) is indented by one space, so that git, libgit2
+ * and history_parse_message all read pmeta's own trailers. Caller frees.
+ */
+char *history_fork_message(const struct fork_record *rec, const char *user);
+
+/*
+ * Reads the fork trailers of a commit message: the Pmeta-* lines of its last
+ * paragraph (never the subject). Returns 1 and fills rec (but not commit,
+ * at, dst_id) when the message is a pmeta fork, 0 when it is not, -1
+ * (PM_EGIT) when its trailers are malformed. A message is only a claim:
+ * history_forks and history_log also check the commit's tree.
  */
 int history_parse_message(struct fork_record *rec, const char *message);
 
@@ -58,6 +72,10 @@ void history_format_time(char buf[32], long long seconds);
 /*
  * Every fork recorded in the history of HEAD, oldest first (topological,
  * then time), so a version's own fork precedes forks made from it.
+ * A commit counts as a fork only when its trailers parse and its tree bears
+ * them out: it adds the new version's file (folder) with the very blob
+ * (tree) its Pmeta-Source-* trailer names, and its first parent lacks it.
+ * Other commits with Pmeta trailers are listed in out->ignored, with why.
  * An unborn HEAD gives an empty list.
  */
 int history_forks(struct fork_list *out, struct git_repository *repo);

@@ -73,8 +73,18 @@ int version_parse(struct version_name *out, const char *text)
 		goto bad;
 	if (version_split(slash ? slash + 1 : text, &out->family, &version) < 0)
 		goto bad;
-	if (slash)
+	if (slash) {
 		out->schedule = xstrndup(text, (size_t)(slash - text));
+		/* A schedule is a folder of the workspace: "..", "." or ".git" never are. */
+		if (out->schedule[0] == '.' || strchr(out->schedule, '\\')) {
+			int ret = pm_error(PM_EUSAGE, "'%s': '%s' is not a schedule (a folder of the workspace)",
+					   text, out->schedule);
+
+			free(version);
+			version_release(out);
+			return ret;
+		}
+	}
 	out->kind = version_family_kind(out->family);
 	out->name = xstrdup(slash ? slash + 1 : text);
 	out->prname = xstrdup(version_prname(out->family));

@@ -21,7 +21,12 @@ const char *vcs_git_msg(void)
 {
 	const git_error *e = git_error_last();
 
-	return e && e->message ? e->message : "unknown libgit2 error";
+	if (e && e->message)
+		return e->message;
+	/* libgit2 1.5 fails some writes without a message: a full disk must still say so. */
+	if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG || errno == EROFS || errno == EIO)
+		return strerror(errno);
+	return "unknown libgit2 error";
 }
 
 int workspace_find(char **root, const char *start)
@@ -52,6 +57,45 @@ int workspace_find(char **root, const char *start)
 out:
 	git_repository_free(repo);
 	git_buf_dispose(&buf);
+	return ret;
+}
+
+int workspace_check_inside(const char *root, const char *rel)
+{
+	char *real_root = realpath(root, NULL), *full = xstrfmt("%s/%s", root, rel), *real = NULL;
+	size_t n;
+	int ret = -1;
+
+	if (!real_root) {
+		pm_error(PM_EGIT, "cannot resolve the workspace '%s': %s", root, strerror(errno));
+		goto out;
+	}
+	/* The deepest part that exists decides: what is below it is created by us. */
+	for (;;) {
+		char *slash;
+
+		real = realpath(full, NULL);
+		if (real || errno != ENOENT)
+			break;
+		slash = strrchr(full, '/');
+		if (!slash || slash == full)
+			break;
+		*slash = '\0';
+	}
+	if (!real) {
+		pm_error(PM_EGIT, "cannot resolve '%s': %s", rel, strerror(errno));
+		goto out;
+	}
+	n = strlen(real_root);
+	if (n > 1 && (strncmp(real, real_root, n) || (real[n] != '/' && real[n] != '\0'))) {
+		pm_error(PM_EGIT, "'%s' leads outside the workspace (to '%s'): refused", rel, real);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(real_root);
+	free(real);
+	free(full);
 	return ret;
 }
 

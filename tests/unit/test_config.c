@@ -139,6 +139,35 @@ static void test_errors_name_lines(void **state)
 	assert_error("[a]\ncur_proc_to = /abs\n", "2: cur_proc_to = '/abs': not a dataset name");
 }
 
+/* Item 5 of issue 8: what used to pass check and vanish on import is refused, with its line. */
+static void test_bad_input_refused(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	assert_error("", "1: the config defines no step");
+	assert_error("# only a comment\n; and another\n\n", "1: the config defines no step");
+	assert_error("[a]\nk = caf\xE9\n", "2: invalid UTF-8: byte 0xe9 at column 8");
+	assert_error("[a]\nk\xFF = v\n", "2: invalid UTF-8: byte 0xff at column 2");
+	assert_error("# fine\n[a\xC3]\n", "2: invalid UTF-8: byte 0xc3 at column 3");
+	assert_error("[a]\nlast_proc = d\xED\xA0\x80\n", "2: invalid UTF-8: byte 0xed");  /* a surrogate */
+	assert_error("[a]\nk = \xC0\xAF\n", "2: invalid UTF-8: byte 0xc0");  /* overlong '/' */
+	assert_error("[a]\nk = \xF4\x90\x80\x80\n", "2: invalid UTF-8: byte 0xf4");  /* > U+10FFFF */
+	assert_error("[a]\nk = \xE2\x82", "2: invalid UTF-8: byte 0xe2");  /* cut at the end */
+	/* Every bad line is named once; the reader still reports the rest. */
+	cfg = compile("[a]\nk = \xFF\xFF\nafter = zz\n[b\xFF]\n");
+	assert_int_equal(cfg->nerrors, 4);
+	assert_int_equal(cfg->diags[0].line, 2);
+	assert_int_equal(cfg->diags[1].line, 4);
+	config_free(cfg);
+	/* Valid text of every length passes untouched. */
+	cfg = compile("[a]\nk = \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xEF\xBF\xBF\n");
+	assert_int_equal(cfg->nerrors, 0);
+	assert_string_equal(config_step_param(&cfg->steps[0], "k"),
+			    "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xEF\xBF\xBF");
+	config_free(cfg);
+}
+
 static void test_run_settings(void **state)
 {
 	struct config *cfg = compile("[a]\nmax_shard = 4\ntimeout = 90\nretries = 0\n[b]\n");
@@ -368,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_inih_dialect),
 		cmocka_unit_test(test_empty_sections_are_steps),
 		cmocka_unit_test(test_errors_name_lines),
+		cmocka_unit_test(test_bad_input_refused),
 		cmocka_unit_test(test_run_settings),
 		cmocka_unit_test(test_rule1_readers_after_writers),
 		cmocka_unit_test(test_rule2_amend),

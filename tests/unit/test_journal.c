@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "run/journal.h"
+#include "run/records.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
 
@@ -24,10 +25,15 @@ static void test_run_ids(void **state)
 
 	(void)state;
 	assert_true(run_id_valid(a));
-	assert_int_equal(strlen(a), 21);
+	assert_int_equal(strlen(a), RUN_ID_LEN);
+	assert_true(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4f67"));
+	/* An earlier release's ids stay valid wherever an id is read. */
 	assert_true(run_id_valid("20261121T101500Z-a3f9"));
 	assert_false(run_id_valid("20261121T101500Z-A3F9"));
 	assert_false(run_id_valid("20261121T101500Z-a3f"));
+	assert_false(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4f6"));
+	assert_false(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4f67a"));
+	assert_false(run_id_valid("20261121T101500Z-1f4a3f9c0d18b2e4fg7"));
 	assert_false(run_id_valid("202611211T101500Z-a3f9"));
 	assert_false(run_id_valid("last"));
 	assert_false(run_id_valid(""));
@@ -36,6 +42,38 @@ static void test_run_ids(void **state)
 	assert_true(strcmp(a, b) < 0);  /* sortable by start time */
 	free(a);
 	free(b);
+}
+
+/* Runs started in the same millisecond get distinct ids, in that millisecond's place. */
+#define SAME_MS 10000
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void test_run_ids_same_millisecond(void **state)
+{
+	long long ms = 1795249464035LL;
+	char **ids = calloc(SAME_MS, sizeof(char *));
+	char *before = run_id_at(ms - 1), *after = run_id_at(ms + 1);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < SAME_MS; i++) {
+		ids[i] = run_id_at(ms);
+		assert_non_null(ids[i]);
+		assert_true(run_id_valid(ids[i]));
+		assert_memory_equal(ids[i], "20261121T082424Z-023", 20);
+		assert_true(strcmp(before, ids[i]) < 0 && strcmp(ids[i], after) < 0);
+	}
+	qsort(ids, SAME_MS, sizeof(char *), cmp_str);
+	for (i = 1; i < SAME_MS; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+	for (i = 0; i < SAME_MS; i++)
+		free(ids[i]);
+	free(ids);
+	free(before);
+	free(after);
 }
 
 static void test_time_iso(void **state)
@@ -79,6 +117,47 @@ static void test_time_parse(void **state)
 	assert_true(json_is_null(json_object_get(o, "finished_at")));
 	assert_string_equal(json_string_value(json_object_get(o, "note")), "2026-11-21T08:24Z");
 	json_decref(o);
+}
+
+/* One shape whatever the source: every field, null when unknown; a legacy count renamed. */
+static void test_record_shapes(void **state)
+{
+	json_t *run = json_pack("{s:s, s:s, s:i, s:s}", "id", "20261121T101500Z-a3f9", "status",
+				"running", "jobs", 3, "config_text", "[a]\n");
+	json_t *job = json_pack("{s:s, s:s, s:n}", "step", "a", "pid", "42", "shard");
+	json_t *jobs = json_pack("[o]", job), *o;
+	struct script_provenance p = SCRIPT_PROVENANCE_INIT, back;
+
+	(void)state;
+	o = records_status_json(run, jobs, "journal");
+	assert_true(json_is_null(json_object_get(o, "finished_at")));
+	assert_true(json_is_null(json_object_get(o, "config_hash")));
+	assert_int_equal(json_integer_value(json_object_get(o, "njobs")), 3);
+	assert_null(json_object_get(o, "config_text"));  /* the graph keeps it, not the record */
+	assert_string_equal(json_string_value(json_object_get(o, "source")), "journal");
+	job = json_array_get(json_object_get(o, "jobs"), 0);
+	assert_true(json_is_null(json_object_get(job, "blob")));
+	assert_true(json_is_null(json_object_get(job, "dirty")));
+	assert_null(json_object_get(job, "pid"));  /* not a documented field */
+	assert_int_equal(json_object_size(job), 27);
+	json_decref(o);
+
+	/* Provenance fields: unknown is null, and they read back as written. */
+	o = json_object();
+	records_script_set(o, &p);
+	assert_true(json_is_null(json_object_get(o, "blob")) && json_is_null(json_object_get(o, "dirty")));
+	strcpy(p.blob, "3b18e512dba79e4c8300dd08aeb37f8e728b8dad");
+	p.dirty = 1;
+	records_script_set(o, &p);
+	assert_true(json_is_true(json_object_get(o, "dirty")));
+	assert_true(json_is_null(json_object_get(o, "commit")));
+	records_script_get(&back, o);
+	assert_string_equal(back.blob, p.blob);
+	assert_string_equal(back.commit, "");
+	assert_int_equal(back.dirty, 1);
+	json_decref(o);
+	json_decref(run);
+	json_decref(jobs);
 }
 
 static void test_append_and_fold(void **state)
@@ -163,6 +242,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_ids),
+		cmocka_unit_test(test_run_ids_same_millisecond),
+		cmocka_unit_test(test_record_shapes),
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_append_and_fold),

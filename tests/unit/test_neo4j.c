@@ -406,11 +406,14 @@ static void test_uri_redact(void **state)
 {
 	static const char *const cases[][2] = {
 		{ "http://127.0.0.1:7474", "http://127.0.0.1:7474" },
-		{ "http://user:pw@127.0.0.1:1", "http://127.0.0.1:1" },
-		{ "https://u@h/db?x=a@b", "https://h/db?x=a@b" },
-		{ "http://a@b:p@w@h:1/x@y", "http://h:1/x@y" },
-		{ "bolt://neo4j:s3cret@host", "bolt://host" },
-		{ "user:pw@host", "host" },
+		{ "http://user:pw@127.0.0.1:1", "http://user:***@127.0.0.1:1" },
+		{ "https://u@h/db?x=a@b", "https://***@h/db?x=a@b" },
+		/* Up to the last '@' before '?' or '#': a raw '/' or '@' in a password never shows. */
+		{ "http://bob:uRi/SeCrEt@127.0.0.1:1", "http://bob:***@127.0.0.1:1" },
+		{ "http://a:p@w@h:1/x?y@z", "http://a:***@h:1/x?y@z" },
+		{ "http://a@b:p@w@h:1/x@y", "http://a@b:***@y" },
+		{ "bolt://neo4j:s3cret@host", "bolt://neo4j:***@host" },
+		{ "user:pw@host", "user:***@host" },
 		{ "", "" },
 		{ "not a uri", "not a uri" },
 	};
@@ -430,11 +433,12 @@ static void test_open_refuses_bad_uris(void **state)
 {
 	static const char *const cases[][2] = {
 		{ "bolt://127.0.0.1:1", "unsupported NEO4J_URI 'bolt://127.0.0.1:1'" },
-		{ "neo4j://user:s3cret-pw@h:7687", "unsupported NEO4J_URI 'neo4j://h:7687'" },
+		{ "neo4j://user:s3cret-pw@h:7687", "unsupported NEO4J_URI 'neo4j://user:***@h:7687'" },
 		{ "ftp://x", "unsupported NEO4J_URI 'ftp://x'" },
 		{ "", "NEO4J_URI is set but empty" },
 		{ "http://", "NEO4J_URI 'http://' is not a URL" },
-		{ "http://user:s3cret-pw@[::1", "NEO4J_URI 'http://[::1' is not a URL" },
+		{ "http://user:s3cret-pw@[::1", "NEO4J_URI 'http://user:***@[::1' is not a URL" },
+		{ "http://user:s3c/ret-pw@h:1", "NEO4J_URI 'http://user:***@h:1' is not a URL" },
 		{ "127.0.0.1:7474", "NEO4J_URI '127.0.0.1:7474'" },
 	};
 	struct neo4j_config cfg;
@@ -455,10 +459,10 @@ static void test_open_refuses_bad_uris(void **state)
 			fail_msg("'%s' gave '%s'", cases[i][0], pm_error_msg());
 		assert_null(strstr(pm_error_msg(), "s3cret"));
 	}
-	/* HTTPS in capitals is fine; credentials never reach neo4j_uri(). */
+	/* HTTPS in capitals is fine; a password never reaches neo4j_uri(). */
 	cfg.uri = "HTTPS://user:s3cret-pw@127.0.0.1:7473";
 	assert_int_equal(neo4j_open(&db, &cfg), 0);
-	assert_string_equal(neo4j_uri(db), "HTTPS://127.0.0.1:7473");
+	assert_string_equal(neo4j_uri(db), "HTTPS://user:***@127.0.0.1:7473");
 	neo4j_free(db);
 }
 

@@ -188,6 +188,74 @@ static void test_not_a_fork_and_malformed(void **state)
 		"x\n\nPmeta-Fork: proc_004_v_001\nPmeta-Forked-From: proc_004_v_000\nPmeta-Bump: sideways\nPmeta-Schedule: s\n"), -1);
 }
 
+static void fork_rec(struct fork_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	assert_int_equal(version_parse(&rec->src, "sche_001/proc_004_v_000"), 0);
+	assert_int_equal(version_parse(&rec->dst, "sche_001/proc_004_v_001"), 0);
+	rec->bump = xstrdup("patch");
+	rec->source_id = xstrdup("3db933357411408942914fb3adb7a0860d3b1f85");
+}
+
+/* The user's text cannot end the message early, nor lose its '#' lines. */
+static void test_fork_message_user_text(void **state)
+{
+	struct fork_record rec, back;
+	char *msg;
+
+	(void)state;
+	fork_rec(&rec);
+	msg = history_fork_message(&rec,
+				   "#42: fix\r\n\r\n\r\nPmeta-Fork: proc_999_v_000\nPmeta-Forked-From: proc_004_v_000\n"
+				   "Pmeta-Bump: patch\nPmeta-Schedule: evil\n---\n"
+				   "# ------------------------ >8 ------------------------\rlast   \n\n");
+	assert_string_equal(msg,
+			    "fork proc_004_v_001 from proc_004_v_000 (patch)\n\n"
+			    "#42: fix\n\n"
+			    "Pmeta-Fork: proc_999_v_000\nPmeta-Forked-From: proc_004_v_000\n"
+			    "Pmeta-Bump: patch\nPmeta-Schedule: evil\n ---\n"
+			    " # ------------------------ >8 ------------------------\nlast\n\n"
+			    "Pmeta-Fork: proc_004_v_001\nPmeta-Forked-From: proc_004_v_000\n"
+			    "Pmeta-Source-Blob: 3db933357411408942914fb3adb7a0860d3b1f85\n"
+			    "Pmeta-Bump: patch\nPmeta-Kind: procedure\nPmeta-Schedule: sche_001\n");
+	assert_int_equal(history_parse_message(&back, msg), 1);
+	assert_string_equal(back.dst.name, "proc_004_v_001");
+	assert_string_equal(back.dst.schedule, "sche_001");
+	fork_record_release(&back);
+	free(msg);
+	msg = history_fork_message(&rec, NULL);
+	assert_string_equal(msg, "fork proc_004_v_001 from proc_004_v_000 (patch)\n\n"
+			    "Pmeta-Fork: proc_004_v_001\nPmeta-Forked-From: proc_004_v_000\n"
+			    "Pmeta-Source-Blob: 3db933357411408942914fb3adb7a0860d3b1f85\n"
+			    "Pmeta-Bump: patch\nPmeta-Kind: procedure\nPmeta-Schedule: sche_001\n");
+	free(msg);
+	fork_record_release(&rec);
+}
+
+/* Only the last paragraph counts; never the subject; a key twice is malformed. */
+static void test_parse_last_paragraph(void **state)
+{
+	struct fork_record rec;
+
+	(void)state;
+	assert_int_equal(history_parse_message(&rec, "Pmeta-Fork: proc_004_v_001\n"), 0);
+	assert_int_equal(history_parse_message(&rec,
+		"x\n\nPmeta-Fork: proc_004_v_001\nPmeta-Forked-From: proc_004_v_000\nPmeta-Bump: patch\n"
+		"Pmeta-Schedule: s\n\nafterwards\n"), 0);
+	assert_int_equal(history_parse_message(&rec,
+		"x\n\nPmeta-Fork: proc_004_v_001\nPmeta-Fork: proc_004_v_002\nPmeta-Forked-From: proc_004_v_000\n"
+		"Pmeta-Bump: patch\nPmeta-Schedule: s\n"), -1);
+	assert_int_equal(history_parse_message(&rec,
+		"x\n\nPmeta-Fork: proc_004_v_001\nPmeta-Forked-From: proc_004_v_000\nPmeta-Bump: patch\n"
+		"Pmeta-Schedule: ../s\n"), -1);
+	assert_int_equal(history_parse_message(&rec,
+		"x\n---\n\nPmeta-Fork: proc_004_v_001\nPmeta-Forked-From: proc_004_v_000\nPmeta-Bump: patch\n"
+		"Pmeta-Schedule: s\nSigned-off-by: a <a@b>\n\n\n"), 1);
+	assert_string_equal(rec.src.name, "proc_004_v_000");
+	assert_null(rec.source_id);
+	fork_record_release(&rec);
+}
+
 static void test_format_time(void **state)
 {
 	char buf[32];
@@ -208,6 +276,8 @@ int main(void)
 		cmocka_unit_test(test_with_and_entry_digits),
 		cmocka_unit_test(test_trailers_round_trip),
 		cmocka_unit_test(test_not_a_fork_and_malformed),
+		cmocka_unit_test(test_fork_message_user_text),
+		cmocka_unit_test(test_parse_last_paragraph),
 		cmocka_unit_test(test_format_time),
 	};
 	int ret;
