@@ -97,9 +97,9 @@ static void parse_error(struct config *cfg, const yaml_parser_t *p, const char *
 
 	switch (p->error) {
 	case YAML_READER_ERROR:
-		config_diag(cfg, 1, line_at(text, len, p->problem_offset), "%s: %s (byte %zu)",
-			    strstr(problem, "UTF") ? "not valid UTF-8" : "cannot read the text", problem,
-			    p->problem_offset);
+		/* Invalid UTF-8 never gets here: config_check_text replaced it. */
+		config_diag(cfg, 1, line_at(text, len, p->problem_offset), "cannot read the text: %s (byte %zu)",
+			    problem, p->problem_offset);
 		break;
 	case YAML_SCANNER_ERROR:
 	case YAML_PARSER_ERROR:

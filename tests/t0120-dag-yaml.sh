@@ -237,7 +237,7 @@ test_expect_success 'error: ports out of range, and one input port fed twice' '
 
 test_expect_success 'error: invalid UTF-8' '
 	printf "dag:\n  operator_list: [a]\n  operator_details:\n    a: {algo_name: algo_local_eval, cn_name: \"caf\\xe9\"}\n" >$E &&
-	bad_dag "4: not valid UTF-8"
+	bad_dag "4: invalid UTF-8: byte 0xe9 at column 50"
 '
 
 test_expect_success 'error: invalid YAML, and an algo_name without its script' '

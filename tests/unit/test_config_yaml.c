@@ -307,9 +307,9 @@ static void test_errors_name_lines(void **state)
 		     "5: alias *d: anchors and aliases are not supported");
 	assert_error(HEAD "  operator_details:\n    a: {algo_name: x\n", "invalid YAML");
 	assert_error("dag:\n  operator_list: [a]\n  operator_details:\n    a: {algo_name: caf\xC3}\n",
-		     "4: not valid UTF-8");
+		     "4: invalid UTF-8: byte 0xc3 at column 23");
 	assert_error("dag:\n  operator_list: [a]\n  operator_details:\n    a: {algo_name: \xFF}\n",
-		     "4: not valid UTF-8");
+		     "4: invalid UTF-8: byte 0xff at column 20");
 	assert_error("dag: {}\n---\ndag: {}\n", "2: a second YAML document");
 	assert_error(HEAD "  operator_details:\n    a: {algo_name: x, enabled: maybe}\n    b: {algo_name: y}\n",
 		     "4: enabled = 'maybe': not true or false");
