@@ -953,7 +953,7 @@ out:
 
 json_t *plan_to_json(const struct plan *plan)
 {
-	json_t *inputs = json_array(), *stages = json_array(), *out;
+	json_t *inputs = json_array(), *stages = json_array(), *left_out = json_array();
 	size_t i, j;
 
 	for (i = 0; i < plan->ninputs; i++)
@@ -965,28 +965,18 @@ json_t *plan_to_json(const struct plan *plan)
 			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
 			const struct plan_step *st = &plan->steps[job->step];
 
-			json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:s}",
+			json_array_append_new(jobs, json_pack("{s:s, s:s, s:o, s:o, s:s, s:I}",
 				"step", st->name, "procedure", st->procedure,
 				"shard", job->shard >= 0 ? json_integer(job->shard) : json_null(),
 				"max_shard", st->max_shard > 0 ? json_integer(st->max_shard) : json_null(),
-				"command", job->command);
-
-			if (st->priority)
-				json_object_set_new(o, "priority", json_integer(st->priority));
-			json_array_append_new(jobs, o);
+				"command", job->command, "priority", (json_int_t)st->priority));
 		}
 		json_array_append_new(stages, json_pack("{s:I, s:o}", "index", (json_int_t)i, "jobs", jobs));
 	}
-	out = json_pack("{s:s, s:s, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
-			"inputs", inputs, "stages", stages);
-	if (plan->nleft_out) {
-		json_t *lo = json_array();
-
-		for (i = 0; i < plan->nleft_out; i++)
-			json_array_append_new(lo, json_pack("{s:s, s:s, s:s}", "step", plan->left_out[i].step,
-							    "procedure", plan->left_out[i].procedure,
-							    "reason", plan->left_out[i].reason));
-		json_object_set_new(out, "left_out", lo);
-	}
-	return out;
+	for (i = 0; i < plan->nleft_out; i++)
+		json_array_append_new(left_out, json_pack("{s:s, s:s, s:s}", "step", plan->left_out[i].step,
+							  "procedure", plan->left_out[i].procedure,
+							  "reason", plan->left_out[i].reason));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
+			 "inputs", inputs, "stages", stages, "left_out", left_out);
 }

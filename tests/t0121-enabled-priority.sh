@@ -58,9 +58,10 @@ import json
 p = json.load(open(\"plan.json\"))
 assert [[j[\"step\"] for j in s[\"jobs\"]] for s in p[\"stages\"]] == [[\"a\", \"d\", \"e\", \"f\"], [\"c\"]], p
 assert p[\"left_out\"] == [{\"step\": \"b\", \"procedure\": \"algo_x_v_000\", \"reason\": \"enabled = false\"}], p
-prio = {j[\"step\"]: j.get(\"priority\") for s in p[\"stages\"] for j in s[\"jobs\"]}
-assert prio == {\"a\": None, \"d\": 5, \"e\": -1, \"f\": None, \"c\": None}, prio
-"
+prio = {j[\"step\"]: j[\"priority\"] for s in p[\"stages\"] for j in s[\"jobs\"]}
+assert prio == {\"a\": 0, \"d\": 5, \"e\": -1, \"f\": 0, \"c\": 0}, prio
+" &&
+	json_valid plan plan.json
 '
 
 test_expect_success 'the graph keeps b, typed, and the order the config says' '
