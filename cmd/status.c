@@ -296,8 +296,8 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 		json_t *o = records_status_json(run, jobs, source);
 		char *s;
 
-		if (versions)
-			json_object_set(o, "versions", versions);
+		/* Who wrote what ran is the registry's: null from a journal. */
+		json_object_set(o, "versions", versions ? versions : json_null());
 		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 		puts(s);
 		free(s);

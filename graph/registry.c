@@ -438,13 +438,16 @@ static json_t *rows_as_objects(const json_t *result)
 
 /*
  * Times as pmeta prints them: Neo4j's HTTP API drops zero seconds
- * ("2024-02-01T10:00Z"); git's (whole seconds) become "2024-02-01T10:00:00Z",
- * a run's keep their milliseconds. Walks objects and arrays.
+ * ("2024-02-01T10:00Z"). Git's (created_at, updated_at, a fork's at: whole
+ * seconds) become "2024-02-01T10:00:00Z"; a run's (started_at, finished_at)
+ * always have their milliseconds, as docs/json.md says, ".000" included.
+ * Walks objects and arrays.
  */
 static void times_text(json_t *v)
 {
 	static const char *const keys[] = { "created_at", "updated_at", "at", "started_at",
 					    "finished_at", NULL };
+	enum { NGIT = 3 };          /* keys[0..NGIT-1] are git's times */
 	const char *k;
 	json_t *x;
 	size_t i;
@@ -464,7 +467,7 @@ static void times_text(json_t *v)
 		for (i = 0; keys[i] && strcmp(keys[i], k); i++)
 			;
 		if (keys[i] && iso_time_parse(json_string_value(x), &ms) == 0) {
-			char *text = ms % 1000 ? iso_time_ms(ms) : iso_time_s(ms);
+			char *text = i < NGIT ? iso_time_s(ms) : iso_time_ms(ms);
 
 			json_object_set_new(v, k, json_string(text));
 			free(text);

@@ -167,7 +167,8 @@ assert [r[\"name\"] for r in json.load(open(\"ana.json\"))] == [\"proc_001_v_000
 	test_eq "$(sed -n 2p out | tr -s " ")" "proc_001_v_001 procedure sche_t Fay $(prop $S/proc_001_v_001 created_at) proc_001_v_000 Cleans the raw table." &&
 	test_eq "$(sed -n 3p out | tr -s " ")" "proc_001_v_000 procedure sche_t Ana 2024-02-01T10:00:00Z - Cleans the raw table." &&
 	test_eq "$(tail -n1 out)" "2 versions" &&
-	pmeta ls --schedule nowhere >out && test_eq "$(tail -n1 out)" "0 versions"
+	pmeta ls --schedule nowhere >out && test_eq "$(tail -n1 out)" "0 versions" &&
+	json_valid ls ls.json bo.json ana.json
 '
 
 test_expect_success 'show: the card of a procedure, after a run' '
@@ -191,6 +192,14 @@ c = json.load(open(\"card.json\"))
 assert c[\"kind\"] == \"procedure\" and c[\"version\"][\"author\"] == \"Fay\", c
 assert [f[\"name\"] for f in c[\"forked_from\"]] == [\"proc_001_v_000\"], c
 assert c[\"runs\"] == [] and c[\"used_by\"] == [], c
+" &&
+	pmeta show --format json proc_001_v_000 >card0.json &&
+	json_valid show card.json card0.json &&
+	python3 -c "
+import json
+c = json.load(open(\"card0.json\"))
+assert [(r[\"run\"], r[\"status\"], r[\"step\"]) for r in c[\"runs\"]] == [(\"$id\", \"succeeded\", \"proc_001_v_000\")], c
+assert c[\"runs\"][0][\"started_at\"].endswith(\"Z\") and len(c[\"runs\"][0][\"started_at\"]) == 24, c
 "
 '
 
@@ -201,7 +210,9 @@ test_expect_success 'show: a process card; -n limits the runs' '
 	test_contains out "  description  Nightly cleaning of the raw tables" &&
 	test_contains out "  config       sche_t/process_config/p_001_v_000/main.conf" &&
 	test_contains out "  steps        proc_001_v_000 runs proc_001_v_000" &&
-	test_eq "$(grep -c succeeded out)" 1
+	test_eq "$(grep -c succeeded out)" 1 &&
+	pmeta show p_001_v_000 -n 1 --format json >pcard.json &&
+	json_valid show pcard.json
 '
 
 test_expect_success 'status: who wrote each version that ran' '
@@ -210,6 +221,7 @@ test_expect_success 'status: who wrote each version that ran' '
 	test_contains out "proc_001_v_000                       $(git rev-parse --short=12 HEAD:$S/pys/proc_001_v_000.py) Ana <ana@lab.example>, created 2024-02-01T10:00:00Z" &&
 	test_contains out "proc_002_v_000                       $(git rev-parse --short=12 HEAD:$S/pys/proc_002_v_000.py) Bo <bo@lab.example>" &&
 	pmeta status --json >st.json &&
+	json_valid status st.json &&
 	python3 -c "
 import json
 s = json.load(open(\"st.json\"))
