@@ -361,6 +361,7 @@ static int print_url(struct neo4j *db, const char *key)
 	struct strbuf text = STRBUF_INIT, url = STRBUF_INIT;
 	json_t *disc = NULL;
 	const char *bolt = getenv("NEO4J_BOLT_URI"), *user = getenv("NEO4J_USERNAME");
+	char *base;
 
 	if (!bolt || !*bolt) {
 		if (neo4j_discover(db, &disc) < 0)
@@ -368,7 +369,9 @@ static int print_url(struct neo4j *db, const char *key)
 		bolt = json_string_value(json_object_get(disc, "bolt_direct"));
 	}
 	browser_text(&text, key);
-	strbuf_addf(&url, "%s/browser/?cmd=edit&arg=", neo4j_uri(db));
+	base = neo4j_uri_public(db);
+	strbuf_addf(&url, "%s/browser/?cmd=edit&arg=", base);
+	free(base);
 	url_encode(&url, text.buf);
 	if (bolt) {
 		const char *sep = strstr(bolt, "://");

@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta run runs it.
 // The config a run ran: its text is kept once per content hash and workspace
 // in a ConfigText node, linked from the Run. $text is null when the run does
 // not know it (a process run by name without its file): then the Run is

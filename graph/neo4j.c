@@ -230,6 +230,30 @@ const char *neo4j_uri(const struct neo4j *db)
 	return db->shown;
 }
 
+char *neo4j_uri_public(const struct neo4j *db)
+{
+	CURLU *u = curl_url();
+	char *part = NULL, *out;
+
+	if (u && !curl_url_set(u, CURLUPART_URL, db->cfg.uri, 0) &&
+	    !curl_url_set(u, CURLUPART_USER, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_QUERY, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) &&
+	    !curl_url_get(u, CURLUPART_URL, &part, 0)) {
+		size_t n = strlen(part);
+
+		while (n && part[n - 1] == '/')
+			n--;
+		out = xstrfmt("%.*s", (int)n, part);
+	} else {
+		out = xstrdup(db->shown);   /* checked at open: not reached */
+	}
+	curl_free(part);
+	curl_url_cleanup(u);
+	return out;
+}
+
 const char *neo4j_database(const struct neo4j *db)
 {
 	return db->cfg.database;

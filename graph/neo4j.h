@@ -64,6 +64,12 @@ const char *neo4j_uri(const struct neo4j *db);
  * '?' or '#' (not '/': a raw '/' in a password must not end it); new string.
  */
 char *neo4j_uri_redact(const char *uri);
+/*
+ * The URI as a link for a person to open: no user, password, query or
+ * fragment, no trailing '/' (the Browser asks for credentials itself); new
+ * string.
+ */
+char *neo4j_uri_public(const struct neo4j *db);
 const char *neo4j_database(const struct neo4j *db);
 /* Status code of the last Neo4j error ("" when the failure had none). */
 const char *neo4j_last_code(const struct neo4j *db);

@@ -71,15 +71,24 @@ daemon_pid() {
 }
 
 # Runs "$@" as daemon $1's process in its own session, in the foreground
-# mode of the daemon, and records its pid.
+# mode of the daemon, and records its pid. Returns once that process is the
+# daemon (or has exited): until the subshell and then setsid have exec'd, its
+# command line is theirs, and is_ours would take a starting daemon for a dead
+# one (seen under load: a CI start killed its own slurmctld 50 ms in).
 launch() {
-    local name=$1
+    local name=$1 pid i
     shift
     (
         cd -- "$base"
         exec setsid "$@" </dev/null >>"$log_dir/$name.out" 2>&1
     ) &
-    printf '%s\n' "$!" >"$(pid_file "$name")"
+    pid=$!
+    printf '%s\n' "$pid" >"$(pid_file "$name")"
+    for ((i = 0; i < 200; i++)); do
+        is_ours "$pid" "$name" && return 0
+        alive "$pid" || return 0
+        sleep 0.05
+    done
 }
 
 stop_daemon() {

@@ -168,6 +168,15 @@ test_expect_success 'url: a Browser link with the query and the key filled in' '
 	test_contains reply "\"key\":\"ws/sche_001/proc_004_v_001\""
 '
 
+test_expect_success 'url: credentials in NEO4J_URI stay out of the link' '
+	base=${NEO4J_URI%/} &&
+	url=$(NEO4J_URI="${base%%://*}://$NEO4J_USERNAME:$NEO4J_PASSWORD@${base#*://}/" \
+		pmeta lineage proc_004_v_001 --format url) &&
+	case "$url" in *@*/browser/*|*"$NEO4J_PASSWORD"*|*"***"*) false ;; esac &&
+	check_url "$url" >arg &&
+	test_contains arg "ws/sche_001/proc_004_v_001"
+'
+
 test_expect_success 'url: & # and quotes in a key are encoded and escaped' '
 	key="we&ird#'\''s/proc_001_v_000" &&
 	cypher "CREATE (:Procedure {key: \$k, name: \"proc_001_v_000\", workspace: \"ws\"})" "{\"k\": \"ws/we&ird#'\''s/proc_001_v_000\"}" >/dev/null &&
