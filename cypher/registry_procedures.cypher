@@ -1,3 +1,4 @@
+// pmeta's own write query, not to be pasted: pmeta import, fork and sync run it.
 // The registry's facts about procedure versions (pmeta import, sync, fork;
 // graph/registry.h): description, author, author_email, created_at,
 // created_commit, updated_at, updated_commit, forked_from. A version not in
@@ -7,7 +8,9 @@
 // second import or sync sets nothing; a fact that is gone (a docstring
 // removed) is removed. Times arrive as ISO 8601 text and are stored as
 // datetime values.
-// :param rows => [{key: 'ws/sche_001/proc_004_v_001', workspace: 'ws', name: 'proc_004_v_001', schedule: 'sche_001', family: 'proc_004', version: '001', path: 'sche_001/pys/proc_004_v_001.py', blob: null, description: 'Cleans the input.', author: 'Ana', author_email: 'ana@example.org', created_at: '2026-01-01T00:00:00Z', created_commit: '', updated_at: '2026-01-02T00:00:00Z', updated_commit: '', forked_from: 'proc_004_v_000'}]
+// One row per version, e.g. {key: 'ws/sche_001/proc_004_v_001', workspace: 'ws', name: 'proc_004_v_001', schedule: 'sche_001', family: 'proc_004', version: '001', path: 'sche_001/pys/proc_004_v_001.py', blob: null, description: 'Cleans the input.', author: 'Ana', author_email: 'ana@example.org', created_at: '2026-01-01T00:00:00Z', created_commit: '', updated_at: '2026-01-02T00:00:00Z', updated_commit: '', forked_from: 'proc_004_v_000'}
+// (an empty list here, so that pasting it writes nothing):
+// :param rows => []
 UNWIND $rows AS r
 MERGE (v:Procedure {key: r.key})
   ON CREATE SET v.name = r.name, v.schedule = r.schedule, v.workspace = r.workspace,

@@ -1,8 +1,11 @@
+// pmeta's own write query, not to be pasted: pmeta import, fork and sync run it.
 // The registry's facts about process versions (pmeta import, sync, fork;
 // graph/registry.h), as for procedures, plus the config file the folder
 // holds (main.conf or dag.yaml) and the folder's path. A version not in the graph yet (a folder
 // never imported) is made, in its schedule, without steps.
-// :param rows => [{key: 'ws/sche_001/p_002_v_000', workspace: 'ws', name: 'p_002_v_000', schedule: 'sche_001', schedule_key: 'ws/sche_001', family: 'p_002', prname: '002', version: '000', path: 'sche_001/process_config/p_002_v_000', config: 'sche_001/process_config/p_002_v_000/dag.yaml', description: null, author: 'Ana', author_email: 'ana@example.org', created_at: '2026-01-01T00:00:00Z', created_commit: '', updated_at: '2026-01-01T00:00:00Z', updated_commit: '', forked_from: null}]
+// One row per version, e.g. {key: 'ws/sche_001/p_002_v_000', workspace: 'ws', name: 'p_002_v_000', schedule: 'sche_001', schedule_key: 'ws/sche_001', family: 'p_002', prname: '002', version: '000', path: 'sche_001/process_config/p_002_v_000', config: 'sche_001/process_config/p_002_v_000/dag.yaml', description: null, author: 'Ana', author_email: 'ana@example.org', created_at: '2026-01-01T00:00:00Z', created_commit: '', updated_at: '2026-01-01T00:00:00Z', updated_commit: '', forked_from: null}
+// (an empty list here, so that pasting it writes nothing):
+// :param rows => []
 UNWIND $rows AS r
 MERGE (sc:Schedule {key: r.schedule_key})
   ON CREATE SET sc.name = r.schedule, sc.workspace = r.workspace
