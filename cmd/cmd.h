@@ -52,6 +52,7 @@ void cmd_warn(const char *fmt, ...) PM_PRINTF(1, 2);
 const char *pmeta_version(void);
 
 /* One per verb, cmd/<verb>.c. */
+int cmd_cancel(int argc, char **argv, struct ctx *ctx);
 int cmd_check(int argc, char **argv, struct ctx *ctx);
 int cmd_diff(int argc, char **argv, struct ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct ctx *ctx);
@@ -59,6 +60,7 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx);
 int cmd_help(int argc, char **argv, struct ctx *ctx);
 int cmd_import(int argc, char **argv, struct ctx *ctx);
 int cmd_init(int argc, char **argv, struct ctx *ctx);
+int cmd_job(int argc, char **argv, struct ctx *ctx);
 int cmd_lineage(int argc, char **argv, struct ctx *ctx);
 int cmd_log(int argc, char **argv, struct ctx *ctx);
 int cmd_ls(int argc, char **argv, struct ctx *ctx);

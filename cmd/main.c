@@ -23,6 +23,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "cancel", cmd_cancel, "stop a run: its pmeta (local), or its jobs on Slurm" },
 	{ "check", cmd_check, "validate process configs offline (file:line diagnostics)" },
 	{ "diff", cmd_diff, "show the differences between two versions" },
 	{ "doctor", cmd_doctor, "check Neo4j, auth, database, migrations and the workspace" },
@@ -30,6 +31,7 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "show help for pmeta or one verb" },
 	{ "import", cmd_import, "write process configs into the graph (idempotent)" },
 	{ "init", cmd_init, "make the workspace a git repo, give it its identity, migrate" },
+	{ "job", cmd_job, NULL },
 	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
 	{ "log", cmd_log, "list a version's history: commits and forks" },
 	{ "ls", cmd_ls, "list the registry: every version, its author, newest first" },

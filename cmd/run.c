@@ -15,23 +15,30 @@
 #include "graph/config.h"
 #include "graph/neo4j.h"
 #include "graph/plan.h"
+#include "graph/slurm_keys.h"
+#include "run/executor.h"
 #include "run/journal.h"
 #include "run/openlineage.h"
 #include "run/select.h"
 #include "run/session.h"
+#include "run/slurm.h"
 #include "util/strbuf.h"
 
 static const struct cmd_usage usage = {
 	"pmeta run (<config> | <process>) [-j <n>] [--from <step>] [--to <step>]\n"
 	"                 [--only <step>...] [--resume <run>] [--dry-run] [--quiet]\n"
 	"                 [--run-mode <mode>] [--latest-patch] [--grace <seconds>]\n"
-	"                 [--no-record] [--openlineage <file> | <url>]\n"
+	"                 [--no-record] [--executor local|slurm] [--detach]\n"
+	"                 [--openlineage <file> | <url>]\n"
 	"   or: pmeta run --resume <run> [options]\n",
 	"Runs the process's plan on this machine: a job starts as soon as every job of\n"
 	"the steps it runs after has succeeded; at most <n> jobs at once (default: the\n"
 	"number of cores). Each job runs `/bin/sh -c <command>` from the workspace root\n"
 	"with its output in .pmeta/runs/<run>/<step>[.<shard>].log, and the run is\n"
-	"recorded in Neo4j (Run, JobRun) and in .pmeta/runs/<run>/journal.jsonl.\n",
+	"recorded in Neo4j (Run, JobRun) and in .pmeta/runs/<run>/journal.jsonl.\n"
+	"With --executor slurm (or `executor = slurm` in base.conf) every job goes to\n"
+	"Slurm instead (sbatch, an array per sharded step, afterok dependencies), and\n"
+	"pmeta follows it to the end, or returns at once with --detach.\n",
 	"OpenLineage events (docs/openlineage.md): --openlineage, else the\n"
 	"environment's PMETA_OPENLINEAGE, else `openlineage =` in the schedule's\n"
 	"base.conf, names a file (one JSON event a line, appended) or an http(s)\n"
@@ -153,6 +160,35 @@ static void on_progress(void *data, const struct runner *r, enum runner_event ev
 	strbuf_release(&sb);
 }
 
+/* A pmeta follows the run (it holds its lock), or its jobs are Slurm's. */
+static int run_in_progress(const char *dir)
+{
+	int lock;
+
+	if (slurm_run_open(dir))
+		return 1;
+	if (run_lock(&lock, dir, 0) < 0) {
+		pm_error_clear();
+		return 1;
+	}
+	close(lock);
+	return 0;
+}
+
+/* --executor: local or slurm. */
+static int parse_executor(const struct cmd_option *opt, const char *arg)
+{
+	char *why = executor_name_check(arg);
+
+	if (why) {
+		pm_error(PM_EUSAGE, "%s", why);
+		free(why);
+		return -1;
+	}
+	*(const char **)opt->value = arg;
+	return 0;
+}
+
 /* --grace: seconds from SIGTERM to SIGKILL, 0 < s <= 3600. */
 static int parse_grace(const struct cmd_option *opt, const char *arg)
 {
@@ -165,24 +201,6 @@ static int parse_grace(const struct cmd_option *opt, const char *arg)
 		return pm_error(PM_EUSAGE, "needs seconds (0 < s <= 3600), not '%s'", arg);
 	*(double *)opt->value = v;
 	return 0;
-}
-
-/* "last" -> the newest run of the workspace (caller frees); NULL with an error. */
-static char *resolve_run_id(const char *root, const char *arg)
-{
-	char *id;
-
-	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
-		if (!run_id_valid(arg)) {
-			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-1f4a3f9c0d18b2e4f67) nor 'last'", arg);
-			return NULL;
-		}
-		return xstrdup(arg);
-	}
-	id = run_latest_local(root);
-	if (!id)
-		pm_error(PM_EFAIL, "no run in this workspace yet (.pmeta/runs is empty)");
-	return id;
 }
 
 static void print_dry_run(const struct plan *plan, const struct run_choice *c,
@@ -349,8 +367,10 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	struct progress prog = { 0 };
 	struct strbuf only = STRBUF_INIT, selection = STRBUF_INIT;
 	struct plan *plan = NULL;
+	struct executor *ex = NULL;
 	struct neo4j *db;
-	const char *root, *ws, *target = NULL, *resume = NULL, *openlineage = NULL;
+	const char *root, *ws, *target = NULL, *resume = NULL, *executor = NULL;
+	const char *openlineage = NULL;
 	struct openlineage *ol = NULL;
 	char *ol_target = NULL, *producer = NULL;
 	json_t *io = NULL;
@@ -359,7 +379,7 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	json_t *old_run = NULL, *old_jobs = NULL;
 	struct opt_list only_opt = OPT_LIST_INIT;
 	long jobs = 0;
-	int dry_run = 0, quiet = 0, no_record = 0, session_ready = 0, i, ret;
+	int dry_run = 0, quiet = 0, no_record = 0, detach = 0, session_ready = 0, slurm, i, ret;
 	double grace = 5;
 	struct cmd_option options[] = {
 		OPT_INT('j', "jobs", &jobs, "<n>", 1, 4096, "run at most <n> jobs at once"),
@@ -381,6 +401,12 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		OPT_FLAG(0, "no-record", &no_record,
 			 "keep the run in the journal only ('pmeta runs --sync'\n"
 			 "writes it to Neo4j later)"),
+		OPT_CALLBACK(0, "executor", &executor, "<name>", parse_executor,
+			     "where the jobs run: local (this machine) or slurm\n"
+			     "(default: base.conf's executor, else local)"),
+		OPT_FLAG(0, "detach", &detach,
+			 "on Slurm: submit every job, print the run id and\n"
+			 "return; 'pmeta status <run>' follows it"),
 		OPT_STRING(0, "openlineage", &openlineage, "<file|url>",
 			   "emit OpenLineage events: append them to <file>, or\n"
 			   "POST them to <url> (default: PMETA_OPENLINEAGE, then\n"
@@ -415,13 +441,20 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		char *dir, *path;
 		int ended;
 
-		resume_id = resolve_run_id(root, resume);
+		resume_id = run_resolve_id(root, resume);
 		if (!resume_id) {
 			ret = cmd_error();
 			goto out;
 		}
 		dir = run_dir(root, resume_id);
 		path = xstrfmt("%s/journal.jsonl", dir);
+		/* A Slurm run no pmeta follows: bring its journal up to date first. */
+		if (journal_reconcile(dir) < 0) {
+			free(path);
+			free(dir);
+			ret = cmd_error();
+			goto out;
+		}
 		if (access(path, F_OK) < 0) {
 			ret = cmd_die(EXIT_FAIL, "no run '%s' in this workspace (no %s)", resume_id, path);
 			free(path);
@@ -435,6 +468,14 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 			goto out;
 		}
 		free(path);
+		/* Jobs of a run still going would run twice. */
+		if (!ended && run_in_progress(dir)) {
+			free(dir);
+			ret = cmd_die(EXIT_FAIL, "run %s is still in progress: wait for its end "
+				      "('pmeta status %s') or stop it ('pmeta cancel %s')", resume_id,
+				      resume_id, resume_id);
+			goto out;
+		}
 		free(dir);
 		if (!target) {
 			const char *sc = json_string_value(json_object_get(old_run, "schedule"));
@@ -502,6 +543,28 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 
+	/* Where the jobs run: the command line, base.conf, the run resumed, this machine. */
+	if (!executor)
+		executor = plan->executor;
+	if (!executor && old_run)
+		executor = json_string_value(json_object_get(old_run, "executor"));
+	slurm = executor && !strcmp(executor, EXECUTOR_SLURM);
+	if (detach && !slurm) {
+		ret = options_usage_error(&usage, options, "--detach needs the slurm executor "
+					  "(--executor slurm, or executor = slurm in base.conf)");
+		goto out;
+	}
+	if (slurm) {
+		struct slurm_options so = { 0 };
+
+		if (jobs)
+			cmd_warn("-j has no effect on Slurm, which schedules the jobs itself");
+		so.detach = detach;
+		so.grace = grace;
+		so.pmeta = getenv("PMETA_SLURM_PMETA");
+		ex = executor_slurm_new(&so);
+	}
+
 	prog.tty = !quiet && isatty(STDOUT_FILENO);
 	if (!prog.tty)
 		setvbuf(stdout, NULL, _IOLBF, 0);
@@ -510,6 +573,8 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 	sopts.target = target;
 	sopts.max_jobs = (unsigned)jobs;
 	sopts.grace = grace;
+	sopts.executor = ex;
+	sopts.detach = detach;
 	sopts.tick = prog.tty ? 1.0 : 0;
 	sopts.resume_of = resume_id;
 	sopts.selection = selection.len ? selection.buf : NULL;
@@ -554,15 +619,24 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		s.runner.jobs[i].selected = choice.selected[i];
 		s.reuse[i] = choice.reuse[i];
 	}
-	printf("run %s: %s/%s, %zu jobs, -j %u%s%s\n", s.id, plan->schedule, plan->process, choice.nselected,
-	       s.runner.opts.max_jobs, selection.len ? ", " : "", selection.buf);
+	if (slurm)
+		printf("run %s: %s/%s, %zu jobs, on Slurm%s%s%s\n", s.id, plan->schedule, plan->process,
+		       choice.nselected, detach ? ", detached" : "", selection.len ? ", " : "",
+		       selection.buf);
+	else
+		printf("run %s: %s/%s, %zu jobs, -j %u%s%s\n", s.id, plan->schedule, plan->process,
+		       choice.nselected, s.runner.opts.max_jobs, selection.len ? ", " : "", selection.buf);
 	if (run_session_execute(&s) < 0) {
 		clear_line(&prog);
 		ret = cmd_error();
 		goto out;
 	}
 	clear_line(&prog);
-	print_summary(&s);
+	if (s.runner.detached)
+		printf("run %s submitted to Slurm (%zu jobs): 'pmeta status %s' follows it, "
+		       "'pmeta cancel %s' stops it\n", s.id, choice.nselected, s.id, s.id);
+	else
+		print_summary(&s);
 	if (ol) {
 		struct openlineage_result olr = { 0 };
 
@@ -585,11 +659,12 @@ int cmd_run(int argc, char **argv, struct ctx *ctx)
 		cmd_warn("Neo4j did not take the run's records (%s); they are in %s/journal.jsonl: "
 			 "'pmeta runs --sync' writes them", s.records.error ? s.records.error : "unknown error",
 			 s.rel_dir);
-	ret = strcmp(s.status, "succeeded") ? EXIT_FAIL : EXIT_OK;
+	ret = strcmp(s.status, "succeeded") && strcmp(s.status, "submitted") ? EXIT_FAIL : EXIT_OK;
 out:
 	openlineage_finish(ol, 0, NULL);
 	if (session_ready)
 		run_session_release(&s);
+	executor_free(ex);
 	json_decref(io);
 	free(ol_target);
 	free(producer);

@@ -94,6 +94,7 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 	size_t counts[6] = { 0 }, i, k, dirty = 0;
 	const json_t *job;
 	char dur[32], blob[16];
+	int slurm = !strcmp(str(run, "executor", ""), "slurm");
 
 	json_array_foreach(jobs, i, job) {
 		for (k = 0; states[k]; k++)
@@ -105,6 +106,9 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 	printf("run       %s  %s%s\n", str(run, "id", "?"), str(run, "status", "?"),
 	       !strcmp(source, "journal") ? "  (from the local journal: not in Neo4j)" : "");
 	printf("process   %s/%s\n", str(run, "schedule", "?"), str(run, "process_name", "?"));
+	if (slurm)
+		printf("executor  slurm%s\n", json_is_true(json_object_get(run, "detached")) ?
+		       " (detached)" : "");
 	if (json_string_value(json_object_get(run, "config")))
 		printf("config    %s  %.12s\n", str(run, "config", ""), str(run, "config_hash", "-"));
 	if (json_string_value(json_object_get(run, "host")))
@@ -121,8 +125,9 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 		printf("resumes   %s\n", str(run, "resume_of", ""));
 	if (json_string_value(json_object_get(run, "selection")))
 		printf("selection %s\n", str(run, "selection", ""));
-	printf("\n%-28s %-5s %-9s %4s %5s %9s  %-24s %-8s  %s\n", "STEP", "SHARD", "STATUS", "EXIT",
-	       "TRIES", "DURATION", "PROCEDURE", "BLOB", "LOG");
+	printf("\n%-28s %-5s %-9s %4s %5s %9s  %-24s %-8s  %s%s\n", "STEP", "SHARD", "STATUS",
+	       "EXIT", "TRIES", "DURATION", "PROCEDURE", "BLOB", slurm ? "SLURM JOB@NODE        " : "",
+	       "LOG");
 	json_array_foreach(jobs, i, job) {
 		const json_t *shard = json_object_get(job, "shard");
 		const json_t *code = json_object_get(job, "exit_code");
@@ -143,10 +148,19 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 		else
 			format_duration(dur, sizeof(dur), duration_of(job));
 		short_blob(blob, sizeof(blob), job);
-		printf("%-28s %-5s %-9s %4s %5lld %9s  %-24s %-8s  %s%s%s\n", str(job, "step", "?"), sh,
+		printf("%-28s %-5s %-9s %4s %5lld %9s  %-24s %-8s  ", str(job, "step", "?"), sh,
 		       str(job, "status", "?"), ex,
 		       (long long)json_integer_value(json_object_get(job, "attempts")), dur,
-		       str(job, "procedure", "-"), blob, str(job, "log", "-"),
+		       str(job, "procedure", "-"), blob);
+		if (slurm) {
+			char *where = xstrfmt("%s%s%s", str(job, "slurm_job", "-"),
+					      json_string_value(json_object_get(job, "node")) ? "@" : "",
+					      str(job, "node", ""));
+
+			printf("%-22s", where);
+			free(where);
+		}
+		printf("%s%s%s\n", str(job, "log", "-"),
 		       json_is_true(json_object_get(job, "timed_out")) ? "  (timed out)" : "",
 		       json_string_value(json_object_get(job, "reused_from")) ? "  (reused)" : "");
 	}

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "graph/slurm_keys.h"
 #include "util/strmap.h"
 
 enum config_io_kind { CONFIG_READS, CONFIG_WRITES, CONFIG_DELETES };
@@ -195,13 +196,16 @@ int config_pass_env(char ***names, const char *list, char **bad);
 /*
  * The schedule-wide settings of <root>/<schedule>/base.conf: the command
  * interpreter and template (a placeholder inside quotes is refused with
- * base.conf:line), the variables every job gets. Absent file = defaults.
+ * base.conf:line), the variables every job gets, the executor and the Slurm
+ * defaults of its steps. Absent file = defaults.
  */
 struct config_base {
 	char *file;             /* path for messages, or NULL when defaulted */
 	char *interpreter;      /* "python" */
 	char *template;         /* see DEFAULT_TEMPLATE in config_files.c */
 	size_t template_line;
+	char *executor;         /* "local" or "slurm", or NULL when not set */
+	char *slurm[SLURM_NKEYS];   /* by enum slurm_key, NULL when not set */
 	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
 				   relative to the workspace root, or a URL), or NULL */
 	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */

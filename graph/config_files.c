@@ -16,6 +16,7 @@
 #include <git2.h>
 
 #include "graph/config_build.h"
+#include "graph/slurm_keys.h"
 #include "util/strbuf.h"
 #include "vcs/version.h"
 
@@ -346,31 +347,67 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 #define DEFAULT_TEMPLATE \
 	"{interpreter} ./{script} --sname={schedule} --prname={prname} --pr_version={pr_version}"
 
-static void base_interpreter(struct config_base *base, struct config *diags, const char *value,
-			     size_t line)
+static void base_interpreter(struct config_base *base, struct config *diags, const char *key,
+			     const char *value, size_t line)
 {
 	(void)diags;
+	(void)key;
 	(void)line;
 	free(base->interpreter);
 	base->interpreter = xstrdup(value);
 }
 
-static void base_template(struct config_base *base, struct config *diags, const char *value,
-			  size_t line)
+static void base_template(struct config_base *base, struct config *diags, const char *key,
+			  const char *value, size_t line)
 {
 	(void)diags;
+	(void)key;
 	free(base->template);
 	base->template = xstrdup(value);
 	base->template_line = line;
 }
 
+static void base_executor(struct config_base *base, struct config *diags, const char *key,
+			  const char *value, size_t line)
+{
+	(void)diags;
+	(void)key;
+	(void)line;
+	free(base->executor);
+	base->executor = xstrdup(value);
+}
+
+static char *check_executor(const char *key, const char *value)
+{
+	(void)key;
+	return executor_name_check(value);
+}
+
+/* slurm_*: the default of every step of the schedule that does not set its own. */
+static void base_slurm(struct config_base *base, struct config *diags, const char *key,
+		       const char *value, size_t line)
+{
+	int k = slurm_key_find(key);
+
+	(void)diags;
+	(void)line;
+	free(base->slurm[k]);
+	base->slurm[k] = xstrdup(value);
+}
+
+static char *check_slurm(const char *key, const char *value)
+{
+	return slurm_key_check((enum slurm_key)slurm_key_find(key), value);
+}
+
 /* pass_env = NAME, NAME2: variables of pmeta's environment every job of the schedule gets. */
-static void base_pass_env(struct config_base *base, struct config *diags, const char *value,
-			  size_t line)
+static void base_pass_env(struct config_base *base, struct config *diags, const char *key,
+			  const char *value, size_t line)
 {
 	char **names = NULL, *bad = NULL;
 	size_t i;
 
+	(void)key;
 	if (config_pass_env(&names, value, &bad) < 0) {
 		config_diag(diags, 1, line, "pass_env: '%s' is not a variable name", bad);
 	} else {
@@ -384,10 +421,11 @@ static void base_pass_env(struct config_base *base, struct config *diags, const 
 }
 
 /* openlineage = FILE|URL: where `pmeta run` sends the schedule's OpenLineage events. */
-static void base_openlineage(struct config_base *base, struct config *diags, const char *value,
-			     size_t line)
+static void base_openlineage(struct config_base *base, struct config *diags, const char *key,
+			     const char *value, size_t line)
 {
 	(void)diags;
+	(void)key;
 	(void)line;
 	free(base->openlineage);
 	base->openlineage = xstrdup(value);
@@ -395,17 +433,26 @@ static void base_openlineage(struct config_base *base, struct config *diags, con
 
 /*
  * The keys of base.conf: top-level keys only (sections belong to other
- * tools). Empty values are refused before set is called; the last of a
- * repeated key wins. set records a problem in diags at line.
+ * tools). Empty values are refused before check and set are called; a
+ * value check refuses (check may be NULL) is an error at its line; the
+ * last of a repeated key wins. set records a problem in diags at line.
  */
 static const struct base_key {
 	const char *name;
-	void (*set)(struct config_base *base, struct config *diags, const char *value, size_t line);
+	void (*set)(struct config_base *base, struct config *diags, const char *key,
+		    const char *value, size_t line);
+	char *(*check)(const char *key, const char *value);   /* why not, or NULL */
 } base_keys[] = {
-	{ "interpreter", base_interpreter },
-	{ "template",    base_template },
-	{ "pass_env",    base_pass_env },
-	{ "openlineage", base_openlineage },
+	{ "interpreter",     base_interpreter,  NULL },
+	{ "template",        base_template,     NULL },
+	{ "pass_env",        base_pass_env,     NULL },
+	{ "openlineage",     base_openlineage,  NULL },
+	{ "executor",        base_executor,     check_executor },
+	{ "slurm_partition", base_slurm,        check_slurm },
+	{ "slurm_account",   base_slurm,        check_slurm },
+	{ "slurm_cpus",      base_slurm,        check_slurm },
+	{ "slurm_mem",       base_slurm,        check_slurm },
+	{ "slurm_extra",     base_slurm,        check_slurm },
 };
 
 #define NBASE_KEYS (sizeof(base_keys) / sizeof(base_keys[0]))
@@ -418,6 +465,7 @@ struct base_read {
 static void base_setting(void *arg, const char *key, const char *value, size_t line)
 {
 	struct base_read *b = arg;
+	char *why;
 	size_t i;
 
 	for (i = 0; i < NBASE_KEYS && strcmp(base_keys[i].name, key); i++)
@@ -439,7 +487,12 @@ static void base_setting(void *arg, const char *key, const char *value, size_t l
 		config_diag(b->diags, 1, line, "'%s' is empty", key);
 		return;
 	}
-	base_keys[i].set(b->base, b->diags, value, line);
+	if (base_keys[i].check && (why = base_keys[i].check(key, value))) {
+		config_diag(b->diags, 1, line, "%s = %s: %s", key, value, why);
+		free(why);
+		return;
+	}
+	base_keys[i].set(b->base, b->diags, key, value, line);
 }
 
 /*
@@ -574,11 +627,16 @@ out:
 
 void config_base_release(struct config_base *base)
 {
+	size_t i;
+
 	if (!base)
 		return;
 	free(base->file);
 	free(base->interpreter);
 	free(base->template);
+	free(base->executor);
+	for (i = 0; i < SLURM_NKEYS; i++)
+		free(base->slurm[i]);
 	free(base->pass_env);
 	free(base->openlineage);
 	memset(base, 0, sizeof(*base));

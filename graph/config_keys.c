@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "graph/config_build.h"
+#include "graph/slurm_keys.h"
 #include "graph/value.h"
 #include "util/strbuf.h"
 #include "vcs/version.h"
@@ -332,6 +333,32 @@ static void key_procedure(struct key_ctx *k, const struct config_param *kv, cons
 	k->st->version = version;
 }
 
+/* slurm_partition, slurm_account, ...: checked here, kept as the step's parameters. */
+static void key_slurm(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	int which = slurm_key_find(kv->key);
+	char *why;
+
+	(void)m;
+	if (which < 0) {
+		config_diag(k->cfg, 1, kv->line, "unknown Slurm setting '%s' (expected slurm_partition, "
+			    "slurm_account, slurm_cpus, slurm_mem or slurm_extra)", kv->key);
+		return;
+	}
+	why = slurm_key_check((enum slurm_key)which, kv->value);
+	if (why)
+		config_diag(k->cfg, 1, kv->line, "%s = %s: %s", kv->key, kv->value, why);
+	free(why);
+}
+
+/* Where a run's jobs go is the schedule's choice (base.conf) or the run's. */
+static void key_executor(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	(void)m;
+	config_diag(k->cfg, 1, kv->line, "executor = %s: a step cannot choose its executor; set "
+		    "'executor' in the schedule's base.conf, or run with --executor", kv->value);
+}
+
 int config_pass_env(char ***names, const char *list, char **bad)
 {
 	const char *p = list;
@@ -442,6 +469,9 @@ static const struct key_rule key_rules[] = {
 	{ "enabled",       KEY_EXACT,    KEY_WITH_STEP, key_enabled },
 	{ "is_enable",     KEY_EXACT,    KEY_WITH_STEP, key_enabled },
 	{ "priority",      KEY_EXACT,    KEY_WITH_STEP, key_priority },
+	/* Where the jobs run (graph/slurm_keys.h). */
+	{ "executor",      KEY_EXACT,    KEY_WITH_STEP, key_executor },
+	{ "slurm_",        KEY_SUFFIXED, KEY_WITH_STEP, key_slurm },
 	/* The job's environment. */
 	{ "pass_env",      KEY_EXACT,    KEY_WITH_STEP, key_pass_env },
 	/* Order. */

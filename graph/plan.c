@@ -27,7 +27,7 @@
 
 void plan_free(struct plan *plan)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!plan)
 		return;
@@ -41,6 +41,8 @@ void plan_free(struct plan *plan)
 		free(st->script);
 		free(st->left_out);
 		free(st->deps);
+		for (j = 0; j < SLURM_NKEYS; j++)
+			free(st->slurm[j]);
 		for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
 			free(st->pass_env[k]);
 		free(st->pass_env);
@@ -66,6 +68,7 @@ void plan_free(struct plan *plan)
 	free(plan->process);
 	free(plan->process_key);
 	free(plan->config);
+	free(plan->executor);
 	free(plan->config_hash);
 	free(plan->config_text);
 	free(plan);
@@ -323,6 +326,23 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 		family = xstrdup(plan->process);
 		version = xstrdup("");
 	}
+	/* Where the jobs run: the schedule's choice, and each step's Slurm settings. */
+	if (base->executor)
+		plan->executor = xstrdup(base->executor);
+	for (i = 0; i < plan->nsteps; i++) {
+		json_t *p = json_array_get(params, i);
+		int k;
+
+		for (k = 0; k < SLURM_NKEYS; k++) {
+			json_t *v = json_object_get(p, slurm_key_names[k]);
+			char *text = v ? value_text(v) : NULL;
+
+			if (!text && base->slurm[k])
+				text = xstrdup(base->slurm[k]);
+			plan->steps[i].slurm[k] = text;
+		}
+	}
+
 	env.base = base;
 	env.plan = plan;
 	env.prname = version_prname(family);
@@ -497,11 +517,15 @@ static const char *const builtin_placeholders[] = {
 	"interpreter", "script", "schedule", "process", "prname", "pr_version", "step", "procedure", NULL
 };
 
-/* The step keys a template names ({lang}), which the query must return. */
+/*
+ * The step keys the query must return: those a template names ({lang}),
+ * then the Slurm settings the planner copies onto each step.
+ */
 static json_t *template_params(const struct config_base *base)
 {
 	json_t *names = json_array();
 	const char *t = base ? base->template : NULL;
+	int k;
 
 	while (t && *t) {
 		const char *close;
@@ -524,6 +548,8 @@ static json_t *template_params(const struct config_base *base)
 		free(name);
 		t = close + 1;
 	}
+	for (k = 0; k < SLURM_NKEYS; k++)
+		json_array_append_new(names, json_string(slurm_key_names[k]));
 	/* Not a placeholder, but the plan needs it: the variables a step's jobs get. */
 	json_array_append_new(names, json_string("pass_env"));
 	return names;

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "graph/slurm_keys.h"
+
 struct neo4j;
 struct config;
 struct config_base;
@@ -30,6 +32,8 @@ struct plan_step {
 				  priority (Slurm: --nice) */
 	char *left_out;        /* why the step does not run ("enabled = false"), or NULL;
 				  such steps are gone from a finished plan (plan.left_out) */
+	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
+				      base.conf's, as text; NULL when neither sets one */
 	char **pass_env;       /* NULL-terminated names of variables of pmeta's
 				  environment its jobs get (base.conf's and the
 				  step's pass_env), never NULL after planning */
@@ -63,6 +67,7 @@ struct plan {
 	char *process;         /* "p_002_v_000" */
 	char *process_key;     /* "ws/sche_001/p_002_v_000" (graph/keys.h), or NULL offline */
 	char *config;          /* workspace-relative path of main.conf, or NULL */
+	char *executor;        /* base.conf's `executor`, or NULL when it sets none */
 	char *config_hash;     /* git blob id of the config the plan was built from, or NULL */
 	char *config_text;     /* that config's text, read once with the hash; NULL when
 				  the plan came from the graph alone (a process by name) */

@@ -58,6 +58,9 @@ struct exec_event {
 	int timed_out;     /* ENDED: it was stopped over its timeout */
 	const char *id;    /* the executor's name of the attempt ("4242", "4243_7"),
 			      or NULL; borrowed for the call */
+	const char *node;  /* STARTED: the machine it runs on, when not this one, or NULL */
+	const char *reason;  /* ENDED: why the executor ended it, when the job could not
+				say so itself ("slurm: NODE_FAIL ..."), or NULL */
 	long long pid_start;  /* STARTED by the local executor only: id is a pid of
 				 this machine, this its start time (/proc/PID/stat,
 				 which a reused pid does not repeat), so that a replay
@@ -88,6 +91,8 @@ struct executor;
 struct executor_ops {
 	const char *name;      /* "local", "slurm" */
 	unsigned flags;        /* EXECUTOR_* */
+	const char *id_key;    /* the JobRun property recording an attempt's id
+				  ("slurm_job"), or NULL: not recorded */
 
 	/*
 	 * Before the first start. r (borrowed for the run, read-only) gives the
@@ -166,5 +171,20 @@ void executor_free(struct executor *ex);
  * (0 = 5). See run/executor_local.c.
  */
 struct executor *executor_local_new(double grace);
+
+/*
+ * Slurm (run/executor_slurm.c): one sbatch per job, an array per sharded
+ * step, afterok dependencies; each job runs the wrapper `pmeta job`, which
+ * records its start and end in the run folder (run/slurm.h). The run
+ * folder must be on a filesystem the nodes share; Slurm's clients need
+ * SLURM_CONF (or the cluster's default configuration).
+ */
+struct slurm_options {
+	int detach;            /* submit everything, then leave the jobs to Slurm */
+	double grace;          /* the wrapper's SIGTERM -> SIGKILL, seconds; 0 = 5 */
+	const char *pmeta;     /* the pmeta the nodes run (absolute), NULL = this one */
+};
+
+struct executor *executor_slurm_new(const struct slurm_options *opts);
 
 #endif

@@ -23,6 +23,7 @@
 #include "run/procs.h"
 #include "run/records.h"
 #include "run/runner.h"
+#include "run/slurm.h"
 #include "util/err.h"
 #include "util/isotime.h"
 #include "util/strbuf.h"
@@ -289,6 +290,52 @@ int run_lock(int *fd, const char *dir, int wait)
 	return 0;
 }
 
+int run_owner_write(const char *dir)
+{
+	char *path = xstrfmt("%s/owner", dir), host[256] = "";
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	gethostname(host, sizeof(host) - 1);
+	if (!f || fprintf(f, "%ld %lld %s\n", (long)getpid(), proc_start_time(getpid()), host) < 0 ||
+	    fclose(f) != 0)
+		ret = pm_error(PM_EFAIL, "cannot write '%s': %s", path, strerror(errno));
+	free(path);
+	return ret;
+}
+
+int run_owner_read(const char *dir, long *pid, long long *start, char **host)
+{
+	char *path = xstrfmt("%s/owner", dir), name[256];
+	FILE *f = fopen(path, "r");
+	int ret = -1;
+
+	*host = NULL;
+	if (f && fscanf(f, "%ld %lld %255s", pid, start, name) == 3) {
+		*host = xstrdup(name);
+		ret = 0;
+	}
+	if (f)
+		fclose(f);
+	free(path);
+	return ret;
+}
+
+int journal_reconcile(const char *dir)
+{
+	int lock = -1, ended, ret;
+
+	if (!slurm_run_open(dir))
+		return 0;
+	if (run_lock(&lock, dir, 0) < 0) {
+		pm_error_clear();  /* its pmeta follows it */
+		return 0;
+	}
+	ret = slurm_reconcile(dir, &ended);
+	close(lock);
+	return ret;
+}
+
 int run_is_synced(const char *dir, off_t size)
 {
 	char *path = xstrfmt("%s/synced", dir);
@@ -397,6 +444,11 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	size_t alive = 0;
 
 	*replayed = 0;
+	/* A Slurm run no pmeta follows: its jobs' records may have moved on. */
+	if (journal_reconcile(dir) < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (stat(path, &st) < 0 || run_is_synced(dir, st.st_size))
 		goto out;
 	if (run_lock(&lock, dir, 0) < 0) {
@@ -406,7 +458,8 @@ static int replay_one(struct neo4j *db, const char *ws, const char *dir, int *re
 	ret = -1;
 	if (journal_load(&run, &jobs, &ended, path) < 0)
 		goto out;
-	if (!ended) {
+	/* A Slurm run still open is left to its jobs and reconciles. */
+	if (!ended && !slurm_run_open(dir)) {
 		json_t *job;
 		size_t i;
 
@@ -458,6 +511,23 @@ char *run_latest_local(const char *root)
 		}
 	closedir(d);
 	return best;
+}
+
+char *run_resolve_id(const char *root, const char *arg)
+{
+	char *id;
+
+	if (strcmp(arg, "last") && strcmp(arg, "latest")) {
+		if (!run_id_valid(arg)) {
+			pm_error(PM_EUSAGE, "'%s' is not a run id (like 20261121T101500Z-1f4a3f9c0d18b2e4f67) nor 'last'", arg);
+			return NULL;
+		}
+		return xstrdup(arg);
+	}
+	id = run_latest_local(root);
+	if (!id)
+		pm_error(PM_EFAIL, "no run in this workspace yet (.pmeta/runs is empty)");
+	return id;
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -83,8 +83,32 @@ size_t runs_local(char ***ids, const char *root);
 /* The id of the newest run folder of the workspace, or NULL (caller frees). */
 char *run_latest_local(const char *root);
 
+/*
+ * A run named on the command line: a run id, or "last"/"latest" for the
+ * newest run folder of the workspace (caller frees); NULL with an error
+ * (PM_EUSAGE when arg is neither).
+ */
+char *run_resolve_id(const char *root, const char *arg);
+
 /* Takes the run's lock (fd kept open, close-on-exec); wait=0 fails at once when held. */
 int run_lock(int *fd, const char *dir, int wait);
+/*
+ * The pmeta that follows a run (holding its lock) writes "<pid> <start>
+ * <host>" to <dir>/owner, so `pmeta cancel` can signal it; <start> is the
+ * process's start time in clock ticks since boot (proc_start_time), which
+ * tells it from a later process that got the same pid.
+ */
+int run_owner_write(const char *dir);
+/* 0 and the owner's pid, start and host (caller frees); -1 when there is none. */
+int run_owner_read(const char *dir, long *pid, long long *start, char **host);
+
+/*
+ * A run that went to Slurm and whose journal is not closed (run/slurm.h):
+ * when no pmeta follows it, brings its journal up to date from the jobs'
+ * records and Slurm. 0 when nothing was to be done or it was done.
+ */
+int journal_reconcile(const char *dir);
+
 /* Whether journal size `size` of the run in dir is recorded as synced. */
 int run_is_synced(const char *dir, off_t size);
 int run_mark_synced(const char *dir, off_t size);

@@ -28,7 +28,7 @@ static const char *const run_fields[] = {
 	"process", "process_name", "schedule", "config", "config_hash", "target",
 	"host", "user", "pmeta_version", "root", "dir", "max_jobs",
 	"njobs", "succeeded", "failed", "skipped", "aborted", "reused",
-	"resume_of", "selection", "interrupted_by", "reason",
+	"resume_of", "selection", "interrupted_by", "reason", "executor", "detached",
 	NULL
 };
 
@@ -37,7 +37,7 @@ static const char *const job_fields[] = {
 	"status", "exit_code", "signal", "timed_out", "attempts",
 	"started_at", "finished_at", "duration_ms", "log", "command",
 	"procedure", "procedure_key", "script", "blob", "dirty", "commit",
-	"reused_from", "skipped_after", "reason",
+	"reused_from", "skipped_after", "reason", "slurm_job", "node", "slurm_state",
 	NULL
 };
 
@@ -189,7 +189,8 @@ json_t *records_job_update(const json_t *job)
 {
 	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
 					    "timed_out", "started_at", "finished_at", "duration_ms",
-					    "skipped_after", "log", "blob", "dirty", "commit", NULL };
+					    "skipped_after", "log", "blob", "dirty", "commit", "slurm_job",
+					    "node", "reason", "slurm_state", NULL };
 	json_t *o = json_object();
 	size_t i;
 

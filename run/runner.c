@@ -182,8 +182,11 @@ void runner_release(struct runner *r)
 		free(r->step_jobs ? r->step_jobs[i] : NULL);
 		free(r->step_dependents ? r->step_dependents[i] : NULL);
 	}
-	for (i = 0; r->jobs && i < r->plan->njobs; i++)
+	for (i = 0; r->jobs && i < r->plan->njobs; i++) {
 		free(r->jobs[i].exec_id);
+		free(r->jobs[i].node);
+		free(r->jobs[i].reason);
+	}
 	free(r->step_jobs);
 	free(r->step_njobs);
 	free(r->step_dependents);
@@ -457,6 +460,10 @@ static void on_exec_event(void *data, const struct exec_event *ev)
 		jr->signal = 0;
 		jr->timed_out = 0;
 		jr->finished_ms = 0;
+		free(jr->node);
+		jr->node = ev->node ? xstrdup(ev->node) : NULL;
+		free(jr->reason);
+		jr->reason = NULL;
 		set_state(r, ev->job, JOB_RUNNING);
 		emit(r, RUNNER_JOB_STARTED, ev->job);
 		break;
@@ -471,6 +478,10 @@ static void on_exec_event(void *data, const struct exec_event *ev)
 		jr->signal = ev->signal;
 		if (ev->timed_out)
 			jr->timed_out = 1;
+		if (ev->reason) {
+			free(jr->reason);
+			jr->reason = xstrdup(ev->reason);
+		}
 		land(r, ev->job);
 		job_ended(r, ev->job, jr->exit_code == 0 && !jr->signal && !jr->timed_out, now);
 		break;
@@ -641,6 +652,8 @@ int runner_execute(struct runner *r)
 	ex->report_data = r;
 	if (ex->ops->begin(ex, r) < 0) {
 		error = xstrdup(pm_error_msg());
+		/* Nothing ran, nothing will. */
+		settle_pending(r, JOB_ABORTED);
 		goto out;
 	}
 
@@ -662,6 +675,12 @@ int runner_execute(struct runner *r)
 			continue;
 		if (!r->ninflight && !busy && (r->interrupted || r->broken || !r->ready_len))
 			break;
+		/* Detached: all handed over and submitted; the executor keeps the jobs. */
+		if (r->opts.detach && orders_jobs(r) && !busy && !r->ready_len && !r->interrupted &&
+		    !r->broken) {
+			r->detached = 1;
+			break;
+		}
 		now = runner_now();
 		if (next > 0)
 			timeout = next > now ? (int)((next - now) * 1000) + 1 : 0;
@@ -689,9 +708,10 @@ int runner_execute(struct runner *r)
 	}
 
 	/* Nothing can start any more: whatever is still pending never will. */
-	settle_pending(r, r->interrupted || r->broken ? JOB_ABORTED : JOB_SKIPPED);
+	if (!r->detached)
+		settle_pending(r, r->interrupted || r->broken ? JOB_ABORTED : JOB_SKIPPED);
 	/* Left in the executor's hands after it failed: never heard of again. */
-	for (i = 0; i < r->plan->njobs; i++)
+	for (i = 0; i < r->plan->njobs && !r->detached; i++)
 		if (r->jobs[i].in_flight) {
 			land(r, i);
 			r->jobs[i].finished_ms = runner_wall_ms();

@@ -66,6 +66,10 @@ struct job_result {
 	size_t cause;          /* skipped: the failed job it depended on */
 	char *exec_id;         /* the executor's name of the last attempt (a pid, a
 				  Slurm job id), or NULL */
+	char *node;            /* where the last attempt ran, when the executor says (a
+				  cluster node), or NULL */
+	char *reason;          /* why the executor ended the last attempt, when the job
+				  could not say (a node that failed), or NULL */
 	long long exec_pid_start; /* the last attempt's exec_event.pid_start: > 0 only
 				  when exec_id is a local pid (local executor) */
 	struct script_provenance script;  /* what the last attempt ran (blob "" and
@@ -88,6 +92,9 @@ struct runner_options {
 	struct executor *executor; /* borrowed; NULL = a local one, made with grace */
 	double grace;              /* seconds from SIGTERM to SIGKILL; 0 = 5 */
 	double tick;               /* seconds between RUNNER_TICK events; 0 = none */
+	int detach;                /* with an executor that orders jobs: return once every
+				      job is handed over and the executor is idle, leaving
+				      the jobs in its hands (a cluster runs them) */
 	runner_event_fn event;     /* may be NULL */
 	void *data;
 };
@@ -99,6 +106,8 @@ struct runner {
 	size_t count[JOB_NSTATES]; /* selected jobs by state */
 	size_t nselected;
 	int interrupted;           /* the signal that stopped the run, 0 when none */
+	int detached;              /* opts.detach took effect: jobs in flight were left to
+				      the executor, unsettled */
 	double mono_started;
 	/* private */
 	struct executor *ex;       /* opts.executor, or own_ex */

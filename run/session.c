@@ -14,8 +14,9 @@
 
 #include "graph/keys.h"
 #include "graph/plan.h"
-#include "run/records.h"
+#include "run/executor.h"
 #include "run/openlineage.h"
+#include "run/records.h"
 #include "run/session.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -181,6 +182,11 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 		json_object_set_new(set, "status", json_string("running"));
 		json_object_set_new(set, "attempts", json_integer(jr->attempts));
 		json_object_set_new(set, "started_at", iso_or_null(jr->started_ms));
+		/* Where a cluster ran it: its job id there and its node. */
+		if (r->ex->ops->id_key && jr->exec_id)
+			json_object_set_new(set, r->ex->ops->id_key, json_string(jr->exec_id));
+		if (jr->node)
+			json_object_set_new(set, "node", json_string(jr->node));
 		records_script_set(set, &jr->script);
 		if (jr->exec_pid_start > 0 && jr->exec_id) {
 			/*
@@ -207,6 +213,8 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 		json_object_set_new(set, "signal",
 				    jr->signal ? json_string(run_signal_name(jr->signal)) : json_null());
 		json_object_set_new(set, "timed_out", json_boolean(jr->timed_out));
+		if (jr->reason)
+			json_object_set_new(set, "reason", json_string(jr->reason));
 		if (ev == RUNNER_JOB_FINISHED) {
 			/* A job that never started has no log. */
 			if (!jr->attempts)
@@ -268,6 +276,7 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	ro.executor = opts->executor;
 	ro.grace = opts->grace;
 	ro.tick = opts->tick;
+	ro.detach = opts->detach;
 	ro.event = on_event;
 	ro.data = s;
 	return runner_init(&s->runner, plan, &ro);
@@ -317,6 +326,9 @@ static json_t *run_header(struct run_session *s, size_t nrecorded)
 	json_object_set_new(run, "root", json_string(s->opts.root));
 	json_object_set_new(run, "dir", json_string(s->rel_dir));
 	json_object_set_new(run, "max_jobs", json_integer(s->runner.opts.max_jobs));
+	json_object_set_new(run, "executor", json_string(s->runner.ex->ops->name));
+	if (s->opts.detach)
+		json_object_set_new(run, "detached", json_true());
 	json_object_set_new(run, "njobs", json_integer((json_int_t)nrecorded));
 	json_object_set_new(run, "resume_of", str_or_null(s->opts.resume_of));
 	json_object_set_new(run, "selection", str_or_null(s->opts.selection));
@@ -333,9 +345,13 @@ int run_session_execute(struct run_session *s)
 	json_t *run, *jobs, *line, *end;
 	char *path = NULL, *at;
 	size_t i, nreused = 0;
+	char *broke = NULL;
 	int ret = -1;
 
 	if (run_lock(&s->lock, s->dir, 0) < 0)
+		return -1;
+	/* Who follows the run, for `pmeta cancel`. */
+	if (run_owner_write(s->dir) < 0)
 		return -1;
 	path = xstrfmt("%s/journal.jsonl", s->dir);
 	if (journal_create(&s->journal, path) < 0)
@@ -370,11 +386,30 @@ int run_session_execute(struct run_session *s)
 	json_decref(jobs);
 	openlineage_run_started(s->opts.openlineage, runner_wall_ms());
 
+	/*
+	 * An executor that broke (a cluster that refused a job, stopped
+	 * answering) aborted what it had not finished: the run is closed as
+	 * aborted with the reason, and the error is the caller's.
+	 */
 	if (runner_execute(r) < 0)
-		goto out;
-	s->elapsed = runner_now() - r->mono_started;
+		broke = xstrdup(pm_error_msg());
+	s->elapsed = r->mono_started ? runner_now() - r->mono_started : 0;
 
-	if (r->interrupted)
+	if (r->detached) {
+		/* The jobs are the cluster's now; a reconcile closes the run later. */
+		s->status = "submitted";
+		if (s->rec) {
+			recorder_finish(s->rec, s->opts.record_wait, &s->records);
+			s->rec = NULL;
+			if (s->records.synced)
+				run_mark_synced(s->dir, s->journal.size);
+		}
+		if (journal_sync(&s->journal) < 0 && !s->journal_error)
+			s->journal_error = xstrdup(pm_error_msg());
+		ret = 0;
+		goto out;
+	}
+	if (r->interrupted || broke)
 		s->status = "aborted";
 	else if (r->count[JOB_FAILED] || r->count[JOB_SKIPPED] || r->count[JOB_ABORTED])
 		s->status = "failed";
@@ -391,6 +426,8 @@ int run_session_execute(struct run_session *s)
 	free(at);
 	if (r->interrupted)
 		json_object_set_new(end, "interrupted_by", json_string(run_signal_name(r->interrupted)));
+	if (broke)
+		json_object_set_new(end, "reason", json_string(broke));
 	openlineage_run_ended(s->opts.openlineage, s->status, runner_wall_ms());
 	line = json_pack("{sssO}", "ev", "end", "set", end);
 	if (journal_append(&s->journal, line, 1) < 0 && !s->journal_error)
@@ -406,7 +443,10 @@ int run_session_execute(struct run_session *s)
 		json_decref(end);
 	}
 	ret = 0;
+	if (broke)
+		ret = pm_error(PM_EFAIL, "%s", broke);
 out:
+	free(broke);
 	free(path);
 	return ret;
 }

@@ -29,6 +29,8 @@ struct run_session_options {
 	struct executor *executor; /* borrowed; NULL = this machine (run/executor.h) */
 	double grace;              /* SIGTERM -> SIGKILL, seconds; 0 = 5 */
 	double tick;               /* RUNNER_TICK period for progress, 0 = none */
+	int detach;                /* leave the jobs to the executor once handed over
+				      (runner_options.detach) */
 	const char *resume_of;     /* run id or NULL */
 	const char *selection;     /* "--from x --to y", recorded on the Run, or NULL */
 	const char *version;       /* pmeta's version, recorded on the Run, or NULL */
@@ -49,7 +51,8 @@ struct run_session {
 	char *rel_dir;             /* ".pmeta/runs/<id>" */
 	struct runner runner;
 	const json_t **reuse;      /* per job: earlier job object reused (borrowed), or NULL */
-	const char *status;        /* "succeeded", "failed" or "aborted" after execute */
+	const char *status;        /* "succeeded", "failed" or "aborted" after execute;
+				      "submitted" when detached */
 	struct journal journal;
 	int lock;
 	struct recorder *rec;

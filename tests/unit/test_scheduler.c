@@ -49,6 +49,7 @@ struct fake {
 	int fail_poll_after;         /* poll fails after this many ends; 0 = never */
 	size_t adopt;                /* job reported done at the first poll, never handed over */
 	int polls;
+	int idle;                    /* a detached cluster: poll reports nothing, is idle */
 	int events[RUNNER_TICK + 1]; /* runner events seen, by kind */
 };
 
@@ -126,6 +127,8 @@ static int fake_poll(struct executor *ex, double *next)
 	size_t i;
 
 	*next = runner_now();
+	if (f->idle)
+		return 0;
 	if (f->adopt != EXEC_ALL && !f->polls++) {
 		struct exec_event ev = { .kind = EXEC_STARTED, .job = f->adopt, .attempt = 1,
 					 .at_ms = 1000, .exit_code = -1, .id = "earlier-7" };
@@ -221,7 +224,8 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 	f->events[ev]++;
 }
 
-static int run(struct runner *r, struct fake *f, struct plan *p, unsigned max_jobs)
+static int run_detached(struct runner *r, struct fake *f, struct plan *p, unsigned max_jobs,
+			int detach)
 {
 	struct runner_options o = { 0 };
 
@@ -230,10 +234,16 @@ static int run(struct runner *r, struct fake *f, struct plan *p, unsigned max_jo
 	o.log_dir = "/nonexistent";
 	o.max_jobs = max_jobs;
 	o.executor = &f->base;
+	o.detach = detach;
 	o.event = on_event;
 	o.data = f;
 	assert_int_equal(runner_init(r, p, &o), 0);
 	return runner_execute(r);
+}
+
+static int run(struct runner *r, struct fake *f, struct plan *p, unsigned max_jobs)
+{
+	return run_detached(r, f, p, max_jobs, 0);
 }
 
 static void done(struct runner *r, struct fake *f, struct plan *p)
@@ -430,6 +440,42 @@ static void test_executor_orders_jobs_retry(void **state)
 	done(&r, &f, p);
 }
 
+static void test_detach_leaves_the_jobs_to_the_executor(void **state)
+{
+	/* Detached: every job handed over (dependencies first), none settled. */
+	struct plan *p = plan_of(diamond, 4);
+	struct runner r;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, EXECUTOR_ORDERS_JOBS);
+	f.idle = 1;
+	assert_int_equal(run_detached(&r, &f, p, 1, 1), 0);
+	assert_true(r.detached);
+	assert_string_equal(f.log.buf, "+a +d +b0 +b1 +c");
+	assert_int_equal(r.count[JOB_PENDING], 5);
+	assert_int_equal(r.count[JOB_ABORTED], 0);
+	assert_int_equal(r.ninflight, 5);
+	assert_int_equal(f.ncancel_all, 0);
+	assert_int_equal(f.events[RUNNER_JOB_FINISHED], 0);
+	done(&r, &f, p);
+}
+
+static void test_detach_needs_an_executor_that_orders_jobs(void **state)
+{
+	/* A local-like executor runs the jobs to the end, detach or not. */
+	struct plan *p = plan_of(diamond, 4);
+	struct runner r;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 0);
+	assert_int_equal(run_detached(&r, &f, p, 2, 1), 0);
+	assert_false(r.detached);
+	assert_int_equal(r.count[JOB_SUCCEEDED], 5);
+	done(&r, &f, p);
+}
+
 static void test_adopts_a_job_it_never_started(void **state)
 {
 	/* a was submitted by an earlier pmeta; its end comes from the executor. */
@@ -502,6 +548,8 @@ int main(void)
 		cmocka_unit_test(test_executor_orders_jobs),
 		cmocka_unit_test(test_executor_orders_jobs_failure),
 		cmocka_unit_test(test_executor_orders_jobs_retry),
+		cmocka_unit_test(test_detach_leaves_the_jobs_to_the_executor),
+		cmocka_unit_test(test_detach_needs_an_executor_that_orders_jobs),
 		cmocka_unit_test(test_adopts_a_job_it_never_started),
 		cmocka_unit_test(test_broken_start),
 		cmocka_unit_test(test_broken_poll),
