@@ -27,9 +27,9 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
-	int priority;          /* `priority = N`: among ready jobs, higher first (0 by default).
-				  An executor with a queue of its own maps it to the queue's
-				  priority (Slurm: --nice) */
+	int priority;          /* `priority = N`: among ready jobs, higher first (0 by default),
+				  in the local runner. The Slurm executor does not pass it on
+				  yet (sbatch --nice would be the place) */
 	char *left_out;        /* why the step does not run ("enabled = false"), or NULL;
 				  such steps are gone from a finished plan (plan.left_out) */
 	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
