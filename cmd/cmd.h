@@ -61,6 +61,7 @@ int cmd_help(int argc, char **argv, struct ctx *ctx);
 int cmd_import(int argc, char **argv, struct ctx *ctx);
 int cmd_init(int argc, char **argv, struct ctx *ctx);
 int cmd_job(int argc, char **argv, struct ctx *ctx);
+int cmd_items(int argc, char **argv, struct ctx *ctx);
 int cmd_lineage(int argc, char **argv, struct ctx *ctx);
 int cmd_log(int argc, char **argv, struct ctx *ctx);
 int cmd_ls(int argc, char **argv, struct ctx *ctx);

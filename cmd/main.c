@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "write process configs into the graph (idempotent)" },
 	{ "init", cmd_init, "make the workspace a git repo, give it its identity, migrate" },
 	{ "job", cmd_job, NULL },
+	{ "items", cmd_items, "what an incremental step processed, by which run and version" },
 	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
 	{ "log", cmd_log, "list a version's history: commits and forks" },
 	{ "ls", cmd_ls, "list the registry: every version, its author, newest first" },

@@ -90,8 +90,8 @@ static void short_blob(char *buf, size_t n, const json_t *job)
 static void print_text(const json_t *run, const json_t *jobs, const char *source)
 {
 	static const char *const states[] = { "succeeded", "failed", "skipped", "aborted",
-					      "running", "pending", NULL };
-	size_t counts[6] = { 0 }, i, k, dirty = 0;
+					      "running", "pending", "up_to_date", NULL };
+	size_t counts[7] = { 0 }, i, k, dirty = 0;
 	const json_t *job;
 	char dur[32], blob[16];
 	int slurm = !strcmp(str(run, "executor", ""), "slurm");
@@ -143,7 +143,8 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 			snprintf(ex, sizeof(ex), "%s", str(job, "signal", "") + 3);
 		else
 			snprintf(ex, sizeof(ex), "-");
-		if (!strcmp(str(job, "status", ""), "pending") || !strcmp(str(job, "status", ""), "skipped"))
+		if (!strcmp(str(job, "status", ""), "pending") || !strcmp(str(job, "status", ""), "skipped") ||
+		    !strcmp(str(job, "status", ""), "up_to_date"))
 			snprintf(dur, sizeof(dur), "-");
 		else
 			format_duration(dur, sizeof(dur), duration_of(job));
@@ -160,9 +161,17 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 			printf("%-22s", where);
 			free(where);
 		}
-		printf("%s%s%s\n", str(job, "log", "-"),
+		printf("%s%s%s", str(job, "log", "-"),
 		       json_is_true(json_object_get(job, "timed_out")) ? "  (timed out)" : "",
 		       json_string_value(json_object_get(job, "reused_from")) ? "  (reused)" : "");
+		/* An incremental job: what it was handed, what it processed. */
+		if (json_is_integer(json_object_get(job, "nitems")))
+			printf("  (%lld items, %lld processed)",
+			       (long long)json_integer_value(json_object_get(job, "nitems")),
+			       (long long)json_integer_value(json_object_get(job, "nprocessed")));
+		if (json_string_value(json_object_get(job, "error")))
+			printf("  (%s)", str(job, "error", ""));
+		putchar('\n');
 	}
 	if (dirty)
 		printf("\n* dirty: the script differed from HEAD's when the job started "

@@ -335,6 +335,7 @@ void config_free(struct config *cfg)
 		free(st->procedure);
 		free(st->family);
 		free(st->version);
+		free(st->items);
 		for (j = 0; j < st->nparams; j++) {
 			free(st->params[j].key);
 			free(st->params[j].value);

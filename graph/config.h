@@ -85,6 +85,8 @@ struct config_step {
 	int priority;       /* `priority = N`: ready jobs with a higher one start first */
 	int no_own_dataset; /* the reader said what it writes (YAML ports): no dataset
 			       named after the step */
+	char *items;        /* `items = GLOB`: the step is incremental; NULL when it is not */
+	long batch;         /* `batch` (or `per_handle_task_num`) of an incremental step; 0 = no cap */
 	size_t *deps;       /* steps it runs after: sorted, unique */
 	size_t ndeps;
 };
@@ -209,7 +211,15 @@ struct config_base {
 	char *openlineage;      /* where `pmeta run` sends OpenLineage events (a file,
 				   relative to the workspace root, or a URL), or NULL */
 	char *pass_env;         /* "NAME, NAME2": variables every job of the schedule gets, or NULL */
+	char *data_root;        /* `data_root` as written, or NULL: the schedule's folder */
 };
+
+/*
+ * The folder datasets of a schedule live in (absolute, caller frees): the
+ * schedule's folder <root>/<schedule>, or base.conf's data_root (absolute,
+ * or relative to the workspace root). base may be NULL.
+ */
+char *config_data_root(const struct config_base *base, const char *root, const char *schedule);
 
 int config_base_load(struct config_base *base, const char *root, const char *schedule);
 void config_base_release(struct config_base *base);

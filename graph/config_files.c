@@ -400,6 +400,16 @@ static char *check_slurm(const char *key, const char *value)
 	return slurm_key_check((enum slurm_key)slurm_key_find(key), value);
 }
 
+static void base_data_root(struct config_base *base, struct config *diags, const char *key,
+			   const char *value, size_t line)
+{
+	(void)diags;
+	(void)key;
+	(void)line;
+	free(base->data_root);
+	base->data_root = xstrdup(value);
+}
+
 /* pass_env = NAME, NAME2: variables of pmeta's environment every job of the schedule gets. */
 static void base_pass_env(struct config_base *base, struct config *diags, const char *key,
 			  const char *value, size_t line)
@@ -446,6 +456,7 @@ static const struct base_key {
 	{ "interpreter",     base_interpreter,  NULL },
 	{ "template",        base_template,     NULL },
 	{ "pass_env",        base_pass_env,     NULL },
+	{ "data_root",       base_data_root,    NULL },
 	{ "openlineage",     base_openlineage,  NULL },
 	{ "executor",        base_executor,     check_executor },
 	{ "slurm_partition", base_slurm,        check_slurm },
@@ -638,6 +649,22 @@ void config_base_release(struct config_base *base)
 	for (i = 0; i < SLURM_NKEYS; i++)
 		free(base->slurm[i]);
 	free(base->pass_env);
+	free(base->data_root);
 	free(base->openlineage);
 	memset(base, 0, sizeof(*base));
+}
+
+char *config_data_root(const struct config_base *base, const char *root, const char *schedule)
+{
+	const char *d = base ? base->data_root : NULL;
+	size_t n;
+
+	if (!d)
+		return xstrfmt("%s/%s", root, schedule);
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	if (d[0] == '/')
+		return xstrndup(d, n);
+	return xstrfmt("%s/%.*s", root, (int)n, d);
 }

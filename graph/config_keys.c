@@ -26,6 +26,7 @@
 
 #define MAX_SHARD 100000
 #define MAX_PRIORITY 1000000
+#define MAX_BATCH 1000000000L
 
 /* How a row's name matches a key. */
 enum key_match_kind {
@@ -438,6 +439,71 @@ static void key_after(struct key_ctx *k, const struct config_param *kv, const st
 	split_list(k, kv, "step names", list_after);
 }
 
+static int has_reads(const struct config_step *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nio; i++)
+		if (st->io[i].kind == CONFIG_READS)
+			return 1;
+	return 0;
+}
+
+/*
+ * `items = GLOB`: the step is incremental (docs/run.md, "Only what is
+ * new"): its items are the entries of the datasets it reads whose names
+ * match GLOB. Once every key is read: the datasets are known then.
+ */
+static void key_items(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	(void)m;
+	if (!*kv->value || strchr(kv->value, '/')) {
+		config_diag(k->cfg, 1, kv->line,
+			    "items = '%s': not a file name pattern (like *.json; no '/')", kv->value);
+		return;
+	}
+	if (!has_reads(k->st)) {
+		config_diag(k->cfg, 1, kv->line,
+			    "items = %s: step [%s] reads no dataset, so it has no items "
+			    "(name one with last_proc, reads or output_folder)", kv->value, k->st->name);
+		return;
+	}
+	free(k->st->items);
+	k->st->items = xstrdup(kv->value);
+}
+
+/*
+ * `batch = N`, and the PM2 configs' `per_handle_task_num = N`: at most N
+ * items a job. Only an incremental step gives them a meaning; elsewhere
+ * they stay the parameters they always were (a PM2 script reads its own).
+ */
+static void key_batch(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	const char *other = strcmp(kv->key, "batch") ? "batch" : "per_handle_task_num";
+	const char *ov = config_step_param(k->st, other);
+	long n;
+
+	(void)m;
+	if (!config_step_param(k->st, "items")) {
+		if (!strcmp(kv->key, "batch"))
+			config_diag(k->cfg, 0, kv->line,
+				    "batch = %s without 'items =': the step is not incremental, "
+				    "so nothing caps", kv->value);
+		return;
+	}
+	if (parse_int(kv->value, 1, MAX_BATCH, &n) < 0) {
+		config_diag(k->cfg, 1, kv->line, "%s = '%s': not a positive integer (1..%ld; "
+			    "leave it out for no cap)", kv->key, kv->value, MAX_BATCH);
+		return;
+	}
+	if (ov && strcmp(ov, kv->value) && !strcmp(kv->key, "per_handle_task_num")) {
+		config_diag(k->cfg, 1, kv->line, "per_handle_task_num = %s and batch = %s: "
+			    "the same cap twice, with two values; keep one", kv->value, ov);
+		return;
+	}
+	k->st->batch = n;
+}
+
 /*
  * Every key with a meaning, tried in this order; the first row that
  * matches wins.
@@ -474,6 +540,10 @@ static const struct key_rule key_rules[] = {
 	{ "slurm_",        KEY_SUFFIXED, KEY_WITH_STEP, key_slurm },
 	/* The job's environment. */
 	{ "pass_env",      KEY_EXACT,    KEY_WITH_STEP, key_pass_env },
+	/* Incremental steps: once every key is read (items need the datasets). */
+	{ "items",         KEY_EXACT,    KEY_ONCE_ALL,  key_items },
+	{ "batch",         KEY_EXACT,    KEY_ONCE_ALL,  key_batch },
+	{ "per_handle_task_num", KEY_EXACT, KEY_ONCE_ALL, key_batch },
 	/* Order. */
 	{ "after",         KEY_EXACT,    KEY_ONCE_ALL,  key_after },
 };

@@ -67,6 +67,14 @@ char *key_dataset(const char *ws, const char *schedule, const char *dataset)
 	return key;
 }
 
+char *key_item(const char *ws, const char *schedule, const char *dataset, const char *name)
+{
+	char *parent = key_dataset(ws, schedule, dataset), *key = key_child(parent, name);
+
+	free(parent);
+	return key;
+}
+
 char *key_run(const char *ws, const char *run_id)
 {
 	return key_child(ws, run_id);

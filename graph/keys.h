@@ -15,6 +15,8 @@
  *   Run        <ws>/<run id>                          key_run
  *   JobRun     <ws>/<run id>/<step>/<shard, or ->     key_jobrun
  *   ConfigText <ws>/<config hash>                     key_config_text
+ *   Item       <ws>/<schedule>/<dataset>/<name>       key_item (an entry of a dataset's
+ *                                                    folder; a name holds no '/')
  *
  * A workspace name never holds '/' (key_workspace_valid), so the first '/'
  * of a key ends the workspace (key_local). Each function returns a new
@@ -41,6 +43,9 @@ char *key_run(const char *ws, const char *run_id);
 char *key_jobrun(const char *ws, const char *run_id, const char *step, int shard);
 /* The text of a config a run ran, by its git blob id (one node per text and workspace). */
 char *key_config_text(const char *ws, const char *hash);
+
+/* An item of a dataset (an incremental step's unit of work, run/items.h). */
+char *key_item(const char *ws, const char *schedule, const char *dataset, const char *name);
 
 /* The key of a workspace's node from its local key ("sche_001/p_002_v_000"). */
 char *key_qualify(const char *ws, const char *local);

@@ -236,6 +236,9 @@ static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const s
 		add_quoted(sb, st->name);
 	else if (!strcmp(name, "procedure"))
 		add_quoted(sb, st->procedure);
+	else if (!strcmp(name, "items_file"))
+		/* Known only when the job starts: the shell expands it (run/items.h). */
+		strbuf_addstr(sb, "\"$PMETA_ITEMS\"");
 	else if ((v = json_object_get(params, name)) && (text = value_text(v))) {
 		/* A typed value prints as its config text (graph/value.h). */
 		add_quoted(sb, text);
@@ -514,7 +517,8 @@ int plan_resolve(struct neo4j *db, const char *ws, const char *root, const char 
 }
 
 static const char *const builtin_placeholders[] = {
-	"interpreter", "script", "schedule", "process", "prname", "pr_version", "step", "procedure", NULL
+	"interpreter", "script", "schedule", "process", "prname", "pr_version", "step", "procedure",
+	"items_file", NULL
 };
 
 /*

@@ -56,7 +56,8 @@ extern char **environ;
 /* The variables set for each job; inherited values are dropped. */
 static const char *const own_env[] = {
 	"PMETA_RUN_ID=", "PMETA_STEP=", "PMETA_SHARD=", "PMETA_MAX_SHARD=",
-	"PMETA_WORKSPACE=", "PMETA_PROCESS=", "PMETA_SCHEDULE=", "PMETA_ATTEMPT=", NULL
+	"PMETA_WORKSPACE=", "PMETA_PROCESS=", "PMETA_SCHEDULE=", "PMETA_ATTEMPT=",
+	"PMETA_ITEMS=", "PMETA_DONE=", NULL
 };
 
 struct local_job {
@@ -159,12 +160,13 @@ static char **job_env(struct local_executor *lx, size_t job, int attempt, size_t
 	const struct plan *plan = r->plan;
 	const struct plan_job *pj = &plan->jobs[job];
 	const struct plan_step *ps = &plan->steps[pj->step];
+	const struct job_result *jr = &r->jobs[job];
 	size_t k = lx->nenv_base, npass = 0, i;
 	char **envp;
 
 	while (ps->pass_env && ps->pass_env[npass])
 		npass++;
-	envp = xcalloc(lx->nenv_base + 9 + npass, sizeof(char *));
+	envp = xcalloc(lx->nenv_base + 11 + npass, sizeof(char *));
 	memcpy(envp, lx->env_base, lx->nenv_base * sizeof(char *));
 	/* What the step asked for by name (the PMETA_* set below win over these). */
 	for (i = 0; i < npass; i++) {
@@ -189,6 +191,11 @@ static char **job_env(struct local_executor *lx, size_t job, int attempt, size_t
 		envp[k++] = xstrfmt("PMETA_SHARD=%d", pj->shard);
 		envp[k++] = xstrfmt("PMETA_MAX_SHARD=%d", ps->max_shard);
 	}
+	/* An incremental job's items, from the runner's gate (run/items.h). */
+	if (jr->items_file)
+		envp[k++] = xstrfmt("PMETA_ITEMS=%s", jr->items_file);
+	if (jr->done_file)
+		envp[k++] = xstrfmt("PMETA_DONE=%s", jr->done_file);
 	envp[k] = NULL;
 	*n = k;
 	return envp;

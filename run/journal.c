@@ -20,6 +20,7 @@
 #include "graph/keys.h"
 #include "graph/neo4j.h"
 #include "run/journal.h"
+#include "run/ledger.h"
 #include "run/procs.h"
 #include "run/records.h"
 #include "run/runner.h"
@@ -579,6 +580,9 @@ int journal_replay_all(struct neo4j *db, const char *ws, const char *root, size_
 		*replayed += (size_t)done;
 		free(one);
 	}
+	/* Then the items those runs' jobs processed (run/ledger.h): their JobRuns exist now. */
+	if (ret == 0)
+		ret = ledger_sync_all(db, ws, root, NULL);
 	free_strings(names, n);
 	free(dir);
 	return ret;

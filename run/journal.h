@@ -115,8 +115,9 @@ int run_mark_synced(const char *dir, off_t size);
 
 /*
  * Writes every journal of the workspace that is not marked synced to the
- * graph (a run whose runner died is closed as aborted first); runs in
- * progress are left to their runner. *replayed counts the runs written.
+ * graph (a run whose runner died is closed as aborted first), then the
+ * item ledgers' lines the graph lacks (run/ledger.h); runs in progress are
+ * left to their runner. *replayed counts the runs written.
  * Stops at the first failure, -1 with the error recorded.
  */
 int journal_replay_all(struct neo4j *db, const char *ws, const char *root, size_t *replayed);

@@ -478,6 +478,9 @@ void openlineage_job_event(struct openlineage *ol, const struct runner *r, enum 
 		type = jr->attempts > 1 ? "RUNNING" : "START";
 		ms = jr->started_ms;
 	} else if (ev == RUNNER_JOB_FINISHED) {
+		/* An incremental job with nothing new never ran: no run to tell of. */
+		if (jr->state == JOB_UP_TO_DATE)
+			return;
 		type = jr->state == JOB_SUCCEEDED ? "COMPLETE" : jr->state == JOB_FAILED ? "FAIL" : "ABORT";
 		ms = jr->finished_ms;
 	} else {
@@ -494,7 +497,8 @@ void openlineage_job_event(struct openlineage *ol, const struct runner *r, enum 
 	json_object_set_new(facets, "processing_engine", engine_facet(ol));
 	if (ev == RUNNER_JOB_FINISHED && jr->state == JOB_FAILED) {
 		json_t *err = facet(SCHEMA_ERROR, ol->producer);
-		char *msg = jr->timed_out ? xstrfmt("timed out after %ld s", ps->timeout) :
+		char *msg = jr->error ? xstrdup(jr->error) :   /* failed before it started */
+			    jr->timed_out ? xstrfmt("timed out after %ld s", ps->timeout) :
 			    jr->signal ? xstrfmt("killed by %s", run_signal_name(jr->signal)) :
 			    xstrfmt("exit %d", jr->exit_code);
 

@@ -27,7 +27,7 @@ static const char *const run_fields[] = {
 	"key", "id", "workspace", "status", "started_at", "finished_at", "duration_ms",
 	"process", "process_name", "schedule", "config", "config_hash", "target",
 	"host", "user", "pmeta_version", "root", "dir", "max_jobs",
-	"njobs", "succeeded", "failed", "skipped", "aborted", "reused",
+	"njobs", "succeeded", "failed", "skipped", "aborted", "up_to_date", "reused",
 	"resume_of", "selection", "interrupted_by", "reason", "executor", "detached",
 	NULL
 };
@@ -38,6 +38,7 @@ static const char *const job_fields[] = {
 	"started_at", "finished_at", "duration_ms", "log", "command",
 	"procedure", "procedure_key", "script", "blob", "dirty", "commit",
 	"reused_from", "skipped_after", "reason", "slurm_job", "node", "slurm_state",
+	"nitems", "nprocessed", "error",
 	NULL
 };
 
@@ -190,7 +191,7 @@ json_t *records_job_update(const json_t *job)
 	static const char *const keys[] = { "key", "status", "attempts", "exit_code", "signal",
 					    "timed_out", "started_at", "finished_at", "duration_ms",
 					    "skipped_after", "log", "blob", "dirty", "commit", "slurm_job",
-					    "node", "reason", "slurm_state", NULL };
+					    "node", "reason", "slurm_state", "nitems", "nprocessed", "error", NULL };
 	json_t *o = json_object();
 	size_t i;
 

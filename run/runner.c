@@ -29,7 +29,7 @@
 #include "util/strbuf.h"
 
 static const char *const state_names[JOB_NSTATES] = {
-	"pending", "running", "succeeded", "failed", "skipped", "aborted"
+	"pending", "running", "succeeded", "failed", "skipped", "aborted", "up_to_date"
 };
 
 static int self_pipe[2] = { -1, -1 };
@@ -122,6 +122,7 @@ int runner_init(struct runner *r, const struct plan *plan, const struct runner_o
 		r->jobs[i].selected = 1;
 		r->jobs[i].exit_code = -1;
 		r->jobs[i].cause = (size_t)-1;
+		r->jobs[i].nitems = -1;
 		r->jobs[i].script.dirty = -1;
 		if (plan->jobs[i].step >= plan->nsteps)
 			return pm_error(PM_EFAIL, "plan job %zu names step %zu of %zu", i,
@@ -186,6 +187,7 @@ void runner_release(struct runner *r)
 		free(r->jobs[i].exec_id);
 		free(r->jobs[i].node);
 		free(r->jobs[i].reason);
+		free(r->jobs[i].error);
 	}
 	free(r->step_jobs);
 	free(r->step_njobs);
@@ -239,6 +241,14 @@ static void ready_swap(struct runner *r, size_t i, size_t j)
 
 	r->ready[i] = r->ready[j];
 	r->ready[j] = t;
+}
+
+/* The job reached its final state: the gate's owner settles its items first. */
+static void emit_finished(struct runner *r, size_t job)
+{
+	if (r->opts.settled && r->jobs[job].nitems >= 0)
+		r->opts.settled(r->opts.gate_data, r, job);
+	emit(r, RUNNER_JOB_FINISHED, job);
 }
 
 static void ready_push(struct runner *r, size_t job)
@@ -340,7 +350,7 @@ static void settle_unrun(struct runner *r, size_t job, enum job_state state)
 	}
 	jr->finished_ms = runner_wall_ms();
 	set_state(r, job, state);
-	emit(r, RUNNER_JOB_FINISHED, job);
+	emit_finished(r, job);
 }
 
 /* `failed` ends for good: every pending job downstream is skipped. */
@@ -389,14 +399,14 @@ static void job_ended(struct runner *r, size_t job, int ok, long long at_ms)
 	jr->finished_ms = at_ms ? at_ms : runner_wall_ms();
 	if (ok) {
 		set_state(r, job, JOB_SUCCEEDED);
-		emit(r, RUNNER_JOB_FINISHED, job);
+		emit_finished(r, job);
 		if (!orders_jobs(r))
 			step_job_done(r, job);
 		return;
 	}
 	if (r->interrupted || r->broken) {
 		set_state(r, job, JOB_ABORTED);
-		emit(r, RUNNER_JOB_FINISHED, job);
+		emit_finished(r, job);
 		return;
 	}
 	if (jr->attempts < 1 + (ps->retries > 0 ? ps->retries : 0)) {
@@ -406,7 +416,7 @@ static void job_ended(struct runner *r, size_t job, int ok, long long at_ms)
 		return;
 	}
 	set_state(r, job, JOB_FAILED);
-	emit(r, RUNNER_JOB_FINISHED, job);
+	emit_finished(r, job);
 	skip_dependents(r, job);
 }
 
@@ -533,6 +543,28 @@ static void executor_broke(struct runner *r, char **error)
 	settle_pending(r, JOB_ABORTED);
 }
 
+/*
+ * The gate settled a ready job without running it: up to date (its
+ * dependents go on, as after a success) or failed (they are skipped).
+ */
+static void settle_gated(struct runner *r, size_t job, int gate)
+{
+	struct job_result *jr = &r->jobs[job];
+
+	jr->finished_ms = runner_wall_ms();
+	if (gate == RUNNER_GATE_UP_TO_DATE) {
+		set_state(r, job, JOB_UP_TO_DATE);
+		emit_finished(r, job);
+		step_job_done(r, job);
+		return;
+	}
+	free(jr->error);
+	jr->error = xstrdup(pm_error_msg());
+	set_state(r, job, JOB_FAILED);
+	emit_finished(r, job);
+	skip_dependents(r, job);
+}
+
 /* Hands ready jobs to the executor; returns how many. */
 static size_t start_ready(struct runner *r, char **error)
 {
@@ -547,11 +579,16 @@ static size_t start_ready(struct runner *r, char **error)
 
 		if (jr->state != JOB_PENDING || jr->in_flight)
 			continue;
-		/*
-		 * Checks that may settle a job without running it (the gap
-		 * check of an incremental step) go here, before it is handed
-		 * over.
-		 */
+		/* The gap check of an incremental step may settle it unrun. */
+		if (r->opts.gate) {
+			int gate = r->opts.gate(r->opts.gate_data, r, job);
+
+			if (gate != RUNNER_GATE_RUN) {
+				settle_gated(r, job, gate);
+				started++;   /* the loop goes round again: others may be ready now */
+				continue;
+			}
+		}
 		jr->in_flight = 1;
 		r->ninflight++;
 		first = !jr->handed;
@@ -635,6 +672,11 @@ int runner_execute(struct runner *r)
 	double last_tick;
 	size_t i;
 
+	if (r->opts.gate && orders_jobs(r))
+		return pm_error(PM_EUSAGE, "the %s executor hands jobs over before the jobs they "
+				"depend on have run, so it cannot compute the gap of an incremental "
+				"step (items =) yet; run this process with the local executor",
+				ex->ops->name);
 	prepare(r);
 	if (open_self_pipe() < 0)
 		return -1;
@@ -716,7 +758,7 @@ int runner_execute(struct runner *r)
 			land(r, i);
 			r->jobs[i].finished_ms = runner_wall_ms();
 			set_state(r, i, JOB_ABORTED);
-			emit(r, RUNNER_JOB_FINISHED, i);
+			emit_finished(r, i);
 		}
 	ex->ops->end(ex);
 out:

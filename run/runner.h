@@ -38,9 +38,10 @@ enum job_state {
 	JOB_SUCCEEDED,
 	JOB_FAILED,
 	JOB_SKIPPED,
-	JOB_ABORTED
+	JOB_ABORTED,
+	JOB_UP_TO_DATE     /* an incremental job with nothing new: settled by the gate, never run */
 };
-#define JOB_NSTATES 6
+#define JOB_NSTATES 7
 
 /* "pending", "running", ... (the JobRun.status values). */
 const char *job_state_name(enum job_state state);
@@ -49,7 +50,7 @@ enum runner_event {
 	RUNNER_JOB_STARTED,    /* an attempt started (attempts counts it) */
 	RUNNER_JOB_RETRY,      /* an attempt failed; the job goes back to the queue */
 	RUNNER_JOB_TIMEOUT,    /* over its timeout: the executor is stopping it */
-	RUNNER_JOB_FINISHED,   /* reached succeeded, failed, skipped or aborted */
+	RUNNER_JOB_FINISHED,   /* reached succeeded, failed, skipped, aborted or up_to_date */
 	RUNNER_INTERRUPTED,    /* SIGINT/SIGTERM: no new job starts; job is (size_t)-1 */
 	RUNNER_TICK            /* nothing happened for `tick` seconds; job is (size_t)-1 */
 };
@@ -72,6 +73,12 @@ struct job_result {
 				  could not say (a node that failed), or NULL */
 	long long exec_pid_start; /* the last attempt's exec_event.pid_start: > 0 only
 				  when exec_id is a local pid (local executor) */
+	/* Set by the gate (runner_options.gate) of an incremental job: */
+	long nitems;           /* items handed to it; -1 = not an incremental job */
+	long nprocessed;       /* of those, processed (set by the settled hook) */
+	const char *items_file;  /* absolute path for PMETA_ITEMS (the gate's), or NULL */
+	const char *done_file;   /* absolute path for PMETA_DONE, or NULL */
+	char *error;           /* why it failed without running (the gate's error), or NULL */
 	struct script_provenance script;  /* what the last attempt ran (blob "" and
 				  dirty -1 until an executor said) */
 	/* private to the runner */
@@ -83,6 +90,13 @@ struct runner;
 
 typedef void (*runner_event_fn)(void *data, const struct runner *r, enum runner_event ev,
 				size_t job);
+
+/* What a gate says of a job about to be handed over. */
+enum runner_gate {
+	RUNNER_GATE_FAIL = -1,      /* it fails without running (error recorded) */
+	RUNNER_GATE_RUN = 0,        /* hand it over */
+	RUNNER_GATE_UP_TO_DATE = 1  /* nothing to do: settled up_to_date, dependents go on */
+};
 
 struct runner_options {
 	const char *root;          /* workspace root: the jobs' working folder */
@@ -97,6 +111,18 @@ struct runner_options {
 				      the jobs in its hands (a cluster runs them) */
 	runner_event_fn event;     /* may be NULL */
 	void *data;
+	/*
+	 * Optional: asked once per job (again for a retry) when it is ready,
+	 * its predecessors in this run finished, before it is handed over:
+	 * the gap check of an incremental step (run/items.h). Returns an
+	 * enum runner_gate. An executor that orders jobs itself hands them
+	 * over before their predecessors finish: runner_execute refuses a
+	 * gate with it.
+	 */
+	int (*gate)(void *gate_data, struct runner *r, size_t job);
+	/* Optional: a job the gate gave items reached its final state (before FINISHED). */
+	void (*settled)(void *gate_data, struct runner *r, size_t job);
+	void *gate_data;
 };
 
 struct runner {

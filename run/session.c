@@ -223,6 +223,13 @@ static void on_event(void *data, const struct runner *r, enum runner_event ev, s
 			json_object_set_new(set, "duration_ms",
 					    jr->started_ms && jr->finished_ms ?
 					    json_integer(jr->finished_ms - jr->started_ms) : json_null());
+			/* An incremental job: what it was handed and what it processed. */
+			if (jr->nitems >= 0) {
+				json_object_set_new(set, "nitems", json_integer(jr->nitems));
+				json_object_set_new(set, "nprocessed", json_integer(jr->nprocessed));
+			}
+			if (jr->error)
+				json_object_set_new(set, "error", json_string(jr->error));
 			if (jr->state == JOB_SKIPPED && jr->cause != (size_t)-1) {
 				char *cause = job_key(s, jr->cause);
 
@@ -279,6 +286,9 @@ int run_session_init(struct run_session *s, const struct plan *plan,
 	ro.detach = opts->detach;
 	ro.event = on_event;
 	ro.data = s;
+	ro.gate = opts->gate;
+	ro.settled = opts->settled;
+	ro.gate_data = opts->gate_data;
 	return runner_init(&s->runner, plan, &ro);
 }
 
@@ -416,12 +426,13 @@ int run_session_execute(struct run_session *s)
 	else
 		s->status = "succeeded";
 	at = run_time_iso(runner_wall_ms());
-	end = json_pack("{sssssIsIsIsIsIsI}", "status", s->status, "finished_at", at,
+	end = json_pack("{sssssIsIsIsIsIsIsI}", "status", s->status, "finished_at", at,
 			"duration_ms", (json_int_t)(s->elapsed * 1000),
 			"succeeded", (json_int_t)(r->count[JOB_SUCCEEDED] + nreused),
 			"failed", (json_int_t)r->count[JOB_FAILED],
 			"skipped", (json_int_t)r->count[JOB_SKIPPED],
 			"aborted", (json_int_t)r->count[JOB_ABORTED],
+			"up_to_date", (json_int_t)r->count[JOB_UP_TO_DATE],
 			"reused", (json_int_t)nreused);
 	free(at);
 	if (r->interrupted)

@@ -38,6 +38,10 @@ struct run_session_options {
 	double record_wait;        /* seconds the last flush may take when Neo4j fails */
 	runner_event_fn progress;  /* called after each event is journaled */
 	void *progress_data;
+	/* The gap check of incremental steps (run/items.h), handed to the runner. */
+	int (*gate)(void *gate_data, struct runner *r, size_t job);
+	void (*settled)(void *gate_data, struct runner *r, size_t job);
+	void *gate_data;
 	struct openlineage *openlineage; /* borrowed: emits the run's OpenLineage events
 				      (run/openlineage.h), or NULL; may be set
 				      between run_session_init and _execute */

@@ -37,12 +37,12 @@ static size_t slot(const struct strmap *m, const char *key)
 	return i;
 }
 
-static void grow(struct strmap *m)
+static void grow_to(struct strmap *m, size_t cap)
 {
 	struct strmap big;
 	size_t i;
 
-	big.cap = m->cap ? m->cap * 2 : 64;
+	big.cap = cap;
 	big.n = m->n;
 	big.keys = xcalloc(big.cap, sizeof(*big.keys));
 	big.values = xcalloc(big.cap, sizeof(*big.values));
@@ -58,6 +58,21 @@ static void grow(struct strmap *m)
 	free(m->keys);
 	free(m->values);
 	*m = big;
+}
+
+static void grow(struct strmap *m)
+{
+	grow_to(m, m->cap ? m->cap * 2 : 64);
+}
+
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (n * 2 > cap)
+		cap *= 2;
+	if (cap > m->cap)
+		grow_to(m, cap);
 }
 
 int strmap_put(struct strmap *m, const char *key, size_t value)

@@ -19,6 +19,8 @@ struct strmap {
 #define STRMAP_INIT { NULL, NULL, 0, 0 }
 
 void strmap_release(struct strmap *m);
+/* Makes room for n keys in all, so that filling it does not grow it again. */
+void strmap_reserve(struct strmap *m, size_t n);
 /* Sets key -> value; returns 1 when the key was new, 0 when it was replaced. */
 int strmap_put(struct strmap *m, const char *key, size_t value);
 /* 1 and *value when present, else 0. value may be NULL. */

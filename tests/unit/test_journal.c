@@ -139,7 +139,8 @@ static void test_record_shapes(void **state)
 	assert_true(json_is_null(json_object_get(job, "blob")));
 	assert_true(json_is_null(json_object_get(job, "dirty")));
 	assert_null(json_object_get(job, "pid"));  /* not a documented field */
-	assert_int_equal(json_object_size(job), 30);  /* slurm_job, node, slurm_state included */
+	assert_true(json_is_null(json_object_get(job, "nitems")));  /* not an incremental job */
+	assert_int_equal(json_object_size(job), 33);  /* slurm_job, node, slurm_state; nitems, nprocessed, error */
 	json_decref(o);
 
 	/* Provenance fields: unknown is null, and they read back as written. */

@@ -537,6 +537,140 @@ static void test_broken_poll(void **state)
 	done(&r, &f, p);
 }
 
+/* A gate scripted per job: RUNNER_GATE_* values; counts the settled hooks. */
+struct gate_script {
+	int says[MAXJOBS];
+	int settled[MAXJOBS];
+};
+
+static int scripted_gate(void *data, struct runner *r, size_t job)
+{
+	struct gate_script *g = data;
+
+	r->jobs[job].nitems = g->says[job] == RUNNER_GATE_UP_TO_DATE ? 0 : 3;
+	if (g->says[job] == RUNNER_GATE_FAIL)
+		return pm_error(PM_EFAIL, "gap of job %zu: folder unreadable", job);
+	return g->says[job];
+}
+
+static void scripted_settled(void *data, struct runner *r, size_t job)
+{
+	struct gate_script *g = data;
+
+	g->settled[job]++;
+	r->jobs[job].nprocessed = r->jobs[job].state == JOB_SUCCEEDED ? r->jobs[job].nitems : 0;
+}
+
+static int run_gated(struct runner *r, struct fake *f, struct plan *p, unsigned max_jobs,
+		     struct gate_script *g)
+{
+	struct runner_options o = { 0 };
+
+	o.root = "/nonexistent";
+	o.run_id = "20260101T000000Z-0000";
+	o.log_dir = "/nonexistent";
+	o.max_jobs = max_jobs;
+	o.executor = &f->base;
+	o.event = on_event;
+	o.data = f;
+	o.gate = scripted_gate;
+	o.settled = scripted_settled;
+	o.gate_data = g;
+	assert_int_equal(runner_init(r, p, &o), 0);
+	return runner_execute(r);
+}
+
+static void test_gate_up_to_date(void **state)
+{
+	/* a has nothing new: never handed over, and b goes on as after a success. */
+	struct plan *p = plan_of(diamond, 4);
+	struct gate_script g = { { 0 }, { 0 } };
+	struct runner r;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 0);
+	g.says[0] = RUNNER_GATE_UP_TO_DATE;   /* a */
+	g.says[2] = RUNNER_GATE_UP_TO_DATE;   /* b1 */
+	assert_int_equal(run_gated(&r, &f, p, 2, &g), 0);
+	assert_string_equal(f.log.buf, "+d +b0 -d -b0 +c -c");
+	assert_int_equal(r.jobs[0].state, JOB_UP_TO_DATE);
+	assert_int_equal(r.jobs[0].attempts, 0);
+	assert_int_equal(r.jobs[2].state, JOB_UP_TO_DATE);
+	assert_int_equal(r.jobs[3].state, JOB_SUCCEEDED);
+	assert_int_equal(r.count[JOB_UP_TO_DATE], 2);
+	assert_int_equal(r.count[JOB_SUCCEEDED], 3);
+	assert_string_equal(job_state_name(JOB_UP_TO_DATE), "up_to_date");
+	/* Every job the gate saw is settled once, before its FINISHED. */
+	assert_int_equal(g.settled[0], 1);
+	assert_int_equal(g.settled[1], 1);
+	assert_int_equal(r.jobs[1].nprocessed, 3);
+	assert_int_equal(f.events[RUNNER_JOB_FINISHED], 5);
+	assert_int_equal(f.events[RUNNER_JOB_STARTED], 3);
+	done(&r, &f, p);
+}
+
+static void test_gate_retry_keeps_its_items(void **state)
+{
+	/* A retry is gated again; the gate keeps the first attempt's items. */
+	static const struct spec s[] = {
+		{ "flaky", "", NULL, 0, 1 },
+	};
+	struct plan *p = plan_of(s, 1);
+	struct gate_script g = { { 0 }, { 0 } };
+	struct runner r;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 0);
+	f.exit_codes[0][0] = 1;
+	assert_int_equal(run_gated(&r, &f, p, 1, &g), 0);
+	assert_string_equal(f.log.buf, "+flaky -flaky +flaky -flaky");
+	assert_int_equal(r.jobs[0].state, JOB_SUCCEEDED);
+	assert_int_equal(g.settled[0], 1);
+	done(&r, &f, p);
+}
+
+static void test_gate_failure(void **state)
+{
+	/* The gap of a cannot be computed: a fails unrun, b and c are skipped. */
+	struct plan *p = plan_of(diamond, 4);
+	struct gate_script g = { { 0 }, { 0 } };
+	struct runner r;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 0);
+	g.says[0] = RUNNER_GATE_FAIL;
+	assert_int_equal(run_gated(&r, &f, p, 2, &g), 0);
+	assert_string_equal(f.log.buf, "+d -d");
+	assert_int_equal(r.jobs[0].state, JOB_FAILED);
+	assert_int_equal(r.jobs[0].attempts, 0);
+	assert_non_null(r.jobs[0].error);
+	assert_non_null(strstr(r.jobs[0].error, "folder unreadable"));
+	assert_int_equal(r.jobs[1].state, JOB_SKIPPED);
+	assert_int_equal(r.jobs[3].state, JOB_SKIPPED);
+	assert_int_equal(r.jobs[4].state, JOB_SUCCEEDED);
+	done(&r, &f, p);
+}
+
+static void test_gate_refused_when_executor_orders_jobs(void **state)
+{
+	/* A cluster executor would get b before a ran: no gap can be computed. */
+	struct plan *p = plan_of(diamond, 4);
+	struct gate_script g = { { 0 }, { 0 } };
+	struct runner r;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, EXECUTOR_ORDERS_JOBS);
+	assert_int_equal(run_gated(&r, &f, p, 1, &g), -1);
+	assert_int_equal(pm_error_class(), PM_EUSAGE);
+	assert_non_null(strstr(pm_error_msg(), "the fake executor hands jobs over before"));
+	assert_string_equal(f.log.buf, "");
+	done(&r, &f, p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +687,10 @@ int main(void)
 		cmocka_unit_test(test_adopts_a_job_it_never_started),
 		cmocka_unit_test(test_broken_start),
 		cmocka_unit_test(test_broken_poll),
+		cmocka_unit_test(test_gate_up_to_date),
+		cmocka_unit_test(test_gate_retry_keeps_its_items),
+		cmocka_unit_test(test_gate_failure),
+		cmocka_unit_test(test_gate_refused_when_executor_orders_jobs),
 	};
 
 	/* A scheduling bug often shows as a loop that never ends: fail it. */
