@@ -28,8 +28,8 @@ struct plan_step {
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
 	int priority;          /* `priority = N`: among ready jobs, higher first (0 by default),
-				  in the local runner. The Slurm executor does not pass it on
-				  yet (sbatch --nice would be the place) */
+				  in the local runner; on Slurm, sbatch --nice of the distance
+				  below the plan's highest priority */
 	char *left_out;        /* why the step does not run ("enabled = false"), or NULL;
 				  such steps are gone from a finished plan (plan.left_out) */
 	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
