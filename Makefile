@@ -3,7 +3,7 @@
 # `make slurm-deps|slurm-start|slurm-stop|slurm-status`.
 
 CC ?= cc
-PKGS := libcurl jansson libgit2 inih zlib uuid
+PKGS := libcurl jansson libgit2 inih yaml-0.1 zlib uuid
 BUILD ?= build
 PREFIX ?= /usr/local
 

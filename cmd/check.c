@@ -8,8 +8,9 @@
 
 static const struct cmd_usage usage = {
 	"pmeta check [-q] <config>...\n",
-	"Validates process configs (<schedule>/process_config/<process>/main.conf)\n"
-	"offline, without Neo4j: syntax, keys, dataset names, `after =` names, cycles,\n"
+	"Validates process configs (<schedule>/process_config/<process>/main.conf,\n"
+	"or an ML platform's DAG in dag.yaml) offline, without Neo4j: syntax, keys,\n"
+	"dataset names, `after =` names, DAG operators and ports, cycles,\n"
 	"run settings (max_shard, timeout, retries), the schedule's base.conf and its\n"
 	"command template. Every problem names file:line. Steps named after a\n"
 	"procedure whose script <schedule>/pys/<procedure>.py is missing are\n"

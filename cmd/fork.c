@@ -6,8 +6,10 @@
 
 #include "cmd/cmd.h"
 #include "cypher.h"
+#include "graph/config.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
+#include "graph/registry.h"
 #include "vcs/fork.h"
 #include "vcs/workspace.h"
 
@@ -23,6 +25,33 @@ static const struct cmd_usage usage = {
 	"after the commit, git holds the fork and 'pmeta sync' brings the graph up to\n"
 	"date.\n"
 };
+
+/*
+ * The registry entries of both versions: the new one's author is the
+ * fork's and it came from the source; the source's are as git says now.
+ */
+static int write_registry(struct neo4j *db, const char *ws, const char *root, git_repository *repo,
+			  const struct fork_record *rec)
+{
+	const struct version_name *v[2] = { &rec->src, &rec->dst };
+	struct registry reg;
+	json_t *stmts = NULL;
+	int i, ret = -1;
+
+	registry_init(&reg, root, root);
+	for (i = 0; i < 2; i++)
+		if (v[i]->kind == VERSION_PROCESS)
+			registry_add_process(&reg, v[i]->schedule, v[i]->name, NULL, NULL);
+		else
+			registry_add_procedure(&reg, v[i]->schedule, v[i]->name);
+	if (registry_origins(&reg, repo, NULL) == 0) {
+		stmts = registry_statements(ws, &reg);
+		ret = neo4j_commit(db, NULL, stmts);
+	}
+	json_decref(stmts);
+	registry_release(&reg);
+	return ret;
+}
 
 int cmd_fork(int argc, char **argv, struct ctx *ctx)
 {
@@ -96,8 +125,19 @@ int cmd_fork(int argc, char **argv, struct ctx *ctx)
 		ret = cmd_error();
 		goto out;
 	}
-	if (rec.dst.kind == VERSION_PROCESS)
-		printf("  its steps enter the graph with 'pmeta import %s/main.conf'\n", path);
+	if (write_registry(db, ws, root, repo, &rec) < 0) {
+		pm_error_prefix("the fork is committed (%.12s), but its registry entry is not in the graph; "
+				"'pmeta sync' writes it", rec.commit);
+		ret = cmd_error();
+		goto out;
+	}
+	if (rec.dst.kind == VERSION_PROCESS) {
+		char *config = config_process_file(root, rec.dst.schedule, rec.dst.name);
+
+		if (config)
+			printf("  its steps enter the graph with 'pmeta import %s'\n", config + strlen(root) + 1);
+		free(config);
+	}
 out:
 	free(path);
 	free(warning);

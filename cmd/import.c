@@ -10,13 +10,15 @@
 
 static const struct cmd_usage usage = {
 	"pmeta import [-q] [--force] <config>...\n",
-	"Writes each process config (<schedule>/process_config/<process>/main.conf)\n"
-	"into Neo4j: schedule, process, steps, procedures (script path and git blob\n"
-	"id), datasets and the READS / WRITES / DELETES / AFTER edges. A large\n"
-	"config is written in batches that no reader sees until one final\n"
-	"transaction makes them current. A config with an error writes nothing. Importing\n"
-	"the same config again creates nothing; an edited config loses the edges it\n"
-	"no longer has, and the steps it no longer has leave the process but keep\n"
+	"Writes each process config (<schedule>/process_config/<process>/main.conf\n"
+	"or dag.yaml) into Neo4j: schedule, process, steps, procedures (script path\n"
+	"and git blob id), datasets and the READS / WRITES / DELETES / AFTER edges,\n"
+	"and the registry of the process and its procedures (description, author,\n"
+	"created and updated times from git: 'pmeta show'). A large config is\n"
+	"written in batches that no reader sees until one final transaction makes\n"
+	"them current. A config with an error writes nothing. Importing the same\n"
+	"config again creates nothing; an edited config loses the edges it no\n"
+	"longer has, and the steps it no longer has leave the process but keep\n"
 	"their past runs. What is written belongs to the workspace holding the\n"
 	"config (.pmeta/workspace); other processes and workspaces are left alone.\n"
 	"It validates what check validates (base.conf and the command template\n"

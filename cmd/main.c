@@ -34,12 +34,14 @@ static const struct command commands[] = {
 	{ "items", cmd_items, "what an incremental step processed, by which run and version" },
 	{ "lineage", cmd_lineage, "show a version's forks, ancestry and usage; Browser link" },
 	{ "log", cmd_log, "list a version's history: commits and forks" },
+	{ "ls", cmd_ls, "list the registry: every version, its author, newest first" },
 	{ "migrate", cmd_migrate, "apply pending schema migrations; migrate info | validate | unlock" },
 	{ "plan", cmd_plan, "print the run plan of a process (text, json, sh, dot, mermaid)" },
 	{ "run", cmd_run, "run a process's plan here, recording the run in Neo4j" },
 	{ "runs", cmd_runs, "list recent runs; runs --sync writes unsynced run journals" },
+	{ "show", cmd_show, "show a version's card: description, author, forks, runs" },
 	{ "status", cmd_status, "show a run job by job (the latest by default)" },
-	{ "sync", cmd_sync, "claim older nodes; rebuild lineage from git; replay journals" },
+	{ "sync", cmd_sync, "claim older nodes; rebuild lineage and registry from git; replay journals" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -59,7 +61,8 @@ static void print_overview(FILE *out)
 
 	fputs("usage: pmeta [--version] [--help] <verb> [<args>]\n\n"
 	      "pmeta keeps a script pipeline's processes, procedures and their version\n"
-	      "forks as a graph in Neo4j and in git, and turns process configs into run plans.\n\n"
+	      "forks as a graph in Neo4j and in git, and turns process configs (main.conf, or\n"
+	      "an ML platform's DAG in dag.yaml) into run plans.\n\n"
 	      "verbs:\n", out);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].summary)

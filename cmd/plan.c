@@ -14,9 +14,11 @@ static const struct cmd_usage usage = {
 	"                  [--latest-patch] [--run-mode <mode>] <config>|<process>\n",
 	"Prints the run plan of a process: stages in order (the jobs of a stage may run\n"
 	"in parallel), each job's exact command line, and the external inputs. The\n"
-	"target is a config path (<schedule>/process_config/<process>/main.conf) or a\n"
-	"process name (p_002_v_000 or sche_001/p_002_v_000). A config whose content\n"
-	"differs from what the graph holds is imported first.\n",
+	"target is a config path (<schedule>/process_config/<process>/main.conf or\n"
+	"dag.yaml) or a process name (p_002_v_000 or sche_001/p_002_v_000). A config\n"
+	"whose content differs from what the graph holds is imported first. Steps\n"
+	"with `enabled = false` are left out (said, with the reason); a step's\n"
+	"`priority` is shown and in the JSON of its jobs.\n",
 	NULL
 };
 
@@ -40,6 +42,9 @@ static void print_text(const struct plan *plan)
 	for (i = 0; i < plan->ninputs; i++)
 		printf(" %s", plan->inputs[i]);
 	printf("%s\n", plan->ninputs ? "" : " none");
+	for (i = 0; i < plan->nleft_out; i++)
+		printf("left out: %s (%s); the steps after it wait for its predecessors\n",
+		       plan->left_out[i].step, plan->left_out[i].reason);
 	for (i = 0; i < plan->nstages; i++) {
 		printf("stage %zu\n", i);
 		for (j = 0; j < plan->stages[i].njobs; j++) {
@@ -55,11 +60,16 @@ static void print_text(const struct plan *plan)
 				printf(" (timeout %lds)", st->timeout);
 			if (st->retries)
 				printf(" (retries %d)", st->retries);
+			if (st->priority)
+				printf(" (priority %d)", st->priority);
 			putchar('\n');
 			printf("    %s\n", job->command);
 		}
 	}
-	printf("%zu steps, %zu jobs, %zu stages\n", plan->nsteps, plan->njobs, plan->nstages);
+	printf("%zu steps, %zu jobs, %zu stages", plan->nsteps, plan->njobs, plan->nstages);
+	if (plan->nleft_out)
+		printf(", %zu left out", plan->nleft_out);
+	putchar('\n');
 }
 
 static void print_sq(const char *s)

@@ -246,6 +246,9 @@ static void print_dry_run(const struct plan *plan, const struct run_choice *c,
 	if (c->nreused)
 		printf(", %zu reused from %s", c->nreused, resume_id);
 	putchar('\n');
+	for (k = 0; k < plan->nleft_out; k++)
+		printf("left out: %s (%s); the steps after it wait for its predecessors\n",
+		       plan->left_out[k].step, plan->left_out[k].reason);
 	for (st = 0; st < plan->nstages; st++) {
 		printf("stage %zu\n", st);
 		for (k = 0; k < plan->stages[st].njobs; k++) {
@@ -253,8 +256,11 @@ static void print_dry_run(const struct plan *plan, const struct run_choice *c,
 			struct strbuf label = STRBUF_INIT;
 
 			job_label(&label, plan, j);
-			printf("  %-6s %-32s %s\n", c->selected[j] ? "run" : c->reuse[j] ? "reuse" : "skip",
+			printf("  %-6s %-32s %s", c->selected[j] ? "run" : c->reuse[j] ? "reuse" : "skip",
 			       label.buf, c->why[j]);
+			if (plan->steps[plan->jobs[j].step].priority)
+				printf(" (priority %d)", plan->steps[plan->jobs[j].step].priority);
+			putchar('\n');
 			if (c->selected[j])
 				printf("         $ %s\n", plan->jobs[j].command);
 			strbuf_release(&label);

@@ -9,7 +9,9 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "graph/keys.h"
 #include "graph/neo4j.h"
+#include "graph/registry.h"
 #include "run/journal.h"
 #include "run/records.h"
 #include "run/runner.h"
@@ -23,7 +25,8 @@ static const struct cmd_usage usage = {
 	"process; 'last' is the newest run started from this workspace. Only runs of\n"
 	"this workspace (.pmeta/workspace) are shown. Each job names the procedure\n"
 	"version it ran and the git blob of its script when it started (a '*' marks\n"
-	"uncommitted edits). Reads Neo4j (writing this workspace's unsynced run\n"
+	"uncommitted edits); under the jobs, who wrote each version that ran (the\n"
+	"registry: 'pmeta show'). Reads Neo4j (writing this workspace's unsynced run\n"
 	"journals first); when Neo4j cannot be reached, reads the run's local\n"
 	"journal instead and says so.\n",
 	NULL
@@ -175,6 +178,34 @@ static void print_text(const json_t *run, const json_t *jobs, const char *source
 		       "(uncommitted edits ran)\n");
 }
 
+/* Who wrote each version the run ran (the registry), under the jobs. */
+static void print_versions(const json_t *versions)
+{
+	const json_t *v, *b;
+	size_t i, k;
+
+	if (!json_array_size(versions))
+		return;
+	printf("\n%-36s %-12s %s\n", "VERSION", "BLOB", "WRITTEN BY");
+	json_array_foreach(versions, i, v) {
+		struct strbuf blobs = STRBUF_INIT;
+
+		json_array_foreach(json_object_get(v, "blobs"), k, b)
+			if (json_string_value(b))
+				strbuf_addf(&blobs, "%s%.12s", blobs.len ? "," : "", json_string_value(b));
+		printf("%-36s %-12s ", str(v, "name", "?"), blobs.len ? blobs.buf : "-");
+		if (json_string_value(json_object_get(v, "author")))
+			printf("%s <%s>, created %s", str(v, "author", ""), str(v, "author_email", ""),
+			       str(v, "created_at", "?"));
+		else
+			printf("(not in the registry: 'pmeta sync' fills it)");
+		if (json_string_value(json_object_get(v, "forked_from")))
+			printf(", forked from %s", str(v, "forked_from", ""));
+		putchar('\n');
+		strbuf_release(&blobs);
+	}
+}
+
 /* The config text a run ran: from the graph, else from its journal's header. */
 static int print_config(struct neo4j *db, int online, const char *ws, const char *id,
 			const json_t *run)
@@ -199,7 +230,7 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 {
 	const char *root = NULL, *ws = NULL, *arg = NULL, *source = "neo4j";
 	struct neo4j *db = NULL;
-	json_t *run = NULL, *jobs = NULL;
+	json_t *run = NULL, *jobs = NULL, *versions = NULL;
 	char *id = NULL;
 	int json = 0, config = 0, ret, online = 1;
 	size_t replayed;
@@ -272,19 +303,34 @@ int cmd_status(int argc, char **argv, struct ctx *ctx)
 			goto out;
 		}
 	}
+	if (online && !config) {
+		char *key = key_run(ws, id);
+		int r = registry_run_versions(&versions, db, key);
+
+		free(key);
+		if (r < 0) {
+			ret = cmd_error();
+			goto out;
+		}
+	}
 	if (config) {
 		ret = print_config(db, online, ws, id, run);
 	} else if (json) {
 		json_t *o = records_status_json(run, jobs, source);
-		char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+		char *s;
 
+		/* Who wrote what ran is the registry's: null from a journal. */
+		json_object_set(o, "versions", versions ? versions : json_null());
+		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 		puts(s);
 		free(s);
 		json_decref(o);
 	} else {
 		print_text(run, jobs, source);
+		print_versions(versions);
 	}
 out:
+	json_decref(versions);
 	json_decref(run);
 	json_decref(jobs);
 	free(id);

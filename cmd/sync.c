@@ -8,6 +8,7 @@
 #include "graph/claim.h"
 #include "graph/lineage.h"
 #include "graph/neo4j.h"
+#include "graph/registry.h"
 #include "run/journal.h"
 #include "run/openlineage.h"
 #include "util/strbuf.h"
@@ -25,11 +26,15 @@ static const struct cmd_usage usage = {
 	"node and FORKED_FROM edge. A commit counts only when its tree shows the\n"
 	"fork: it adds the new file (folder) with the content its Pmeta-Source-*\n"
 	"trailer names; other claims are skipped with a warning (and claim no\n"
-	"schedule). Last it replays the run journals under .pmeta/runs/ that the\n"
-	"graph has not seen (runs recorded while Neo4j was away), and sends the\n"
-	"OpenLineage events of runs whose target did not take them. Nodes written\n"
-	"before captions get theirs (for Neo4j Browser). Only this workspace's\n"
-	"nodes are written. Idempotent: a second run changes nothing.\n",
+	"schedule). Then it fills the registry of every procedure and process\n"
+	"version on disk: description, author and email of the commit that created\n"
+	"it, created and updated times, the fork it came from (one walk of the\n"
+	"history for all of them). Last it replays the run journals under\n"
+	".pmeta/runs/ that the graph has not seen (runs recorded while Neo4j was\n"
+	"away), and sends the OpenLineage events of runs whose target did not take\n"
+	"them. Nodes written before captions get theirs (for Neo4j Browser). Only\n"
+	"this workspace's nodes are written. Idempotent: a second run changes\n"
+	"nothing.\n",
 	NULL
 };
 
@@ -87,6 +92,47 @@ static int sync_lineage(struct neo4j *db, const char *ws, const struct fork_list
 	return EXIT_OK;
 }
 
+/* The registry of every version on disk; db NULL: count, write nothing (--dry-run). */
+static int sync_registry(struct neo4j *db, const char *ws, const char *root, git_repository *repo)
+{
+	struct registry reg;
+	json_t *stmts = NULL, *results = NULL;
+	size_t i, nprocs = 0, ncommits = 0, found = 0;
+	long props = 0;
+	int ret = EXIT_OK;
+
+	registry_init(&reg, root, root);
+	registry_add_all(&reg);
+	if (registry_origins(&reg, repo, &ncommits) < 0) {
+		ret = cmd_error();
+		goto out;
+	}
+	for (i = 0; i < reg.n; i++) {
+		nprocs += reg.items[i].kind == VERSION_PROCEDURE;
+		found += reg.items[i].origin.found;
+	}
+	if (db) {
+		stmts = registry_statements(ws, &reg);
+		if (json_array_size(stmts) && neo4j_commit(db, &results, stmts) < 0) {
+			ret = cmd_error();
+			goto out;
+		}
+		for (i = 0; i < json_array_size(results); i++)
+			props += neo4j_stat(json_array_get(results, i), "properties_set");
+	}
+	printf("registry: %zu procedure and %zu process version(s), %zu in the history "
+	       "(%zu commit(s) read)", nprocs, reg.n - nprocs, found, ncommits);
+	if (db)
+		printf("; %ld properties set\n", props);
+	else
+		printf("; nothing written (--dry-run)\n");
+out:
+	json_decref(stmts);
+	json_decref(results);
+	registry_release(&reg);
+	return ret;
+}
+
 int cmd_sync(int argc, char **argv, struct ctx *ctx)
 {
 	struct neo4j *db = NULL;
@@ -120,13 +166,15 @@ int cmd_sync(int argc, char **argv, struct ctx *ctx)
 			printf("%.12s %s/%s -> %s (%s)\n", forks.items[i].commit, forks.items[i].src.schedule,
 			       forks.items[i].src.name, forks.items[i].dst.name, forks.items[i].bump);
 		printf("%zu fork(s) in the history; nothing written (--dry-run)\n", forks.n);
-		ret = EXIT_OK;
+		ret = sync_registry(NULL, NULL, root, repo);
 		goto out;
 	}
 	/* One step per kind of record git or the disk holds; each prints its line. */
 	ret = claim(db, ws, root, &forks);
 	if (ret == EXIT_OK)
 		ret = sync_lineage(db, ws, &forks);
+	if (ret == EXIT_OK)
+		ret = sync_registry(db, ws, root, repo);
 	if (ret == EXIT_OK) {
 		size_t replayed = 0;
 

@@ -4,13 +4,15 @@
 //   [order, name, line, max_shard, timeout, retries,
 //    procedure (its `procedure =` key; null: the step's name),
 //    runs_after: [orders of the steps it runs after],
-//    [text of the step keys named in $params]]
+//    [text of the step keys named in $params],
+//    priority, [the key saying whether it runs, its value] or null]
 // One node per current step (HAS_STEP; a retired step has HAD_STEP, a
 // step an import is still writing neither), and nothing expanded from it:
 // import writes what a plan needs onto the step (the orders of the steps it
-// runs after, cypher/import_*.cypher; a job's script is hashed when the job
-// starts, vcs/provenance.h, so no procedure is read). A step key's
-// text is its config text when the typed value would print otherwise
+// runs after, priority, enabled, every step key, cypher/import_*.cypher; a
+// job's script is hashed when the job starts, vcs/provenance.h, so no
+// procedure is read; --latest-patch is cypher/plan_patches.cypher). A step
+// key's text is its config text when the typed value would print otherwise
 // (raw_values: "threshold=0.50"), else the typed value for pmeta to print.
 //   :param process => "ws/sche_001/p_002_v_000"
 //   :param params => []
@@ -23,6 +25,9 @@ CALL (p) {
     s.procedure, s.runs_after,
     [k IN $params | coalesce(
         head([r IN coalesce(s.raw_values, []) WHERE r STARTS WITH k + '=' | substring(r, size(k) + 1)]),
-        s[k])]] AS row
+        s[k])],
+    s.priority,
+    CASE WHEN s.enabled IS NOT NULL THEN ['enabled', s.enabled]
+         WHEN s.is_enable IS NOT NULL THEN ['is_enable', s.is_enable] END] AS row
 }
 RETURN row

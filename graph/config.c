@@ -63,6 +63,7 @@ size_t config_add_param(struct config *cfg, size_t step, const char *key, const 
 	kv->key = xstrdup(key);
 	kv->value = xstrdup(value);
 	kv->line = line;
+	kv->typed = NULL;
 	return st->nparams++;
 }
 
@@ -130,6 +131,58 @@ void config_add_edge(struct config *cfg, size_t step, size_t after, enum config_
 	e->reason = why;
 	e->dataset = dataset;
 	e->line = line;
+}
+
+#define MAX_DESCRIPTION 4096
+
+char *config_leading_comment(const char *text, size_t len, const char *markers)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t pos = 0;
+
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		pos = 3;
+	while (pos < len) {
+		const char *line = text + pos, *eol = memchr(line, '\n', len - pos);
+		size_t n = eol ? (size_t)(eol - line) : len - pos;
+
+		pos += n + (eol ? 1 : 0);
+		if (n && line[n - 1] == '\r')
+			n--;
+		if (!n && !sb.len)
+			continue;
+		/* A blank line, or anything but a comment, ends the block. */
+		if (!n || !strchr(markers, line[0]))
+			break;
+		/* "#!" and "-*- coding" lines are for the system, not the reader. */
+		if ((n >= 2 && line[1] == '!') || memmem(line, n, "-*-", 3))
+			continue;
+		while (n && strchr(markers, line[0])) {
+			line++;
+			n--;
+		}
+		if (n && line[0] == ' ') {
+			line++;
+			n--;
+		}
+		strbuf_add(&sb, line, n);
+		strbuf_addch(&sb, '\n');
+	}
+	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
+		strbuf_setlen(&sb, sb.len - 1);
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	if (sb.len > MAX_DESCRIPTION) {
+		size_t cut = MAX_DESCRIPTION;
+
+		/* Not inside a UTF-8 sequence. */
+		while (cut && ((unsigned char)sb.buf[cut] & 0xC0) == 0x80)
+			cut--;
+		strbuf_setlen(&sb, cut);
+	}
+	return strbuf_detach(&sb, NULL);
 }
 
 /* The model of one file, before any reader ran. */
@@ -215,6 +268,24 @@ int config_compile(struct config **out, const struct config_reader *reader, cons
 	return 0;
 }
 
+char *config_describe(const char *file_name, const char *text, size_t len)
+{
+	const struct config_reader *reader = config_reader_for(file_name);
+	struct config *cfg;
+	char *d;
+
+	if (!reader)
+		return NULL;
+	/* The reader alone: a description needs no key meanings nor order. */
+	cfg = config_new(file_name, text, len, NULL, NULL);
+	reader->read(cfg, text, len);
+	d = cfg->description && *cfg->description ? cfg->description : NULL;
+	if (d)
+		cfg->description = NULL;
+	config_free(cfg);
+	return d;
+}
+
 int config_parse(struct config **out, const char *file, const char *text, size_t len,
 		 const char *schedule, const char *process)
 {
@@ -268,6 +339,7 @@ void config_free(struct config *cfg)
 		for (j = 0; j < st->nparams; j++) {
 			free(st->params[j].key);
 			free(st->params[j].value);
+			json_decref(st->params[j].typed);
 		}
 		free(st->params);
 		free(st->io);
@@ -285,6 +357,7 @@ void config_free(struct config *cfg)
 	strmap_release(&cfg->step_index);
 	strmap_release(&cfg->dataset_index);
 	free(cfg->file);
+	free(cfg->description);
 	free(cfg->root);
 	free(cfg->path);
 	free(cfg->schedule);

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "graph/slurm_keys.h"
 #include "util/strmap.h"
 
@@ -36,8 +38,10 @@ struct config_diag {
 
 struct config_param {
 	char *key;
-	char *value;
+	char *value;        /* its text: what key rules and command templates see */
 	size_t line;
+	json_t *typed;      /* the reader's typed value (YAML: a list, null, a number...),
+			       owned; NULL when the text is typed (graph/value.h) */
 };
 
 struct config_io {
@@ -65,7 +69,8 @@ struct config_step {
 	char *name;         /* the step: its section name; its own dataset is named after it */
 	size_t line;
 	char *procedure;    /* the procedure version it runs: `procedure =`, else the name */
-	size_t procedure_line;  /* the `procedure =` key, or 0 when the name says it */
+	size_t procedure_line;  /* the key that named it, or 0 when the name says it */
+	const char *procedure_key;  /* that key's name ("procedure", "algo_name"), or NULL */
 	char *family;       /* "proc_004" of procedure "proc_004_v_012", or the procedure */
 	char *version;      /* "012", or NULL when the procedure is no <family>_v_<DDD> */
 	struct config_param *params;    /* every key of the section, file order */
@@ -75,6 +80,11 @@ struct config_step {
 	int max_shard;      /* 0 = not sharded */
 	long timeout;       /* seconds, 0 = none */
 	int retries;
+	int disabled;       /* `enabled = false`: left out of plans and runs */
+	size_t disabled_line;   /* the key that said so */
+	int priority;       /* `priority = N`: ready jobs with a higher one start first */
+	int no_own_dataset; /* the reader said what it writes (YAML ports): no dataset
+			       named after the step */
 	char *items;        /* `items = GLOB`: the step is incremental; NULL when it is not */
 	long batch;         /* `batch` (or `per_handle_task_num`) of an incremental step; 0 = no cap */
 	size_t *deps;       /* steps it runs after: sorted, unique */
@@ -91,6 +101,7 @@ struct config {
 	char *prname;       /* "002" */
 	char *version;      /* "000" */
 	char hash[41];      /* git blob id of the file's content */
+	char *description;  /* `description =` or the file's leading comment block, or NULL */
 	struct config_step *steps;      /* config order */
 	size_t nsteps;
 	struct config_dataset *datasets;
@@ -116,8 +127,8 @@ int config_parse(struct config **out, const char *file, const char *text, size_t
 
 /*
  * Reads and compiles the config at path (relative to the current folder),
- * which must be <root>/<schedule>/process_config/<process>/main.conf; the
- * file name picks the reader. Missing scripts <root>/<schedule>/pys/<step>.py
+ * which must be <root>/<schedule>/process_config/<process>/<file>; the file
+ * name picks the reader (main.conf: INI, dag.yaml: an ML platform's DAG). Missing scripts <root>/<schedule>/pys/<step>.py
  * become warnings.
  * Returns -1 with an error recorded for I/O problems (then *out is NULL)
  * and for an invalid config (then *out holds the diagnostics).
@@ -128,6 +139,22 @@ int config_load(struct config **out, const char *path);
 int config_load_text(struct config **out, const char *path, const char *text, size_t len);
 
 void config_free(struct config *cfg);
+
+/*
+ * The comment block a file starts with (lines starting with one of
+ * markers, up to the first blank or other line; "#!" and "-*-" lines
+ * skipped), without the markers and the space after them, at most 4096
+ * bytes; NULL when there is none (caller frees). A process's description
+ * when its config has no `description`, a script's without a docstring.
+ */
+char *config_leading_comment(const char *text, size_t len, const char *markers);
+
+/*
+ * A process's description from the text of its config file (file_name
+ * picks the reader): its `description` key, else its leading comment
+ * block; NULL when it has none (caller frees). Errors do not matter here.
+ */
+char *config_describe(const char *file_name, const char *text, size_t len);
 
 /* The git blob id of a text (what config_load puts in cfg->hash). */
 void config_text_hash(char hash[41], const char *text, size_t len);
@@ -146,6 +173,10 @@ int config_locate(const char *path, char **root, char **schedule, char **process
  */
 int config_find_process(const char *root, const char *target, char **schedule, char **process,
 			char **config);
+
+/* The config file of <root>/<schedule>/process_config/<process>/ (main.conf,
+ * dag.yaml), or NULL when it has none (caller frees). */
+char *config_process_file(const char *root, const char *schedule, const char *process);
 
 /* "sche_001/pys/proc_004_v_000.py": a procedure's script, workspace-relative (caller frees). */
 char *config_script_path(const char *schedule, const char *procedure);

@@ -10,6 +10,7 @@
  *   1. a reader (one per file format) turns text into steps, each with its
  *      keys and values in file order, and records syntax errors:
  *        config_ini.c    main.conf, INI through inih
+ *        config_yaml.c   dag.yaml, an ML platform's DAG through libyaml
  *   2. config_keys.c gives the keys their meaning (one table row per key,
  *      key_rules): datasets read, written and deleted, the procedure a
  *      step runs, run settings, `after =`; then each step's own dataset
@@ -87,6 +88,9 @@ void config_add_edge(struct config *cfg, size_t step, size_t after, enum config_
 
 /* config_ini.c: main.conf. */
 void config_read_ini(struct config *cfg, const char *text, size_t len);
+
+/* config_yaml.c: dag.yaml. */
+void config_read_yaml(struct config *cfg, const char *text, size_t len);
 
 /*
  * config_ini.c: an INI file of settings (base.conf): sections are skipped,

@@ -23,6 +23,7 @@
 /* The front ends, by the file name they read in a process folder. */
 static const struct config_reader config_readers[] = {
 	{ "main.conf", config_read_ini },
+	{ "dag.yaml",  config_read_yaml },
 };
 
 #define NREADERS (sizeof(config_readers) / sizeof(config_readers[0]))
@@ -78,7 +79,7 @@ static int split_config_path(const char *abs, char **root, char **schedule, char
 static int not_a_config_path(const char *path)
 {
 	return pm_error(PM_ECONFIG, "%s: not where a process config lives: expected "
-			"<schedule>/process_config/<process>/main.conf", path);
+			"<schedule>/process_config/<process>/main.conf (or dag.yaml)", path);
 }
 
 int config_locate(const char *path, char **root, char **schedule, char **process)
@@ -105,6 +106,81 @@ char *config_script_path(const char *schedule, const char *procedure)
 	memcpy(path + ls + 5, procedure, lp);
 	memcpy(path + ls + 5 + lp, ".py", 4);
 	return path;
+}
+
+/* 1 when the schedule's command template runs {script} (the default does). */
+static int template_runs_script(const char *root, const char *schedule)
+{
+	struct config_base base;
+	int r = config_base_load(&base, root, schedule) == 0 && !strstr(base.template, "{script}");
+
+	/* A broken base.conf is check's and plan's to report. */
+	pm_error_clear();
+	config_base_release(&base);
+	return !r;
+}
+
+/*
+ * The scripts the steps run. A procedure named by a key (`procedure =`, a
+ * DAG's algo_name) must exist when the command template runs {script};
+ * one a section name defaults to may come later (a warning).
+ */
+static void check_scripts(struct config *cfg)
+{
+	int needs = -1;
+	size_t i;
+
+	for (i = 0; i < cfg->nsteps; i++) {
+		const struct config_step *step = &cfg->steps[i];
+		char *script = config_script_path(cfg->schedule, step->procedure);
+		char *full = xstrfmt("%s/%s", cfg->root, script);
+		const char *algo = config_step_param(step, "algo_name");
+		struct stat st;
+
+		if (stat(full, &st) == 0 || !version_is_ident(step->procedure)) {
+			/* there, or a name whose error is already reported */
+		} else if (!step->procedure_line) {
+			config_diag(cfg, 0, step->line, "no script '%s' for step [%s]", script, step->name);
+		} else if (step->version) {
+			if (needs < 0)
+				needs = template_runs_script(cfg->root, cfg->schedule);
+			if (algo && strcmp(algo, step->procedure)) {
+				char *bare = xstrfmt("%s/%s/pys/%s.py", cfg->root, cfg->schedule, algo);
+
+				config_diag(cfg, needs, step->procedure_line,
+					    "algo_name %s runs %s: no script '%s'%s", algo, step->procedure, script,
+					    stat(bare, &st) == 0 ? " (a name without _v_NNN is version 000 of its "
+					    "family: rename the script, or name its version in algo_name)" : "");
+				free(bare);
+			} else {
+				config_diag(cfg, needs, step->procedure_line, "%s = %s: no script '%s'",
+					    step->procedure_key ? step->procedure_key : "procedure",
+					    step->procedure, script);
+			}
+		}
+		free(script);
+		free(full);
+	}
+}
+
+/* A process folder holds one config: another reader's file beside it is an error. */
+static void check_single_config(struct config *cfg, const struct config_reader *reader)
+{
+	size_t i;
+
+	for (i = 0; i < NREADERS; i++) {
+		char *other;
+
+		if (&config_readers[i] == reader)
+			continue;
+		other = xstrfmt("%s/%s/process_config/%s/%s", cfg->root, cfg->schedule, cfg->process,
+				config_readers[i].file_name);
+		if (is_file(other))
+			config_diag(cfg, 1, 0, "%s/process_config/%s holds both %s and %s: a process has "
+				    "one config", cfg->schedule, cfg->process, reader->file_name,
+				    config_readers[i].file_name);
+		free(other);
+	}
 }
 
 void config_text_hash(char hash[41], const char *text, size_t len)
@@ -134,7 +210,7 @@ int config_load_text(struct config **out, const char *path, const char *text, si
 	const struct config_reader *reader = NULL;
 	char *abs = NULL, *root = NULL, *schedule = NULL, *process = NULL;
 	struct config *cfg = NULL;
-	size_t i, nerrors;
+	size_t nerrors;
 	int ret = -1;
 
 	*out = NULL;
@@ -153,24 +229,8 @@ int config_load_text(struct config **out, const char *path, const char *text, si
 	root = NULL;
 	cfg->path = xstrfmt("%s/process_config/%s/%s", schedule, process, reader->file_name);
 	nerrors = cfg->nerrors;
-	for (i = 0; i < cfg->nsteps; i++) {
-		const struct config_step *step = &cfg->steps[i];
-		char *script = config_script_path(schedule, step->procedure);
-		char *full = xstrfmt("%s/%s", cfg->root, script);
-		struct stat st;
-
-		/* A procedure `procedure =` names must exist; one a section names may come later. */
-		if (stat(full, &st) < 0 && version_is_ident(step->procedure)) {
-			if (step->procedure_line && step->version)
-				config_diag(cfg, 1, step->procedure_line, "procedure = %s: no script '%s'",
-					    step->procedure, script);
-			else if (!step->procedure_line)
-				config_diag(cfg, 0, step->line, "no script '%s' for step [%s]", script,
-					    step->name);
-		}
-		free(script);
-		free(full);
-	}
+	check_single_config(cfg, reader);
+	check_scripts(cfg);
 	if (cfg->nerrors > nerrors) {
 		char *msg = config_error_text(cfg);
 
@@ -219,8 +279,7 @@ static int process_of_file(const char *target, char **schedule, char **process, 
 	return ret;
 }
 
-/* The config file of <root>/<schedule>/process_config/<process>/, or NULL. */
-static char *process_config_file(const char *root, const char *schedule, const char *process)
+char *config_process_file(const char *root, const char *schedule, const char *process)
 {
 	size_t i;
 
@@ -253,7 +312,7 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 			free(s);
 			return not_a_process_name(target);
 		}
-		*config = process_config_file(root, s, slash + 1);
+		*config = config_process_file(root, s, slash + 1);
 		*schedule = s;
 		*process = xstrdup(slash + 1);
 		return 0;
@@ -265,7 +324,7 @@ int config_find_process(const char *root, const char *target, char **schedule, c
 		for (i = 0; i < g.gl_pathc; i++) {
 			const char *s = g.gl_pathv[i] + strlen(root) + 1;
 			char *sched = xstrndup(s, strcspn(s, "/"));
-			char *path = process_config_file(root, sched, target);
+			char *path = config_process_file(root, sched, target);
 
 			if (path && !nfound++) {
 				*schedule = sched;

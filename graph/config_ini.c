@@ -179,8 +179,18 @@ static int step_handler(void *user, const char *section, const char *name, const
 
 	(void)section;
 	if (p->cur == CONFIG_NONE) {
-		if (!p->seen_section)
+		if (!p->seen_section && !strcmp(name, "description")) {
+			/* The process's own description, before its steps (docs/config.md). */
+			char *d = p->continuation && cfg->description && *value
+				  ? xstrfmt("%s %s", cfg->description, value) : xstrdup(value);
+
+			if (!p->continuation && cfg->description)
+				config_diag(cfg, 1, p->lineno, "duplicate key 'description'");
+			free(cfg->description);
+			cfg->description = d;
+		} else if (!p->seen_section) {
 			config_diag(cfg, 1, p->lineno, "key '%s' outside a section", name);
+		}
 		return 1;
 	}
 	st = &cfg->steps[p->cur];
@@ -216,6 +226,8 @@ void config_read_ini(struct config *cfg, const char *text, size_t len)
 		config_diag(cfg, 1, 0, "inih could not parse the file (code %d)", rc);
 	else if (rc > 0 && !cfg->nerrors)
 		config_diag(cfg, 1, (size_t)rc, "malformed line");
+	if (!cfg->description)
+		cfg->description = config_leading_comment(text, len, "#;");
 }
 
 static int setting_handler(void *user, const char *section, const char *name, const char *value)

@@ -20,10 +20,12 @@
 
 #include "graph/config_build.h"
 #include "graph/slurm_keys.h"
+#include "graph/value.h"
 #include "util/strbuf.h"
 #include "vcs/version.h"
 
 #define MAX_SHARD 100000
+#define MAX_PRIORITY 1000000
 #define MAX_BATCH 1000000000L
 
 /* How a row's name matches a key. */
@@ -275,6 +277,41 @@ static void key_retries(struct key_ctx *k, const struct config_param *kv, const 
 		k->st->retries = (int)n;
 }
 
+/*
+ * `enabled = false` (or the ML platforms' `is_enable`): the planner leaves
+ * the step out; its dependents wait for its own predecessors instead.
+ */
+static void key_enabled(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	int on;
+
+	(void)m;
+	if (k->st->disabled_line) {
+		config_diag(k->cfg, 1, kv->line, "'%s' says again whether the step runs (first at line %zu)",
+			    kv->key, k->st->disabled_line);
+		return;
+	}
+	k->st->disabled_line = kv->line;
+	if (value_bool(kv->value, &on) < 0)
+		config_diag(k->cfg, 1, kv->line, "%s = '%s': not true or false", kv->key, kv->value);
+	else
+		k->st->disabled = !on;
+}
+
+/* `priority = N`: among ready jobs, higher first (negative: after the default 0). */
+static void key_priority(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
+{
+	const char *v = kv->value;
+	long n;
+
+	(void)m;
+	if (parse_int(v + (*v == '-' || *v == '+'), 0, MAX_PRIORITY, &n) < 0)
+		config_diag(k->cfg, 1, kv->line, "priority = '%s': not an integer in -%d..%d", v,
+			    MAX_PRIORITY, MAX_PRIORITY);
+	else
+		k->st->priority = (int)(*v == '-' ? -n : n);
+}
+
 /* `procedure = NAME`: the step is named freely and runs procedure NAME. */
 static void key_procedure(struct key_ctx *k, const struct config_param *kv, const struct key_match *m)
 {
@@ -282,6 +319,8 @@ static void key_procedure(struct key_ctx *k, const struct config_param *kv, cons
 
 	(void)m;
 	k->st->procedure_line = kv->line;
+	k->st->procedure_key = "procedure";
+	free(k->st->procedure);
 	k->st->procedure = xstrdup(kv->value);
 	if (version_split(kv->value, &family, &version) < 0) {
 		/* Kept as written, without a version: nothing runs a config with errors. */
@@ -478,6 +517,7 @@ static const struct key_rule key_rules[] = {
 	{ "order",         KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "workspace",     KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "raw_values",    KEY_EXACT,    KEY_WITH_STEP, key_reserved },
+	{ "null_params",   KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	/* What a plan reads from the step besides (docs/graph.md). */
 	{ "runs_after",    KEY_EXACT,    KEY_WITH_STEP, key_reserved },
 	{ "caption",       KEY_EXACT,    KEY_WITH_STEP, key_reserved },
@@ -494,6 +534,9 @@ static const struct key_rule key_rules[] = {
 	{ "max_shard",     KEY_EXACT,    KEY_WITH_STEP, key_max_shard },
 	{ "timeout",       KEY_EXACT,    KEY_WITH_STEP, key_timeout },
 	{ "retries",       KEY_EXACT,    KEY_WITH_STEP, key_retries },
+	{ "enabled",       KEY_EXACT,    KEY_WITH_STEP, key_enabled },
+	{ "is_enable",     KEY_EXACT,    KEY_WITH_STEP, key_enabled },
+	{ "priority",      KEY_EXACT,    KEY_WITH_STEP, key_priority },
 	/* Where the jobs run (graph/slurm_keys.h). */
 	{ "executor",      KEY_EXACT,    KEY_WITH_STEP, key_executor },
 	{ "slurm_",        KEY_SUFFIXED, KEY_WITH_STEP, key_slurm },
@@ -576,13 +619,14 @@ static void step_keys(struct config *cfg, size_t step, enum key_phase phase)
 
 		if (r && r->phase == phase)
 			r->apply(&k, kv, &m);
-		if (phase == KEY_WITH_STEP && strstr(kv->value, " #"))
+		/* An INI matter: a typed reader's text has no inline comments. */
+		if (phase == KEY_WITH_STEP && !kv->typed && strstr(kv->value, " #"))
 			config_diag(cfg, 0, kv->line,
 				    "'#' after a value is not a comment: %s = '%s' (use ' ;')", kv->key,
 				    kv->value);
 	}
-	/* A step writes its own dataset unless cur_proc_to says where instead. */
-	if (phase == KEY_WITH_STEP && !k.cur_to)
+	/* A step writes its own dataset unless cur_proc_to or its reader says what instead. */
+	if (phase == KEY_WITH_STEP && !k.cur_to && !k.st->no_own_dataset)
 		config_add_io(cfg, step, k.st->name, CONFIG_WRITES, 0, k.st->line);
 }
 

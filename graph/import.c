@@ -37,11 +37,13 @@
 #include "graph/import.h"
 #include "graph/keys.h"
 #include "graph/neo4j.h"
+#include "graph/registry.h"
 #include "graph/value.h"
 #include "util/err.h"
 #include "util/jsonw.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
+#include "vcs/workspace.h"
 
 /* New steps (and procedures) per transaction: Neo4j's default 512 MB heap
  * holds a transaction of this many comfortably (docs/config.md). */
@@ -53,9 +55,10 @@
  * Bump when import writes the graph differently in a way the statements'
  * text does not show (say, parameters built another way): a graph written
  * by the old way must not pass for unchanged. 2: typed step values.
- * 3: steps carry procedure and runs_after; captions.
+ * 3: steps carry procedure and runs_after; captions. 4: YAML types and
+ * null_params; the registry (its facts are hashed too).
  */
-#define IMPORT_FORMAT "pmeta import 3"
+#define IMPORT_FORMAT "pmeta import 4"
 
 enum step_state { STEP_NEW, STEP_EXISTING };
 
@@ -72,6 +75,7 @@ struct import {
 	char **retire;                      /* current steps the config no longer has */
 	size_t nretire, aretire;
 	size_t nnew, nexisting;
+	json_t *registry;                   /* its statements (add_registry) */
 	size_t batch;                       /* IMPORT_BATCH, or PMETA_TEST_IMPORT_BATCH */
 	long kill_after;                    /* PMETA_TEST_IMPORT_KILL_AFTER, or -1 */
 };
@@ -116,12 +120,15 @@ static const char *const *import_statements(void)
  * What the import of cfg would write, as one hash: the import format and
  * statements, the process key (workspace, schedule, process: every key the
  * import writes starts with its parts), the config's path and text (its blob
- * id, which fixes every step's name, procedure and typed values), and every
- * script's blob. Equal digests, equal writes.
+ * id, which fixes every step's name, procedure and typed values), every
+ * script's blob and the registry's statements (git's facts: a commit that
+ * only changes an author or a time is written). Equal digests, equal writes.
  */
 static void import_digest(char out[GIT_OID_HEXSZ + 1], const char *process_key,
-			  const struct config *cfg, char (*blobs)[GIT_OID_HEXSZ + 1])
+			  const struct config *cfg, char (*blobs)[GIT_OID_HEXSZ + 1],
+			  const json_t *registry)
 {
+	char *facts = json_dumps(registry, JSON_COMPACT | JSON_SORT_KEYS);
 	const char *const *stmt;
 	struct strbuf sb = STRBUF_INIT;
 	git_oid oid;
@@ -136,6 +143,8 @@ static void import_digest(char out[GIT_OID_HEXSZ + 1], const char *process_key,
 		    cfg->hash, cfg->nsteps);
 	for (i = 0; i < cfg->nsteps; i++)
 		strbuf_addf(&sb, "%s\n", blobs[i]);
+	strbuf_addstr(&sb, facts ? facts : "");
+	free(facts);
 	out[0] = '\0';
 	if (git_odb_hash(&oid, sb.buf, sb.len, GIT_OBJECT_BLOB) == 0)
 		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &oid);
@@ -178,25 +187,60 @@ static void write_caption(struct strbuf *out, const char *name)
 
 /* --- rows, written as JSON text --- */
 
-/* A step key's value, typed (graph/value.h); 0 when its text is exact. */
-static int write_typed(struct strbuf *out, const char *raw)
+/*
+ * A step key's value, typed: as the reader typed it (YAML), else from its
+ * text (graph/value.h); *exact is 0 when the value prints otherwise than
+ * the text (its text goes to raw_values). A new reference.
+ */
+static json_t *param_value(const struct config_param *kv, int *exact)
 {
-	int exact;
-	json_t *v = value_typed(raw, &exact);
+	json_t *v;
 
+	if (kv->typed) {
+		char *text = value_text(kv->typed);
+
+		v = json_incref(kv->typed);
+		*exact = text && !strcmp(text, kv->value);
+		free(text);
+	} else {
+		v = value_typed(kv->value, exact);
+	}
+	return v;
+}
+
+/* A step key's value as a property; 0 when it is null (YAML): no property,
+ * its key goes to null_params. */
+static int write_typed(struct strbuf *out, const json_t *v)
+{
+	if (json_is_null(v))
+		return 0;
 	if (json_is_string(v)) {
-		jsonw_string(out, raw);
+		jsonw_string(out, json_string_value(v));
+	} else if (json_is_array(v) || json_is_object(v)) {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		strbuf_addstr(out, text ? text : "null");
+		free(text);
 	} else {
 		char *text = value_text(v);
 
 		strbuf_addstr(out, text);
 		free(text);
 	}
-	json_decref(v);
-	return !exact;
+	return 1;
 }
 
 static int dep_ready(const struct import *im, size_t step, size_t dep);
+
+static int has_param(const struct config_step *st, const char *key)
+{
+	size_t j;
+
+	for (j = 0; j < st->nparams; j++)
+		if (!strcmp(st->params[j].key, key))
+			return 1;
+	return 0;
+}
 
 /*
  * [name, props, [reads], [writes], [deletes], [after], ...] of step i.
@@ -212,7 +256,7 @@ static void write_step(struct strbuf *out, const struct import *im, size_t i, in
 {
 	const struct config *cfg = im->cfg;
 	const struct config_step *st = &cfg->steps[i];
-	size_t j, k, nraw = 0;
+	size_t j, k, nraw = 0, nnull = 0;
 	int first;
 
 	strbuf_addch(out, '[');
@@ -224,10 +268,40 @@ static void write_step(struct strbuf *out, const struct import *im, size_t i, in
 	write_caption(out, st->name);
 	/* `procedure = X`, when the config has it, is one of them. */
 	for (j = 0; j < st->nparams; j++) {
+		size_t mark = out->len;
+		int exact;
+		json_t *v = param_value(&st->params[j], &exact);
+
 		strbuf_addch(out, ',');
 		jsonw_string(out, st->params[j].key);
 		strbuf_addch(out, ':');
-		nraw += write_typed(out, st->params[j].value);
+		if (!write_typed(out, v)) {
+			strbuf_setlen(out, mark);
+			nnull++;
+		}
+		nraw += !exact;
+		json_decref(v);
+	}
+	/* A step that runs another procedure without the key (dag.yaml: its
+	 * algo_name's version 000) carries it too: the plan reads it here. */
+	if (strcmp(st->procedure, st->name) && !has_param(st, "procedure")) {
+		strbuf_addstr(out, ",\"procedure\":");
+		jsonw_string(out, st->procedure);
+	}
+	if (nnull) {
+		first = 1;
+		strbuf_addstr(out, ",\"null_params\":[");
+		for (j = 0; j < st->nparams; j++) {
+			json_t *v = st->params[j].typed;
+
+			if (!v || !json_is_null(v))
+				continue;
+			if (!first)
+				strbuf_addch(out, ',');
+			jsonw_string(out, st->params[j].key);
+			first = 0;
+		}
+		strbuf_addch(out, ']');
 	}
 	if (nraw) {
 		first = 1;
@@ -237,7 +311,7 @@ static void write_step(struct strbuf *out, const struct import *im, size_t i, in
 			json_t *v;
 			char *kv;
 
-			v = value_typed(st->params[j].value, &exact);
+			v = param_value(&st->params[j], &exact);
 			json_decref(v);
 			if (exact)
 				continue;
@@ -751,7 +825,7 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 	struct neo4j_tx *tx = NULL;
 	struct rows_body b;
 	json_t *res = NULL;
-	size_t from, linked;
+	size_t from, linked, i;
 
 	if (neo4j_tx_begin(im->db, &tx) < 0)
 		return -1;
@@ -806,6 +880,18 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 			 im->nnew - (linked < im->nnew ? linked : 0), im->nnew, im->process_key);
 		goto fail;
 	}
+	/* The registry: the process exists now, and every procedure. */
+	for (i = 0; i < json_array_size(im->registry); i++) {
+		json_t *one = json_pack("[O]", json_array_get(im->registry, i));
+		int r = neo4j_tx_run(tx, &res, one);
+
+		json_decref(one);
+		if (r < 0)
+			goto fail;
+		add_stats(im->stats, json_array_get(res, 0));
+		json_decref(res);
+		res = NULL;
+	}
 	if (neo4j_tx_query(tx, &res, cypher_import_orphan_datasets,
 			   json_pack("{s:s, s:s}", "workspace", im->ws, "schedule", cfg->schedule)) < 0)
 		goto fail;
@@ -851,6 +937,42 @@ static long env_long(const char *name, long fallback, long min)
 	return *end || n < min ? fallback : n;
 }
 
+/*
+ * The registry's statements for the process and the procedures its steps
+ * run (graph/registry.h): descriptions from the files, git's facts from
+ * one walk of the history of the workspace holding the config.
+ */
+static int add_registry(json_t *stmts, const char *ws, const struct config *cfg)
+{
+	struct registry reg;
+	git_repository *repo = NULL;
+	char *git_root = NULL;
+	json_t *more;
+	size_t i;
+	int ret = -1;
+
+	if (workspace_find(&git_root, cfg->root) < 0 || workspace_open(&repo, git_root) < 0) {
+		free(git_root);
+		return -1;
+	}
+	registry_init(&reg, cfg->root, git_root);
+	reg.skip_unknown = 1;
+	registry_add_process(&reg, cfg->schedule, cfg->process, cfg->path,
+			     cfg->description ? cfg->description : "");
+	for (i = 0; i < cfg->nsteps; i++)
+		registry_add_procedure(&reg, cfg->schedule, cfg->steps[i].procedure);
+	if (registry_origins(&reg, repo, NULL) == 0) {
+		more = registry_statements(ws, &reg);
+		json_array_extend(stmts, more);
+		json_decref(more);
+		ret = 0;
+	}
+	registry_release(&reg);
+	git_repository_free(repo);
+	free(git_root);
+	return ret;
+}
+
 int import_config(struct neo4j *db, const char *ws, const struct config *cfg, int force,
 		  struct import_stats *stats)
 {
@@ -874,7 +996,12 @@ int import_config(struct neo4j *db, const char *ws, const struct config *cfg, in
 	im.process_key = key_process(ws, cfg->schedule, cfg->process);
 	im.blobs = xcalloc(cfg->nsteps + 1, sizeof(*im.blobs));
 	script_blobs(im.blobs, cfg);
-	import_digest(digest, im.process_key, cfg, im.blobs);
+	/* Git is read before anything is written: a history it cannot read
+	 * writes nothing. Its facts are part of what is compared. */
+	im.registry = json_array();
+	if (cfg->root && add_registry(im.registry, ws, cfg) < 0)
+		goto fail;
+	import_digest(digest, im.process_key, cfg, im.blobs, im.registry);
 	/* An empty digest (libgit2 could not hash) never passes for unchanged. */
 	if (!force && *digest) {
 		if (graph_unchanged(db, im.process_key, digest, cfg->nsteps, &unchanged) < 0)
@@ -907,6 +1034,7 @@ fail:
 	pm_error_prefix("cannot import '%s'", cfg->file);
 out:
 	json_decref(fixed);
+	json_decref(im.registry);
 	for (i = 0; i < im.nretire; i++)
 		free(im.retire[i]);
 	free(im.retire);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +39,7 @@ static void plan_step_release(struct plan_step *st)
 	free(st->procedure);
 	free(st->procedure_key);
 	free(st->script);
+	free(st->left_out);
 	free(st->deps);
 	for (size_t k = 0; st->pass_env && st->pass_env[k]; k++)
 		free(st->pass_env[k]);
@@ -53,6 +55,12 @@ void plan_free(struct plan *plan)
 	for (i = 0; i < plan->nsteps; i++)
 		plan_step_release(&plan->steps[i]);
 	free(plan->steps);
+	for (i = 0; i < plan->nleft_out; i++) {
+		free(plan->left_out[i].step);
+		free(plan->left_out[i].procedure);
+		free(plan->left_out[i].reason);
+	}
+	free(plan->left_out);
 	for (i = 0; i < plan->njobs; i++)
 		free(plan->jobs[i].command);
 	free(plan->jobs);
@@ -309,6 +317,7 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	size_t i, s, *count;
 	int ret = -1;
 
+	plan_leave_out(plan, params);
 	if (plan_layer(plan) < 0 || plan_pass_env(plan, base, params) < 0)
 		return -1;
 	plan->nstages = 0;
@@ -429,6 +438,16 @@ int plan_from_config(struct plan **out, const char *ws, const struct config *cfg
 		st->max_shard = cs->max_shard;
 		st->timeout = cs->timeout;
 		st->retries = cs->retries;
+		st->priority = cs->priority;
+		if (cs->disabled) {
+			const struct config_param *kv = NULL;
+
+			for (j = 0; j < cs->nparams && !kv; j++)
+				if (cs->params[j].line == cs->disabled_line &&
+				    (!strcmp(cs->params[j].key, "enabled") || !strcmp(cs->params[j].key, "is_enable")))
+					kv = &cs->params[j];
+			st->left_out = kv ? xstrfmt("%s = %s", kv->key, kv->value) : xstrdup("enabled = false");
+		}
 		st->line = cs->line;
 		st->ndeps = cs->ndeps;
 		st->deps = xmalloc((cs->ndeps + 1) * sizeof(size_t));
@@ -712,7 +731,7 @@ static void pick_latest(struct plan *plan, struct plan_step *st, char *const gra
  */
 enum {
 	COL_ORDER, COL_NAME, COL_LINE, COL_MAX_SHARD, COL_TIMEOUT, COL_RETRIES,
-	COL_PROC, COL_DEPS, COL_PARAMS
+	COL_PROC, COL_DEPS, COL_PARAMS, COL_PRIORITY, COL_ENABLED
 };
 
 /* One step row beside its plan_step: what only the whole set can resolve. */
@@ -783,6 +802,93 @@ static int process_row(struct subgraph *g, const struct neo4j_value *row)
 	return 0;
 }
 
+/* `priority` as the graph holds it: a number, or the config's text. */
+static int prop_priority(const char *step, const struct neo4j_value *v, int *out)
+{
+	const char *s = neo4j_value_str(v);
+	char *end = NULL;
+	long long n = 0;
+
+	*out = 0;
+	if (!v || v->type == NEO4J_NULL)
+		return 0;
+	if (v->type == NEO4J_INT) {
+		n = v->u.integer;
+	} else if (s && *s) {
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (*end || errno == ERANGE)
+			n = LLONG_MAX;
+	} else {
+		n = LLONG_MAX;
+	}
+	if (n < -1000000 || n > 1000000)
+		return pm_error(PM_ECONFIG, "step '%s': priority in the graph is not an integer in "
+				"-1000000..1000000", step);
+	*out = (int)n;
+	return 0;
+}
+
+/* [key, value] of `enabled` (or `is_enable`), or null: the reason a step is left out. */
+static int prop_enabled(const char *step, const struct neo4j_value *kv, char **reason)
+{
+	const struct neo4j_value *k = item(kv, 0), *v = item(kv, 1);
+	const char *key = neo4j_value_str(k);
+	char *text = NULL;
+	int on = 1;
+
+	*reason = NULL;
+	if (!key)
+		return 0;
+	if (v && v->type == NEO4J_BOOL)
+		text = xstrdup(v->u.boolean ? "true" : "false");
+	else if (v && v->type == NEO4J_INT)
+		text = xstrfmt("%lld", v->u.integer);
+	else if (neo4j_value_str(v))
+		text = xstrdup(neo4j_value_str(v));
+	if (!text || value_bool(text, &on) < 0) {
+		free(text);
+		return pm_error(PM_ECONFIG, "step '%s': %s in the graph is not true or false", step, key);
+	}
+	if (!on)
+		*reason = xstrfmt("%s = %s", key, text);
+	free(text);
+	return 0;
+}
+
+/* A step key's value from the graph as jansson: a string, number, boolean
+ * or a list of them (a YAML list, dag.yaml); NULL for anything else. */
+static json_t *param_json(const struct neo4j_value *p)
+{
+	json_t *list;
+	size_t i;
+
+	switch (p->type) {
+	case NEO4J_STRING:
+		return json_string(p->u.str);
+	case NEO4J_INT:
+		return json_integer((json_int_t)p->u.integer);
+	case NEO4J_FLOAT:
+		return json_real(p->u.real);
+	case NEO4J_BOOL:
+		return json_boolean(p->u.boolean);
+	case NEO4J_LIST:
+		list = json_array();
+		for (i = 0; i < p->len; i++) {
+			json_t *one = p->u.items[i].type == NEO4J_LIST ? NULL : param_json(&p->u.items[i]);
+
+			if (!one) {
+				json_decref(list);
+				return NULL;
+			}
+			json_array_append_new(list, one);
+		}
+		return list;
+	default:
+		return NULL;
+	}
+}
+
 static int step_row(struct subgraph *g, const struct neo4j_value *row)
 {
 	const struct neo4j_value *v, *deps = item(row, COL_DEPS), *params = item(row, COL_PARAMS);
@@ -816,7 +922,9 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 		return -1;
 	st->max_shard = (int)x;
 	if (prop_int(st->name, item(row, COL_TIMEOUT), "timeout", 1, 0x7fffffffL, &st->timeout) < 0 ||
-	    prop_int(st->name, item(row, COL_RETRIES), "retries", 0, 1000, &x) < 0)
+	    prop_int(st->name, item(row, COL_RETRIES), "retries", 0, 1000, &x) < 0 ||
+	    prop_priority(st->name, item(row, COL_PRIORITY), &st->priority) < 0 ||
+	    prop_enabled(st->name, item(row, COL_ENABLED), &st->left_out) < 0)
 		return -1;
 	st->retries = (int)x;
 	/* Written by every import since steps carry it (migration V0005 added
@@ -837,15 +945,7 @@ static int step_row(struct subgraph *g, const struct neo4j_value *row)
 		if (!name)
 			continue;
 		/* Typed (graph/value.h): add_placeholder prints it as the config's text. */
-		if (p->type == NEO4J_STRING)
-			value = json_string(p->u.str);
-		else if (p->type == NEO4J_INT)
-			value = json_integer((json_int_t)p->u.integer);
-		else if (p->type == NEO4J_FLOAT)
-			value = json_real(p->u.real);
-		else if (p->type == NEO4J_BOOL)
-			value = json_boolean(p->u.boolean);
-		else
+		if (!(value = param_json(p)))
 			continue;
 		if (!r->params)
 			r->params = json_object();
@@ -1147,7 +1247,7 @@ out:
 
 json_t *plan_to_json(const struct plan *plan)
 {
-	json_t *inputs = json_array(), *stages = json_array();
+	json_t *inputs = json_array(), *stages = json_array(), *left_out = json_array();
 	size_t i, j;
 
 	for (i = 0; i < plan->ninputs; i++)
@@ -1159,16 +1259,20 @@ json_t *plan_to_json(const struct plan *plan)
 			const struct plan_job *job = &plan->jobs[plan->stages[i].jobs[j]];
 			const struct plan_step *st = &plan->steps[job->step];
 
-			json_array_append_new(jobs, json_pack("{s:s, s:s, s:o, s:o, s:s}",
+			json_array_append_new(jobs, json_pack("{s:s, s:s, s:o, s:o, s:s, s:I}",
 				"step", st->name, "procedure", st->procedure,
 				"shard", job->shard >= 0 ? json_integer(job->shard) : json_null(),
 				"max_shard", st->max_shard > 0 ? json_integer(st->max_shard) : json_null(),
-				"command", job->command));
+				"command", job->command, "priority", (json_int_t)st->priority));
 		}
 		json_array_append_new(stages, json_pack("{s:I, s:o}", "index", (json_int_t)i, "jobs", jobs));
 	}
-	return json_pack("{s:s, s:s, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
-			 "inputs", inputs, "stages", stages);
+	for (i = 0; i < plan->nleft_out; i++)
+		json_array_append_new(left_out, json_pack("{s:s, s:s, s:s}", "step", plan->left_out[i].step,
+							  "procedure", plan->left_out[i].procedure,
+							  "reason", plan->left_out[i].reason));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "process", plan->process, "schedule", plan->schedule,
+			 "inputs", inputs, "stages", stages, "left_out", left_out);
 }
 
 /*
@@ -1221,11 +1325,21 @@ int plan_write_json(const struct plan *plan, FILE *out)
 				fputs(",\n          \"max_shard\": null", out);
 			fputs(",\n          \"command\": ", out);
 			put_json_string(out, &sb, job->command);
-			fputs("\n        }", out);
+			fprintf(out, ",\n          \"priority\": %d\n        }", st->priority);
 		}
 		fputs(plan->stages[i].njobs ? "\n      ]\n    }" : "]\n    }", out);
 	}
-	fputs(plan->nstages ? "\n  ]\n}" : "]\n}", out);
+	fputs(plan->nstages ? "\n  ],\n  \"left_out\": [" : "],\n  \"left_out\": [", out);
+	for (i = 0; i < plan->nleft_out; i++) {
+		fputs(i ? ",\n    {\n      \"step\": " : "\n    {\n      \"step\": ", out);
+		put_json_string(out, &sb, plan->left_out[i].step);
+		fputs(",\n      \"procedure\": ", out);
+		put_json_string(out, &sb, plan->left_out[i].procedure);
+		fputs(",\n      \"reason\": ", out);
+		put_json_string(out, &sb, plan->left_out[i].reason);
+		fputs("\n    }", out);
+	}
+	fputs(plan->nleft_out ? "\n  ]\n}" : "]\n}", out);
 	strbuf_release(&sb);
 	return ferror(out) ? -1 : 0;
 }

@@ -28,6 +28,11 @@ struct plan_step {
 	int max_shard;         /* 0 when the step is not sharded */
 	long timeout;          /* seconds; 0 = none */
 	int retries;           /* extra attempts after a failure */
+	int priority;          /* `priority = N`: among ready jobs, higher first (0 by default),
+				  in the local runner; on Slurm, sbatch --nice of the distance
+				  below the plan's highest priority */
+	char *left_out;        /* why the step does not run ("enabled = false"), or NULL;
+				  such steps are gone from a finished plan (plan.left_out) */
 	char *slurm[SLURM_NKEYS];  /* Slurm settings by enum slurm_key: the step's, else
 				      base.conf's, as text; NULL when neither sets one */
 	char **pass_env;       /* NULL-terminated names of variables of pmeta's
@@ -50,6 +55,13 @@ struct plan_stage {
 	size_t njobs;
 };
 
+/* A step of the process that the plan leaves out (`enabled = false`). */
+struct plan_left_out {
+	char *step;
+	char *procedure;
+	char *reason;          /* "enabled = false" */
+};
+
 struct plan {
 	char *workspace;       /* the workspace that owns the process, or NULL offline */
 	char *schedule;        /* "sche_001" */
@@ -68,6 +80,8 @@ struct plan {
 	size_t njobs;
 	struct plan_stage *stages;
 	size_t nstages;
+	struct plan_left_out *left_out;  /* config order; its steps are in no stage */
+	size_t nleft_out;
 };
 
 void plan_free(struct plan *plan);
@@ -110,6 +124,15 @@ json_t *plan_query_params(const char *process_key, const struct config_base *bas
  * ws may be NULL: the plan then has no keys. */
 int plan_from_config(struct plan **out, const char *ws, const struct config *cfg,
 		     const struct config_base *base, const struct plan_options *opts);
+
+/*
+ * For the planner's builders: drops the steps whose left_out is set, before
+ * layering. A step that ran after one of them runs after that step's own
+ * predecessors instead (through any number of left-out steps). params
+ * (may be NULL) holds one entry per step and is compacted alike. The
+ * dropped steps are listed in plan->left_out. (graph/plan_leave.c)
+ */
+void plan_leave_out(struct plan *plan, json_t *params);
 
 /*
  * Everything a config must pass offline, the same for `check` and `import`:

@@ -111,3 +111,22 @@ json_t *value_typed(const char *raw, int *exact)
 	free(text);
 	return v;
 }
+
+int value_bool(const char *text, int *on)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(text, yes[i])) {
+			*on = 1;
+			return 0;
+		}
+		if (!strcasecmp(text, no[i])) {
+			*on = 0;
+			return 0;
+		}
+	}
+	return -1;
+}

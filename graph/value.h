@@ -25,4 +25,10 @@ json_t *value_typed(const char *raw, int *exact);
  */
 char *value_text(const json_t *v);
 
+/*
+ * A switch's text (`enabled = false`): true, yes, on, 1 and false, no, off,
+ * 0, in any case. 0 with *on set, or -1 when the text is none of them.
+ */
+int value_bool(const char *text, int *on);
+
 #endif

@@ -103,6 +103,8 @@ struct slurm_executor {
 	char **env;                   /* sbatch's environment (borrowed strings) */
 	int sfd;                      /* submitted.jsonl */
 	long max_array;               /* MaxArraySize */
+	int top_priority;             /* the plan's highest step priority */
+	int priorities;               /* 1 when its steps' priorities differ */
 	double next_records, next_query, query_failing_since;
 	int cancelled_all;
 };
@@ -311,6 +313,12 @@ static int slurm_begin(struct executor *ex, const struct runner *r)
 	sx->r = r;
 	sx->plan = plan;
 	sx->sfd = -1;
+	for (i = 0; i < plan->nsteps; i++) {
+		if (i && plan->steps[i].priority != sx->top_priority)
+			sx->priorities = 1;
+		if (!i || plan->steps[i].priority > sx->top_priority)
+			sx->top_priority = plan->steps[i].priority;
+	}
 	sx->dir = realpath(r->opts.log_dir, NULL);
 	if (!sx->dir)
 		return pm_error(PM_EFAIL, "cannot find run folder '%s': %s", r->opts.log_dir, strerror(errno));
@@ -610,6 +618,13 @@ static int submit(struct slurm_executor *sx, const size_t *jobs, size_t n, int a
 		add_arg(&argv, &nargv, xstrfmt("--dependency=%s", dep));
 	if (minutes)
 		add_arg(&argv, &nargv, xstrfmt("--time=%ld", minutes));
+	/*
+	 * priority = N (higher first) as Slurm's nice (lower first): the
+	 * distance below the plan's highest priority, never negative, so no
+	 * privilege is needed and a plan without priorities passes nothing.
+	 */
+	if (sx->priorities)
+		add_arg(&argv, &nargv, xstrfmt("--nice=%d", sx->top_priority - ps->priority));
 	if (ps->slurm[SLURM_PARTITION])
 		add_arg(&argv, &nargv, xstrfmt("--partition=%s", ps->slurm[SLURM_PARTITION]));
 	if (ps->slurm[SLURM_ACCOUNT])
@@ -1038,6 +1053,12 @@ static void slurm_end(struct executor *ex)
 {
 	struct slurm_executor *sx = (struct slurm_executor *)ex;
 
+	/*
+	 * Cancels asked for after the last poll (a run aborted because sbatch
+	 * refused a later job): sent now, or the jobs submitted before would
+	 * stay queued with nobody following them.
+	 */
+	flush_cancels(sx);
 	if (!sx->opts.detach && sx->dir) {
 		char *path = slurm_path(sx->dir, "open");
 

@@ -9,7 +9,9 @@
  *
  * A job becomes ready when every selected job of every step its step runs
  * after has succeeded (job-level readiness, no stage barrier); at most
- * max_jobs are in flight at once. An executor that orders jobs itself
+ * max_jobs are in flight at once. Ready jobs start in the order of their
+ * steps' priority (`priority = N`, higher first), then in the order they
+ * became ready. An executor that orders jobs itself
  * (EXECUTOR_ORDERS_JOBS) gets every job as soon as its predecessors have
  * been handed over instead. A failed attempt is retried up to the step's
  * `retries`; a job that fails for good skips every pending job downstream.
@@ -143,8 +145,10 @@ struct runner {
 	size_t *step_remaining;    /* selected jobs of the step not yet done (succeeded,
 				      or handed over when the executor orders jobs) */
 	size_t *step_waiting;      /* predecessor steps not yet complete */
-	size_t *ready;             /* FIFO of job indexes */
-	size_t ready_head, ready_len, ready_alloc;
+	size_t *ready;             /* ready jobs, a binary heap: the highest step
+				      priority first, then the first made ready */
+	size_t *ready_seq;         /* per job: when it was last made ready */
+	size_t ready_len, ready_alloc, ready_count;
 	size_t ninflight;          /* jobs handed to the executor, not yet ended */
 	int broken;                /* the executor failed: stop as on a signal */
 };

@@ -49,7 +49,12 @@ static void walk(const struct plan *plan, unsigned char *mark, int downstream)
 static int find_step(size_t *out, const struct plan *plan, const char *name, const char *opt)
 {
 	long s = plan_step_find(plan, name);
+	size_t i;
 
+	for (i = 0; s < 0 && i < plan->nleft_out; i++)
+		if (!strcmp(plan->left_out[i].step, name))
+			return pm_error(PM_EUSAGE, "%s: step '%s' is left out of the plan (%s)", opt, name,
+					plan->left_out[i].reason);
 	if (s < 0)
 		return pm_error(PM_EUSAGE, "%s: no step '%s' in process %s/%s", opt, name,
 				plan->schedule ? plan->schedule : "?", plan->process ? plan->process : "?");

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libgit2-dev
-      libinih-dev zlib1g-dev libcmocka-dev uuid-dev curl git python3 python3-jsonschema procps iproute2
+      libinih-dev libyaml-dev zlib1g-dev libcmocka-dev uuid-dev curl git python3 python3-jsonschema procps iproute2
       clang libclang-rt-14-dev)  # clang and libFuzzer's runtime: make fuzz
 for arg in "$@"; do
 	case $arg in

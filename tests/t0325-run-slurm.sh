@@ -451,6 +451,20 @@ test_expect_success SLURM 'Slurm settings reach sbatch; a bad one is refused bef
 	sed -i "/^slurm_partition/d" $CONF
 '
 
+test_expect_success SLURM 'priority = N reaches Slurm as nice: the highest priority gets 0' '
+	sed -i "/^slurm_extra/d" sche_t/base.conf &&
+	sed -i "/^\[proc_003_v_000\]/a priority = 5" $CONF &&
+	sed -i "/^\[proc_004_v_000\]/a priority = -2" $CONF &&
+	echo "{}" >ctl.json &&
+	pmeta run $CONF --executor slurm >out 2>err &&
+	id=$(run_id_of out) &&
+	for p in proc_003_v_000:0 proc_004_v_000:7 proc_006_v_000:5; do
+		scontrol -o show job $(job_prop $id ${p%%:*} - slurm_job) >job.out &&
+		test_contains job.out "Nice=${p#*:} " || return 1
+	done &&
+	sed -i "/^priority = /d" $CONF
+'
+
 test_expect_success 'Slurm keys are checked with their file and line' '
 	mkdir -p sche_k/pys sche_k/process_config/p_001_v_000 &&
 	cp job.py sche_k/pys/proc_001_v_000.py &&

@@ -64,7 +64,9 @@ test_expect_success 'a failed run: status --json from the graph and from the jou
 import json
 g, j = json.load(open(\"graph.json\")), json.load(open(\"journal.json\"))
 assert (g[\"source\"], j[\"source\"]) == (\"neo4j\", \"journal\")
-del g[\"source\"], j[\"source\"]
+assert {\"proc_001_v_000\", \"proc_002_v_000\"} <= {v[\"name\"] for v in g[\"versions\"]}, g[\"versions\"]
+assert j[\"versions\"] is None
+del g[\"source\"], j[\"source\"], g[\"versions\"], j[\"versions\"]
 assert g == j, [(k, g[k], j.get(k)) for k in g if g[k] != j.get(k)]
 assert isinstance(g[\"njobs\"], int) and isinstance(g[\"jobs\"], list)
 assert g[\"njobs\"] == len(g[\"jobs\"]) == 4

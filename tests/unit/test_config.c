@@ -436,6 +436,13 @@ static void test_json_written_as_jansson_would(void **state)
 	assert_json_same(plan);
 	plan_free(plan);
 	config_free(cfg);
+	/* A step left out, priorities: left_out and each job's priority. */
+	cfg = compile("[a_v_000]\npriority = 5\n[b_v_000]\nlast_proc = a_v_000\nenabled = false\n");
+	plan = plan_of(cfg);
+	assert_int_equal(plan->nleft_out, 1);
+	assert_json_same(plan);
+	plan_free(plan);
+	config_free(cfg);
 	/* No stages at all. */
 	empty = compile("# nothing\n");
 	plan = NULL;
