@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "run/procs.h"
 #include "run/records.h"
 #include "run/runner.h"
 #include "run/slurm.h"
@@ -118,39 +119,6 @@ static char **job_env(struct job *jb, int attempt)
 	return envp;
 }
 
-static int spawn(pid_t *pid, struct job *jb, int fd, char **envp)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, defaults;
-	char *argv[] = { "/bin/sh", "-c", (char *)jb->command, NULL };
-	int err;
-
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGCHLD);
-	sigaddset(&defaults, SIGINT);
-	sigaddset(&defaults, SIGTERM);
-	sigaddset(&defaults, SIGHUP);
-	sigaddset(&defaults, SIGPIPE);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-					POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd, 1);
-	posix_spawn_file_actions_adddup2(&fa, fd, 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawn_file_actions_addchdir_np(&fa, jb->root);
-	err = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return err;
-}
-
 /* Sleeps until a signal, a child's exit or `until` (monotonic; 0 = none). */
 static void wait_event(double until)
 {
@@ -217,7 +185,7 @@ static void run_attempt(struct job *jb, int attempt, int last, int *exit_code, i
 	record(jb, start);
 	envp = job_env(jb, attempt);
 	if (!err)
-		err = spawn(&pid, jb, fd, envp);
+		err = proc_spawn_shell(&pid, jb->command, jb->root, fd, envp);
 	for (e = envp; *e; e++)
 		free(*e);
 	free(envp);

@@ -175,13 +175,7 @@ static void add_quoted(struct strbuf *sb, const char *s)
 		strbuf_addstr(sb, s);
 		return;
 	}
-	strbuf_addch(sb, '\'');
-	for (; *s; s++)
-		if (*s == '\'')
-			strbuf_addstr(sb, "'\\''");
-		else
-			strbuf_addch(sb, *s);
-	strbuf_addch(sb, '\'');
+	strbuf_add_sh_quoted(sb, s);
 }
 
 /* Each step's pass_env: base.conf's (checked when it was read), then the step's own key. */

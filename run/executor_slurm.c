@@ -127,18 +127,6 @@ static void clear(char ***list, size_t *n)
 	*n = 0;
 }
 
-/* 'word' with the quotes /bin/sh needs. */
-static void add_sh_quoted(struct strbuf *sb, const char *s)
-{
-	strbuf_addch(sb, '\'');
-	for (; *s; s++)
-		if (*s == '\'')
-			strbuf_addstr(sb, "'\\''");
-		else
-			strbuf_addch(sb, *s);
-	strbuf_addch(sb, '\'');
-}
-
 /* A path for a Slurm filename pattern: '%' means a placeholder there. */
 static void add_pattern_path(struct strbuf *sb, const char *s)
 {
@@ -635,11 +623,11 @@ static int submit(struct slurm_executor *sx, const size_t *jobs, size_t n, int a
 		add_arg(&argv, &nargv, xstrfmt("--mem=%s", ps->slurm[SLURM_MEM]));
 	/* The job script: the wrapper, every word quoted for the node's /bin/sh. */
 	strbuf_addstr(&sb, "--wrap=exec ");
-	add_sh_quoted(&sb, sx->pmeta);
+	strbuf_add_sh_quoted(&sb, sx->pmeta);
 	strbuf_addstr(&sb, " job ");
-	add_sh_quoted(&sb, sx->dir);
+	strbuf_add_sh_quoted(&sb, sx->dir);
 	strbuf_addch(&sb, ' ');
-	add_sh_quoted(&sb, array ? ps->name : sx->jobs[jobs[0]].name);
+	strbuf_add_sh_quoted(&sb, array ? ps->name : sx->jobs[jobs[0]].name);
 	strbuf_addf(&sb, " %d --attempts=%d%s", attempt, sx->opts.detach ? 1 + ps->retries : 1,
 		    array ? " --array" : "");
 	add_arg(&argv, &nargv, strbuf_detach(&sb, NULL));

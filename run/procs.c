@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,4 +238,45 @@ void orphan_reaper_release(struct orphan_reaper *o)
 	o->pids = NULL;
 	o->kill_at = NULL;
 	o->n = o->alloc = 0;
+}
+
+int proc_spawn_shell(pid_t *pid, const char *command, const char *dir, int fd, char **envp)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, defaults;
+	char *argv[] = { "/bin/sh", "-c", (char *)command, NULL };
+	int err;
+
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGCHLD);
+	sigaddset(&defaults, SIGINT);
+	sigaddset(&defaults, SIGTERM);
+	sigaddset(&defaults, SIGHUP);
+	sigaddset(&defaults, SIGPIPE);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+					POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (fd >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, fd, 1);
+		posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	}
+	/* Nothing of pmeta's (journal, lock, Neo4j sockets) leaks into a job. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawn_file_actions_addchdir_np(&fa, dir);
+
+	err = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, envp);
+
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return err;
 }

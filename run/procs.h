@@ -51,4 +51,12 @@ double orphans_tick(struct orphan_reaper *o, double now);
 
 void orphan_reaper_release(struct orphan_reaper *o);
 
+/*
+ * posix_spawn of `/bin/sh -c command` in dir, as a job is started by every
+ * executor: its own process group, default signal dispositions and an empty
+ * mask, stdin /dev/null, stdout and stderr to fd (or /dev/null when -1),
+ * nothing of pmeta's above fd 2. Returns 0 or the errno posix_spawn gave.
+ */
+int proc_spawn_shell(pid_t *pid, const char *command, const char *dir, int fd, char **envp);
+
 #endif

@@ -201,3 +201,14 @@ void free_strings(char **items, size_t n)
 		free(items[i]);
 	free(items);
 }
+
+void strbuf_add_sh_quoted(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	strbuf_addch(sb, '\'');
+}

@@ -7,8 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "graph/plan.h"
 #include "tests/unit/plan_spec.h"
@@ -99,4 +101,26 @@ void test_plan_free(struct plan *p)
 	free(p->process);
 	free(p->process_key);
 	free(p);
+}
+
+char scratch_root[256];
+
+int scratch_setup(void **state)
+{
+	(void)state;
+	snprintf(scratch_root, sizeof(scratch_root), "/tmp/pmeta-test-XXXXXX");
+	assert_non_null(mkdtemp(scratch_root));
+	assert_int_equal(chdir(scratch_root), 0);
+	return 0;
+}
+
+int scratch_teardown(void **state)
+{
+	char *cmd = xstrfmt("rm -rf '%s'", scratch_root);
+
+	(void)state;
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
 }

@@ -23,4 +23,13 @@ struct spec {
 struct plan *plan_of(const struct spec *s, size_t n);
 void test_plan_free(struct plan *p);
 
+/*
+ * A scratch folder per test, the runner's work tree and log folder:
+ * scratch_setup makes /tmp/pmeta-test-XXXXXX and enters it,
+ * scratch_teardown leaves and removes it (cmocka setup/teardown).
+ */
+extern char scratch_root[256];
+int scratch_setup(void **state);
+int scratch_teardown(void **state);
+
 #endif

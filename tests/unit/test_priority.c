@@ -21,27 +21,7 @@
 #include "tests/unit/plan_spec.h"
 #include "util/strbuf.h"
 
-static char root[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(root, sizeof(root), "/tmp/pmeta-test-priority-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	assert_int_equal(chdir(root), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char *cmd = xstrfmt("rm -rf '%s'", root);
-
-	(void)state;
-	assert_int_equal(chdir("/"), 0);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	return 0;
-}
+static const char *const root = scratch_root;
 
 /* Runs p with -j 1 and returns the order file its jobs wrote. */
 static char *run_order(struct plan *p)
@@ -179,8 +159,8 @@ static void test_left_out_keys_checked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_priority_orders_ready_jobs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priority_among_what_is_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_orders_ready_jobs, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_priority_among_what_is_ready, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_left_out_steps),
 		cmocka_unit_test(test_left_out_keys_checked),
 	};

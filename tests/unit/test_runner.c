@@ -22,7 +22,7 @@
 #include "tests/unit/plan_spec.h"
 #include "util/strbuf.h"
 
-static char root[256];
+static const char *const root = scratch_root;
 
 static int run_plan(struct runner *r, struct plan *p, unsigned jobs)
 {
@@ -46,26 +46,6 @@ static char *slurp(const char *name)
 		fail_msg("cannot read %s", path);
 	free(path);
 	return strbuf_detach(&sb, NULL);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(root, sizeof(root), "/tmp/pmeta-test-runner-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	assert_int_equal(chdir(root), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char *cmd = xstrfmt("rm -rf '%s'", root);
-
-	(void)state;
-	assert_int_equal(chdir("/"), 0);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	return 0;
 }
 
 static void test_order_and_env(void **state)
@@ -293,15 +273,15 @@ static void test_selection_and_reuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_order_and_env, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parallel, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shards_and_readiness, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_isolation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stragglers_are_ended, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selection_and_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_and_env, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_parallel, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_shards_and_readiness, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_failure_isolation, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_retries, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_stragglers_are_ended, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_selection_and_reuse, scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
