@@ -32,6 +32,27 @@ test_expect_success 'setup: a graph pmeta wrote (init, import, forks, runs, a re
 	pmeta import -q sche_001/process_config/p_002_v_001/main.conf &&
 	test "$(cypher_value "MATCH ()-[h:HAD_STEP]->() RETURN count(h)")" = 1 &&
 	pmeta sync >/dev/null &&
+	# An incremental process in a workspace of its own (its items, Item
+	# nodes and PROCESSED edges; enabled, is_enable, priority), so every query
+	# meets a graph that has its names whatever ran before this test.
+	inc="$TRASH-items" && rm -rf "$inc" && mkdir -p "$inc" &&
+	(
+		cd "$inc" &&
+		test_git_workspace ws-items &&
+		mkdir -p sche_i/pys sche_i/process_config/p_001_v_000 sche_i/inbox &&
+		printf "interpreter = %s\n" "$PY" >sche_i/base.conf &&
+		echo "print(1)" >sche_i/pys/proc_001_v_000.py &&
+		echo "print(2)" >sche_i/pys/proc_002_v_000.py &&
+		printf "%s\n" "[proc_001_v_000]" "last_proc = inbox" "items = *.txt" "batch = 5" \
+			"run_mode = auto" "enabled = true" "priority = 1" "" "[proc_002_v_000]" "last_proc = inbox" \
+			"items = *.txt" "per_handle_task_num = 5" "is_enable = true" >sche_i/process_config/p_001_v_000/main.conf &&
+		echo a >sche_i/inbox/a.txt &&
+		git add sche_i && git commit -qm items &&
+		pmeta import -q sche_i/process_config/p_001_v_000/main.conf &&
+		pmeta run -q p_001_v_000 >/dev/null
+	) &&
+	rm -rf "$inc" &&
+	test "$(cypher_value "MATCH (:JobRun)-[p:PROCESSED]->(:Item) RETURN count(p)")" = 2 &&
 	# Names only graphs upgraded from pmeta 0.1 (:Unclaimed) or touched by
 	# neo4j-migrations (flyway_failed) hold: Neo4j knows a name once it was used.
 	cypher "CREATE (n:Unclaimed {flyway_failed: false}) DELETE n" >/dev/null
