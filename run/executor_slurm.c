@@ -1030,6 +1030,13 @@ static void slurm_cancel_op(struct executor *ex, size_t job)
 
 		if (!sj->wanted)
 			continue;
+		/*
+		 * A job whose start was written since the last poll is running:
+		 * its end (with the signal scancel sends) is still to come, so it
+		 * must not be aborted as never started.
+		 */
+		if (!sj->started)
+			read_records(sx, i);
 		cancel_one(sx, i, sx->cancelled_all > 1);
 		/* The runner aborts what has not started; a running job's end still comes. */
 		if (!sj->started)
