@@ -100,8 +100,19 @@ static void flush(struct recorder *rc)
 		/* The config's text is written once (records_write2 keeps it in a ConfigText). */
 		json_object_del(rc->run, "config_text");
 		for (i = 0; i < rc->ndirty; i++) {
-			rc->dirty[rc->dirty_list[i]] = 0;
-			rc->created[rc->dirty_list[i]] = 1;
+			size_t idx = rc->dirty_list[i];
+			json_t *key = json_object_get(rc->jobs[idx], "key");
+
+			rc->dirty[idx] = 0;
+			rc->created[idx] = 1;
+			/*
+			 * The graph has the job now: keep its key only, so the
+			 * next update carries what changed since, and the full
+			 * record is not held twice for the whole run.
+			 */
+			key = json_pack("{sO}", "key", key ? key : json_null());
+			json_decref(rc->jobs[idx]);
+			rc->jobs[idx] = key;
 		}
 		rc->flushes++;
 		rc->rows += rc->ndirty;
