@@ -223,7 +223,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int recorder_start(struct recorder **out, const json_t *run, const json_t *jobs, int journal_fd)
+int recorder_start(struct recorder **out, const json_t *run, json_t *jobs, int journal_fd)
 {
 	struct recorder *rc = xcalloc(1, sizeof(*rc));
 	struct neo4j_config cfg;
@@ -265,7 +265,7 @@ int recorder_start(struct recorder **out, const json_t *run, const json_t *jobs,
 		size_t idx = (size_t)json_integer_value(json_object_get(job, "index"));
 
 		json_decref(rc->jobs[idx]);
-		rc->jobs[idx] = json_deep_copy(job);
+		rc->jobs[idx] = json_incref(job);
 		mark_dirty(rc, idx);
 	}
 	pthread_mutex_init(&rc->mu, NULL);
