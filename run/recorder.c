@@ -82,6 +82,18 @@ static void mark_dirty(struct recorder *rc, size_t index)
 	}
 }
 
+/* A new node has no property to remove: its nulls need not travel. */
+static json_t *without_nulls(json_t *job)
+{
+	json_t *o = json_object(), *v;
+	const char *k;
+
+	json_object_foreach(job, k, v)
+		if (!json_is_null(v))
+			json_object_set(o, k, v);
+	return o;
+}
+
 static void flush(struct recorder *rc)
 {
 	json_t *list = json_array(), *updates = json_array();
@@ -94,7 +106,9 @@ static void flush(struct recorder *rc)
 		if (rc->created[idx])
 			json_array_append_new(updates, records_job_update(rc->jobs[idx]));
 		else
-			json_array_append(list, rc->jobs[idx]);
+			/* After a failed flush the node may exist (a commit whose reply was lost). */
+			json_array_append_new(list, rc->failures ? json_incref(rc->jobs[idx]) :
+					      without_nulls(rc->jobs[idx]));
 	}
 	if (records_write2(rc->db, rc->run, list, updates) == 0) {
 		/* The config's text is written once (records_write2 keeps it in a ConfigText). */
