@@ -11,22 +11,32 @@
 #include "util/strbuf.h"
 #include "vcs/history.h"
 
+json_t *version_node_props(const char *ws, int kind, const char *schedule, const char *name,
+			   const char *family, const char *version, const char *path)
+{
+	char *key = kind == VERSION_PROCESS ? key_process(ws, schedule, name)
+					    : key_procedure(ws, schedule, name);
+	json_t *o = json_object(), *v = version ? json_string(version) : NULL;
+
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "workspace", json_string(ws));
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "schedule", json_string(schedule));
+	json_object_set_new(o, "family", json_string(family));
+	/* json_string refuses text that is not UTF-8: such a version is null. */
+	json_object_set_new(o, "version", v ? v : json_null());
+	json_object_set_new(o, "path", json_string(path));
+	free(key);
+	return o;
+}
+
 /* A version's node properties (new reference); id (blob or tree) and commit only for a fork's new version. */
 static json_t *version_props(const char *ws, const struct version_name *v, const char *id,
 			     const char *commit)
 {
-	char *key = v->kind == VERSION_PROCESS ? key_process(ws, v->schedule, v->name)
-					       : key_procedure(ws, v->schedule, v->name);
 	char *path = version_path(v), *caption = caption_of(v->name);
-	json_t *o = json_object();
+	json_t *o = version_node_props(ws, v->kind, v->schedule, v->name, v->family, v->version, path);
 
-	json_object_set_new(o, "key", json_string(key));
-	json_object_set_new(o, "workspace", json_string(ws));
-	json_object_set_new(o, "name", json_string(v->name));
-	json_object_set_new(o, "schedule", json_string(v->schedule));
-	json_object_set_new(o, "family", json_string(v->family));
-	json_object_set_new(o, "version", json_string(v->version));
-	json_object_set_new(o, "path", json_string(path));
 	json_object_set_new(o, "caption", json_string(caption));
 	if (v->kind == VERSION_PROCESS) {
 		char *config = xstrfmt("%s/main.conf", path);
@@ -41,7 +51,6 @@ static json_t *version_props(const char *ws, const struct version_name *v, const
 	}
 	if (commit)
 		json_object_set_new(o, "commit", json_string(commit));
-	free(key);
 	free(path);
 	free(caption);
 	return o;

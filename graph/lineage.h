@@ -32,6 +32,15 @@ struct lineage_stats {
 int lineage_write_forks(struct neo4j *db, const char *ws, const struct fork_record *recs, size_t n,
 			struct lineage_stats *stats);
 
+/*
+ * The properties every version node carries (new reference): key,
+ * workspace, name, schedule, family, version (null when NULL) and path.
+ * kind is a vcs/version.h enum version_kind. Fork rows (lineage) and
+ * registry rows both start from it.
+ */
+json_t *version_node_props(const char *ws, int kind, const char *schedule, const char *name,
+			   const char *family, const char *version, const char *path);
+
 /* The parameter row the sync_*_forks queries take for one record (new reference). */
 json_t *lineage_fork_row(const char *ws, const struct fork_record *rec);
 

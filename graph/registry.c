@@ -14,6 +14,7 @@
 #include "cypher.h"
 #include "graph/config.h"
 #include "graph/keys.h"
+#include "graph/lineage.h"
 #include "graph/neo4j.h"
 #include "graph/registry.h"
 #include "util/err.h"
@@ -361,17 +362,9 @@ static json_t *text_or_null(const char *s)
 static json_t *row(const char *ws, const struct registry_entry *e)
 {
 	const struct origin *o = &e->origin;
-	char *key = e->kind == VERSION_PROCESS ? key_process(ws, e->schedule, e->name)
-					       : key_procedure(ws, e->schedule, e->name);
-	json_t *r = json_object();
+	json_t *r = version_node_props(ws, e->kind, e->schedule, e->name, e->family, e->version,
+				       e->path);
 
-	json_object_set_new(r, "key", json_string(key));
-	json_object_set_new(r, "workspace", json_string(ws));
-	json_object_set_new(r, "name", json_string(e->name));
-	json_object_set_new(r, "schedule", json_string(e->schedule));
-	json_object_set_new(r, "family", json_string(e->family));
-	json_object_set_new(r, "version", text_or_null(e->version));
-	json_object_set_new(r, "path", json_string(e->path));
 	json_object_set_new(r, "description", text_or_null(e->description));
 	json_object_set_new(r, "author", text_or_null(o->found ? o->author : NULL));
 	json_object_set_new(r, "author_email", text_or_null(o->found ? o->email : NULL));
@@ -390,7 +383,6 @@ static json_t *row(const char *ws, const struct registry_entry *e)
 	} else {
 		json_object_set_new(r, "blob", text_or_null(e->blob));
 	}
-	free(key);
 	return r;
 }
 
