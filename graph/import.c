@@ -925,18 +925,6 @@ static int graph_unchanged(struct neo4j *db, const char *process_key, const char
 	return 0;
 }
 
-static long env_long(const char *name, long fallback, long min)
-{
-	const char *v = getenv(name);
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return fallback;
-	n = strtol(v, &end, 10);
-	return *end || n < min ? fallback : n;
-}
-
 /*
  * The registry's statements for the process and the procedures its steps
  * run (graph/registry.h): descriptions from the files, git's facts from

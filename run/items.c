@@ -49,11 +49,6 @@ void items_plan_free(struct items_plan *ip)
 	free(ip);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A list of strings from a JSON array (sorted, unique); *n its length. */
 static char **string_list(json_t *arr, size_t *n)
 {
@@ -66,7 +61,7 @@ static char **string_list(json_t *arr, size_t *n)
 		if (json_is_string(x))
 			v[(*n)++] = xstrdup(json_string_value(x));
 	if (*n > 1)
-		qsort(v, *n, sizeof(*v), cmp_str);
+		qsort(v, *n, sizeof(*v), cmp_strings);
 	for (i = 0; i < *n; i++) {
 		if (k && !strcmp(v[k - 1], v[i])) {
 			free(v[i]);

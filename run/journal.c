@@ -575,11 +575,6 @@ char *run_resolve_id(const char *root, const char *arg)
 	return id;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 size_t runs_local(char ***ids, const char *root)
 {
 	char *dir = runs_dir(root);
@@ -602,7 +597,7 @@ size_t runs_local(char ***ids, const char *root)
 	}
 	closedir(d);
 	if (n)
-		qsort(*ids, n, sizeof(**ids), cmp_names);
+		qsort(*ids, n, sizeof(**ids), cmp_strings);
 	return n;
 }
 

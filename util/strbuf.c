@@ -202,6 +202,23 @@ void free_strings(char **items, size_t n)
 	free(items);
 }
 
+int cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+long env_long(const char *name, long fallback, long min)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return fallback;
+	n = strtol(v, &end, 10);
+	return *end || n < min ? fallback : n;
+}
+
 void strbuf_add_sh_quoted(struct strbuf *sb, const char *s)
 {
 	strbuf_addch(sb, '\'');

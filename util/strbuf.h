@@ -47,5 +47,12 @@ char *xstrndup(const char *s, size_t n);
 char *xstrfmt(const char *fmt, ...) PM_PRINTF(1, 2);
 /* Frees n strings and the array holding them; accepts NULL. */
 void free_strings(char **items, size_t n);
+/* qsort's comparison for an array of strings (char *), by strcmp. */
+int cmp_strings(const void *a, const void *b);
+/*
+ * The integer in environment variable name (a test hook, PMETA_TEST_*):
+ * fallback when it is unset, empty, not all digits, or below min.
+ */
+long env_long(const char *name, long fallback, long min);
 
 #endif

@@ -325,11 +325,6 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 size_t workspace_schedules(char ***names, const char *root)
 {
 	DIR *d = opendir(root);
@@ -356,6 +351,6 @@ size_t workspace_schedules(char ***names, const char *root)
 	if (d)
 		closedir(d);
 	if (n)
-		qsort(*names, n, sizeof(**names), cmp_str);
+		qsort(*names, n, sizeof(**names), cmp_strings);
 	return n;
 }
