@@ -56,9 +56,10 @@
  * text does not show (say, parameters built another way): a graph written
  * by the old way must not pass for unchanged. 2: typed step values.
  * 3: steps carry procedure and runs_after; captions. 4: YAML types and
- * null_params; the registry (its facts are hashed too).
+ * null_params; the registry (its facts are hashed too). 5: the process's
+ * step_keys.
  */
-#define IMPORT_FORMAT "pmeta import 4"
+#define IMPORT_FORMAT "pmeta import 5"
 
 enum step_state { STEP_NEW, STEP_EXISTING };
 
@@ -161,6 +162,36 @@ static json_t *caption_json(const char *name)
 	return v;
 }
 
+/* Every step key some step of cfg has, sorted, once each: a plan asks the
+ * graph for a step key only when it is one of them (plan_subgraph.cypher). */
+static json_t *step_keys_json(const struct config *cfg)
+{
+	struct strmap seen = STRMAP_INIT;
+	const char **keys = NULL;
+	json_t *out = json_array();
+	size_t i, j, n = 0, alloc = 0;
+
+	for (i = 0; i < cfg->nsteps; i++)
+		for (j = 0; j < cfg->steps[i].nparams; j++) {
+			const char *k = cfg->steps[i].params[j].key;
+
+			if (!strmap_put(&seen, k, 0))
+				continue;
+			if (n == alloc) {
+				alloc = alloc ? 2 * alloc : 16;
+				keys = xrealloc(keys, alloc * sizeof(*keys));
+			}
+			keys[n++] = k;
+		}
+	if (n)
+		qsort(keys, n, sizeof(*keys), cmp_strings);
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, json_string(keys[i]));
+	free(keys);
+	strmap_release(&seen);
+	return out;
+}
+
 static json_t *process_json(const char *ws, const char *key, const struct config *cfg)
 {
 	json_t *inputs = json_array();
@@ -168,12 +199,12 @@ static json_t *process_json(const char *ws, const char *key, const struct config
 
 	for (i = 0; i < cfg->ninputs; i++)
 		json_array_append_new(inputs, json_string(cfg->datasets[cfg->inputs[i]].name));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o}",
 			 "key", key, "workspace", ws,
 			 "name", cfg->process, "schedule", cfg->schedule, "family", cfg->family,
 			 "prname", cfg->prname, "version", cfg->version, "config", cfg->path,
 			 "config_hash", cfg->hash, "inputs", inputs, "steps", (json_int_t)cfg->nsteps,
-			 "caption", caption_json(cfg->process));
+			 "step_keys", step_keys_json(cfg), "caption", caption_json(cfg->process));
 }
 
 /* A node's Browser caption (graph/caption.h), as a JSON string. */

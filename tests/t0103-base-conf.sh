@@ -59,6 +59,19 @@ test_expect_success 'the interpreter and literal braces may stand in quotes' '
 	test_eq "$(cat cmd)" "\"$PY\" sche_t/pys/proc_001_v_000.py \"{evil}\" '\''{x}'\'' --e='\''\$(touch pwned)'\''"
 '
 
+test_expect_success 'a plan asks only for the step keys the process has; without step_keys, for all' '
+	evil_template "{interpreter} {script} --e={evil}" &&
+	pmeta plan --format json $CONF >plan1.json &&
+	test_eq "$(cypher_value "MATCH (p:Process) RETURN p.step_keys[0] + \"|\" + size(p.step_keys)")" "evil|1" &&
+	test_contains plan1.json "--e=" &&
+	cypher "MATCH (p:Process) REMOVE p.step_keys" >/dev/null &&
+	pmeta plan --format json $CONF >plan2.json &&
+	test_cmp plan1.json plan2.json &&
+	evil_template "{interpreter} {script} --e={other}" &&
+	test_expect_code 3 pmeta plan --format json $CONF 2>err &&
+	test_contains err "has no '\''other'\''"
+'
+
 test_expect_success 'a bare placeholder carries the value to the script as it is' '
 	evil_template "{interpreter} {script} --e={evil} \"--x=1\"" &&
 	pmeta run $CONF >out 2>err &&
