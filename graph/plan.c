@@ -62,8 +62,7 @@ void plan_free(struct plan *plan)
 		free(plan->left_out[i].reason);
 	}
 	free(plan->left_out);
-	for (i = 0; i < plan->njobs; i++)
-		free(plan->jobs[i].command);
+	free(plan->commands);
 	free(plan->jobs);
 	for (i = 0; i < plan->nstages; i++)
 		free(plan->stages[i].jobs);
@@ -160,13 +159,22 @@ static int plan_layer(struct plan *plan)
 
 /* --- commands --- */
 
+/* A word the shell reads as itself: ASCII letters, digits and _./=:,+@%- */
 static int shell_safe(const char *s)
 {
-	if (!*s)
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (!*u)
 		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_./=:,+@%-", *s))
-			return 0;
+	for (; *u; u++)
+		switch (*u) {
+		case '_': case '.': case '/': case '=': case ':': case ',': case '+': case '@':
+		case '%': case '-':
+			break;
+		default:
+			if (*u >= 128 || !isalnum(*u))
+				return 0;
+		}
 	return 1;
 }
 
@@ -216,32 +224,39 @@ struct cmd_env {
 	const char *pr_version;
 };
 
+/* name[0..len) is the word w. */
+static int is_word(const char *name, size_t len, const char *w)
+{
+	return strlen(w) == len && !memcmp(name, w, len);
+}
+
+/* Placeholder name[0..len) of a template (not NUL-terminated there). */
 static int add_placeholder(struct strbuf *sb, const struct cmd_env *env, const struct plan_step *st,
-			   json_t *params, const char *name)
+			   json_t *params, const char *name, size_t len)
 {
 	json_t *v;
 	char *text;
 
-	if (!strcmp(name, "interpreter"))
+	if (is_word(name, len, "interpreter"))
 		strbuf_addstr(sb, env->base->interpreter);
-	else if (!strcmp(name, "script"))
+	else if (is_word(name, len, "script"))
 		add_quoted(sb, st->script);
-	else if (!strcmp(name, "schedule"))
+	else if (is_word(name, len, "schedule"))
 		add_quoted(sb, env->plan->schedule);
-	else if (!strcmp(name, "process"))
+	else if (is_word(name, len, "process"))
 		add_quoted(sb, env->plan->process);
-	else if (!strcmp(name, "prname"))
+	else if (is_word(name, len, "prname"))
 		add_quoted(sb, env->prname);
-	else if (!strcmp(name, "pr_version"))
+	else if (is_word(name, len, "pr_version"))
 		add_quoted(sb, env->pr_version);
-	else if (!strcmp(name, "step"))
+	else if (is_word(name, len, "step"))
 		add_quoted(sb, st->name);
-	else if (!strcmp(name, "procedure"))
+	else if (is_word(name, len, "procedure"))
 		add_quoted(sb, st->procedure);
-	else if (!strcmp(name, "items_file"))
+	else if (is_word(name, len, "items_file"))
 		/* Known only when the job starts: the shell expands it (run/items.h). */
 		strbuf_addstr(sb, "\"$PMETA_ITEMS\"");
-	else if ((v = json_object_get(params, name)) && (text = value_text(v))) {
+	else if ((v = json_object_getn(params, name, len)) && (text = value_text(v))) {
 		/* A typed value prints as its config text (graph/value.h). */
 		add_quoted(sb, text);
 		free(text);
@@ -257,7 +272,6 @@ static int expand_command(struct strbuf *sb, const struct cmd_env *env, const st
 
 	while (*t) {
 		const char *close;
-		char *name;
 
 		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
 			strbuf_addch(sb, *t);
@@ -276,8 +290,9 @@ static int expand_command(struct strbuf *sb, const struct cmd_env *env, const st
 		if (!close)
 			return pm_error(PM_ECONFIG, "%s:%zu: template: '{' without '}'",
 					env->base->file ? env->base->file : "base.conf", env->base->template_line);
-		name = xstrndup(t + 1, (size_t)(close - t - 1));
-		if (add_placeholder(sb, env, st, params, name) < 0) {
+		if (add_placeholder(sb, env, st, params, t + 1, (size_t)(close - t - 1)) < 0) {
+			char *name = xstrndup(t + 1, (size_t)(close - t - 1));
+
 			if (env->base->file)
 				pm_error(PM_ECONFIG, "%s:%zu: template: step [%s] has no '%s' for {%s}",
 					 env->base->file, env->base->template_line, st->name, name, name);
@@ -287,7 +302,6 @@ static int expand_command(struct strbuf *sb, const struct cmd_env *env, const st
 			free(name);
 			return -1;
 		}
-		free(name);
 		t = close + 1;
 	}
 	if (shard >= 0)
@@ -303,7 +317,7 @@ static int expand_command(struct strbuf *sb, const struct cmd_env *env, const st
 	return 0;
 }
 
-/* Stages and jobs from steps whose deps are set; params[i] holds step i's keys. */
+/* Stages and jobs from steps whose deps are set; params[i] holds step i's keys (null: none). */
 static int plan_finish(struct plan *plan, const struct config_base *base, json_t *params,
 		       const struct plan_options *opts)
 {
@@ -357,9 +371,13 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 	env.prname = version_prname(family);
 	env.pr_version = version;
 
-	/* Fill stage by stage: first the offset of each stage in jobs[]. */
+	/* Fill stage by stage: first the offset of each stage in jobs[]. The
+	 * commands go one after the other into one buffer (100,000 of them:
+	 * no malloc and free each), pointed at once it stops moving. */
 	{
 		size_t off = 0, *pos = xmalloc((plan->nstages + 1) * sizeof(size_t));
+		size_t *at = xmalloc((plan->njobs + 1) * sizeof(size_t));
+		struct strbuf all = STRBUF_INIT;
 
 		for (s = 0; s < plan->nstages; s++) {
 			pos[s] = off;
@@ -372,20 +390,25 @@ static int plan_finish(struct plan *plan, const struct config_base *base, json_t
 			for (shard = 0; shard < nshard; shard++) {
 				struct plan_job *job = &plan->jobs[pos[st->stage]];
 				struct plan_stage *stage = &plan->stages[st->stage];
-				struct strbuf cmd = STRBUF_INIT;
 
 				job->step = i;
 				job->shard = st->max_shard > 0 ? shard : -1;
-				if (expand_command(&cmd, &env, st, json_array_get(params, i), job->shard,
+				at[pos[st->stage]] = all.len;
+				if (expand_command(&all, &env, st, json_array_get(params, i), job->shard,
 						   opts) < 0) {
-					strbuf_release(&cmd);
+					strbuf_release(&all);
+					free(at);
 					free(pos);
 					goto out;
 				}
-				job->command = strbuf_detach(&cmd, NULL);
+				strbuf_addch(&all, '\0');
 				stage->jobs[stage->njobs++] = pos[st->stage]++;
 			}
 		}
+		plan->commands = strbuf_detach(&all, NULL);
+		for (i = 0; i < plan->njobs; i++)
+			plan->jobs[i].command = plan->commands + at[i];
+		free(at);
 		free(pos);
 	}
 	ret = 0;
@@ -1121,7 +1144,9 @@ static int plan_from_subgraph(struct plan **out, const char *ws, struct subgraph
 			st->script = config_script_path(plan->schedule, st->procedure);
 		st->key = key_child(plan->process_key, st->name);
 		st->procedure_key = key_child(schedule_key, st->procedure);
-		json_array_append_new(params, r->params ? json_incref(r->params) : json_object());
+		/* null, not an empty object, for a step without keys (most):
+		 * jansson looks nothing up in it. */
+		json_array_append_new(params, r->params ? json_incref(r->params) : json_null());
 		if (opts && opts->latest_patch)
 			pick_latest(plan, st, r->patch, &disk, opts);
 	}

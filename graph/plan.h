@@ -78,6 +78,7 @@ struct plan {
 	size_t nsteps;
 	struct plan_job *jobs;     /* stage by stage, config order within a stage */
 	size_t njobs;
+	char *commands;            /* every job's command, NUL after each: jobs[].command point in */
 	struct plan_stage *stages;
 	size_t nstages;
 	struct plan_left_out *left_out;  /* config order; its steps are in no stage */
