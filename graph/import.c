@@ -50,6 +50,17 @@
 #define IMPORT_BATCH 10000
 /* Steps per request inside the final transaction. */
 #define IMPORT_SLICE 5000
+/*
+ * Heap a step costs the final transaction until it commits: a new one its
+ * HAS_STEP edge, one the graph has the reading and merging of its edges.
+ * Measured in Neo4j 5.26 (docs/config.md): 100,000 new steps commit in a
+ * 512 MB heap, 200,000 in 1 GB and not in 512 MB; 100,000 steps the graph
+ * has commit in 512 MB, with 100,000 new ones beside them they do not.
+ */
+#define HEAP_PER_NEW_STEP 5120
+#define HEAP_PER_EXISTING_STEP 2560
+/* From this many steps in the final transaction on, ask Neo4j its heap. */
+#define HEAP_CHECK_FROM 10000
 
 /*
  * Bump when import writes the graph differently in a way the statements'
@@ -992,6 +1003,46 @@ static int add_registry(json_t *stmts, const char *ws, const struct config *cfg)
 	return ret;
 }
 
+/*
+ * Before writing: does the final transaction fit Neo4j's heap? One that does
+ * not fails after minutes, and a server whose heap ran out in a commit may
+ * not write again until it restarts, so refuse first. A server that does
+ * not say its heap (no dbms.queryJmx) is tried as before.
+ * PMETA_TEST_NEO4J_HEAP (bytes) stands for the server's answer in tests
+ * (t0107), and asks at any size.
+ */
+static int check_heap(const struct import *im)
+{
+	long long heap = env_long("PMETA_TEST_NEO4J_HEAP", -1, 0);
+	unsigned long long need = (unsigned long long)im->nnew * HEAP_PER_NEW_STEP +
+				  (unsigned long long)im->nexisting * HEAP_PER_EXISTING_STEP;
+	json_t *res = NULL;
+	char *also;
+
+	if (heap < 0) {
+		if (im->nnew + im->nexisting < HEAP_CHECK_FROM)
+			return 0;
+		if (neo4j_query(im->db, &res, cypher_import_heap, NULL) < 0) {
+			pm_error_clear();
+			return 0;
+		}
+		heap = json_integer_value(neo4j_cell(res, 0, "heap"));
+		json_decref(res);
+		if (heap <= 0)
+			return 0;
+	}
+	if (need <= (unsigned long long)heap)
+		return 0;
+	also = im->nexisting ? xstrfmt(" and update %zu steps the graph has", im->nexisting) : NULL;
+	pm_error(PM_EFAIL, "the final transaction would make %zu new steps current%s, more than "
+		 "Neo4j's heap of %lld MB holds (about %llu new steps); nothing was written. Give "
+		 "Neo4j a larger heap (server.memory.heap.max_size; 1 GB holds 200,000 new steps), "
+		 "see docs/config.md, \"Large configs, atomically\"", im->nnew, also ? also : "",
+		 heap >> 20, (unsigned long long)heap / HEAP_PER_NEW_STEP);
+	free(also);
+	return -1;
+}
+
 int import_config(struct neo4j *db, const char *ws, const struct config *cfg, int force,
 		  struct import_stats *stats)
 {
@@ -1043,6 +1094,7 @@ int import_config(struct neo4j *db, const char *ws, const struct config *cfg, in
 			  "procedure_prefix", im.procedure_prefix, "dataset_prefix", im.dataset_prefix);
 	if (cleanup(&im) < 0 ||
 	    scan(&im, fixed) < 0 ||
+	    check_heap(&im) < 0 ||
 	    write_procedures_and_datasets(&im, fixed) < 0 ||
 	    write_new_steps(&im, fixed) < 0 ||
 	    write_final(&im, fixed, digest) < 0)

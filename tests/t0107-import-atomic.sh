@@ -52,6 +52,23 @@ test_expect_success 'setup: a process of 30 steps, imported, run once' '
 	cp $CONF conf1
 '
 
+test_expect_success 'more new steps than the heap Neo4j says it has: refused, nothing written, exit 1' '
+	config 55 >$CONF &&
+	before=$(graph_counts) &&
+	# 25 new steps and 30 the graph has: 25 * 5120 + 30 * 2560 bytes
+	# (graph/import.c, HEAP_PER_*); one byte less is refused.
+	test_expect_code 1 env PMETA_TEST_NEO4J_HEAP=204799 pmeta import -q $CONF 2>err &&
+	test_contains err "would make 25 new steps current and update 30 steps the graph has, more than" &&
+	test_contains err "nothing was written" &&
+	test_eq "$(graph_counts)" "$before" &&
+	test_eq "$(current)" "$(cat current1)" &&
+	test_eq "$(leftovers)" 0 &&
+	# Unset, pmeta asks the server from 10,000 new steps on: its query
+	# answers the heap in bytes (this server: 512 MB or more).
+	test "$(cypher_value "$(cat "$TEST_ROOT/cypher/import_heap.cypher")")" -ge 268435456 &&
+	cp conf1 $CONF
+'
+
 test_expect_success 'killed after its second batch of new steps, the import changed nothing a reader sees' '
 	# v2: steps 28-30 go, step 2 changes, 25 steps come (31-55), and step 3
 	# now runs after step 40 (a step the graph has waits for a new one).
