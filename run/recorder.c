@@ -24,6 +24,10 @@
 
 #define FLUSH_INTERVAL 0.2   /* seconds between flushes */
 #define FLUSH_BATCH 500      /* queued changes that trigger a flush at once */
+/* Jobs a transaction at most: the first flush of a 100,000-job run wrote
+ * every pending JobRun in one commit, which ran Neo4j's default 512 MB heap
+ * out (and the server with it). PMETA_TEST_FLUSH_ROWS sets it in tests. */
+#define FLUSH_ROWS 5000
 #define BACKOFF_MIN 0.25
 #define BACKOFF_MAX 5.0
 
@@ -57,6 +61,7 @@ struct recorder {
 	int failures;
 	int final_pass;
 	int started;
+	size_t flush_rows;     /* FLUSH_ROWS, or PMETA_TEST_FLUSH_ROWS */
 	char *error;
 	unsigned long flushes, rows;
 };
@@ -94,13 +99,17 @@ static json_t *without_nulls(json_t *job)
 	return o;
 }
 
-static void flush(struct recorder *rc)
+/*
+ * One transaction: the run and the dirty jobs dirty_list[from, to). 0 when
+ * the graph took them; then they are clean and held as their key only.
+ */
+static int flush_slice(struct recorder *rc, size_t from, size_t to)
 {
 	json_t *list = json_array(), *updates = json_array();
 	size_t i;
-	double now;
+	int ret;
 
-	for (i = 0; i < rc->ndirty; i++) {
+	for (i = from; i < to; i++) {
 		size_t idx = rc->dirty_list[i];
 
 		if (rc->created[idx])
@@ -110,48 +119,68 @@ static void flush(struct recorder *rc)
 			json_array_append_new(list, rc->failures ? json_incref(rc->jobs[idx]) :
 					      without_nulls(rc->jobs[idx]));
 	}
-	if (records_write2(rc->db, rc->run, list, updates) == 0) {
-		/* The config's text is written once (records_write2 keeps it in a ConfigText). */
-		json_object_del(rc->run, "config_text");
-		for (i = 0; i < rc->ndirty; i++) {
-			size_t idx = rc->dirty_list[i];
-			json_t *key = json_object_get(rc->jobs[idx], "key");
-
-			rc->dirty[idx] = 0;
-			rc->created[idx] = 1;
-			/*
-			 * The graph has the job now: keep its key only, so the
-			 * next update carries what changed since, and the full
-			 * record is not held twice for the whole run.
-			 */
-			key = json_pack("{sO}", "key", key ? key : json_null());
-			json_decref(rc->jobs[idx]);
-			rc->jobs[idx] = key;
-		}
-		rc->flushes++;
-		rc->rows += rc->ndirty;
-		rc->ndirty = 0;
-		rc->run_dirty = 0;
-		rc->failures = 0;
-		free(rc->error);
-		rc->error = NULL;
-	} else {
-		double wait = BACKOFF_MIN;
-		int k;
-
-		for (k = 0; k < rc->failures && wait < BACKOFF_MAX; k++)
-			wait *= 2;
-		if (wait > BACKOFF_MAX)
-			wait = BACKOFF_MAX;
-		rc->failures++;
-		rc->retry_at = runner_now() + wait;
-		free(rc->error);
-		rc->error = xstrdup(pm_error_msg());
-	}
-	now = runner_now();
-	rc->last_flush = now;
+	/* A job never sent, with no failed request since it was queued, has no
+	 * node yet: created, not merged (cypher/run_jobs_create.cypher). */
+	ret = records_write2(rc->db, rc->run, list, updates, !rc->failures);
 	json_decref(list);
 	json_decref(updates);
+	if (ret < 0)
+		return -1;
+	/* The config's text is written once (records_write2 keeps it in a ConfigText). */
+	json_object_del(rc->run, "config_text");
+	for (i = from; i < to; i++) {
+		size_t idx = rc->dirty_list[i];
+		json_t *key = json_object_get(rc->jobs[idx], "key");
+
+		rc->dirty[idx] = 0;
+		rc->created[idx] = 1;
+		/*
+		 * The graph has the job now: keep its key only, so the next
+		 * update carries what changed since, and the full record is
+		 * not held twice for the whole run.
+		 */
+		key = json_pack("{sO}", "key", key ? key : json_null());
+		json_decref(rc->jobs[idx]);
+		rc->jobs[idx] = key;
+	}
+	rc->flushes++;
+	rc->rows += to - from;
+	rc->run_dirty = 0;
+	rc->failures = 0;
+	free(rc->error);
+	rc->error = NULL;
+	return 0;
+}
+
+/* The dirty run and jobs, FLUSH_ROWS jobs a transaction; after a failure
+ * the rest waits for the backoff. */
+static void flush(struct recorder *rc)
+{
+	size_t from = 0;
+
+	do {
+		size_t to = rc->ndirty - from > rc->flush_rows ? from + rc->flush_rows : rc->ndirty;
+
+		if (flush_slice(rc, from, to) < 0) {
+			double wait = BACKOFF_MIN;
+			int k;
+
+			for (k = 0; k < rc->failures && wait < BACKOFF_MAX; k++)
+				wait *= 2;
+			if (wait > BACKOFF_MAX)
+				wait = BACKOFF_MAX;
+			rc->failures++;
+			rc->retry_at = runner_now() + wait;
+			free(rc->error);
+			rc->error = xstrdup(pm_error_msg());
+			break;
+		}
+		from = to;
+	} while (from < rc->ndirty);
+	/* What was written leaves the dirty list; the rest keeps its order. */
+	memmove(rc->dirty_list, rc->dirty_list + from, (rc->ndirty - from) * sizeof(size_t));
+	rc->ndirty -= from;
+	rc->last_flush = runner_now();
 }
 
 static void *writer_main(void *arg)
@@ -263,6 +292,7 @@ int recorder_start(struct recorder **out, const json_t *run, json_t *jobs, int j
 		return -1;
 	}
 	rc->journal_fd = journal_fd;
+	rc->flush_rows = (size_t)env_long("PMETA_TEST_FLUSH_ROWS", FLUSH_ROWS, 1);
 	rc->run = json_deep_copy(run);
 	rc->run_dirty = 1;
 	json_array_foreach(jobs, i, job) {

@@ -97,7 +97,8 @@ static json_t *config_stmt(const json_t *run, const char *key, const char *ws)
 	return stmt;
 }
 
-int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs, const json_t *updates)
+int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs, const json_t *updates,
+		   int jobs_are_new)
 {
 	json_t *stmts = json_array(), *props, *config;
 	const char *key = json_string_value(json_object_get(run, "key"));
@@ -120,7 +121,7 @@ int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs, cons
 	json_decref(props);
 	if ((config = config_stmt(run, key, ws)))
 		json_array_append_new(stmts, config);
-	add_chunks(stmts, cypher_run_jobs_upsert, key, jobs);
+	add_chunks(stmts, jobs_are_new ? cypher_run_jobs_create : cypher_run_jobs_upsert, key, jobs);
 	add_chunks(stmts, cypher_run_jobs_update, key, updates);
 	ret = neo4j_commit(db, NULL, stmts);
 	json_decref(stmts);
@@ -183,7 +184,7 @@ out:
 
 int records_write(struct neo4j *db, const json_t *run, const json_t *jobs)
 {
-	return records_write2(db, run, jobs, NULL);
+	return records_write2(db, run, jobs, NULL, 0);
 }
 
 json_t *records_job_update(const json_t *job)

@@ -35,9 +35,11 @@ int records_write(struct neo4j *db, const json_t *run, const json_t *jobs);
 /*
  * The same, plus updates (may be NULL): objects of JobRun nodes written
  * before, with only the properties a run changes (see records_job_update).
+ * jobs_are_new: no JobRun of jobs exists yet (a live run's first write of
+ * them, no failed request before it): created, not merged.
  */
 int records_write2(struct neo4j *db, const json_t *run, const json_t *jobs,
-		   const json_t *updates);
+		   const json_t *updates, int jobs_are_new);
 /* The properties of a job object that change while it runs (new reference). */
 json_t *records_job_update(const json_t *job);
 

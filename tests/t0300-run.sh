@@ -153,4 +153,16 @@ test_expect_success 'run by process name works like run by config' '
 	test_contains out "succeeded: 4 succeeded"
 '
 
+test_expect_success 'the recorder writes a run in slices of jobs (PMETA_TEST_FLUSH_ROWS): every JobRun arrives, finished' '
+	# 100,000 pending JobRuns in one commit ran the default Neo4j heap out;
+	# one job a transaction here stands for 5,000 (run/recorder.c).
+	PMETA_TEST_FLUSH_ROWS=1 pmeta run $CONF -j 4 >out 2>err &&
+	test_lacks err "did not take" &&
+	id=$(run_id_of out) && test -n "$id" &&
+	test_eq "$(run_prop $id status)" succeeded &&
+	test_eq "$(cypher_value "MATCH (:Run {id: \$id})-[:HAS_JOB]->(j:JobRun {status: \"succeeded\"})-[:OF]->(:Step) RETURN count(j)" "{\"id\": \"$id\"}")" 4 &&
+	test_eq "$(cypher_value "MATCH (j:JobRun {run: \$id}) RETURN count(j)" "{\"id\": \"$id\"}")" 4 &&
+	test_eq "$(job_prop $id proc_004_v_000 - exit_code)" 0
+'
+
 test_done
