@@ -1,11 +1,14 @@
 // pmeta's own write query, not to be pasted: pmeta import runs it.
 // pmeta import: steps the graph does not have yet, one transaction per batch,
 // with their RUNS, dataset and AFTER edges (their procedures and datasets
-// exist: import_procedures and import_datasets come first). They get no
-// HAS_STEP here, so no reader sees them (plans, lineage and every "current"
-// query follow HAS_STEP) until import_link.cypher makes them current in the
-// import's final transaction. A killed import leaves them behind; the next
-// one removes them (import_cleanup.cypher).
+// exist: import_procedures and import_datasets come first). No reader sees
+// them (plans, lineage and every "current" query follow
+// (:Process)-[:HAS_STEP]->) until the import's final transaction makes them
+// current: a process the graph has links them there (import_link.cypher); a
+// process it does not have yet links them here to its draft
+// (import_draft.cypher), a node no reader follows, which the final
+// transaction relabels (import_promote.cypher). A killed import leaves them
+// behind; the next one removes them (import_cleanup.cypher).
 // Every lookup comes before any write (the first collect; see
 // import_procedures.cypher), and a step of the same batch is found by its
 // place in the batch, not looked up.
@@ -23,6 +26,7 @@
 // :param step_prefix => 'ws/sche_001/p_002_v_000/'
 // :param procedure_prefix => 'ws/sche_001/'
 // :param dataset_prefix => 'ws/sche_001/'
+OPTIONAL MATCH (draft:ProcessDraft {key: $process})
 UNWIND $steps AS st
 MATCH (pr:Procedure {key: $procedure_prefix + coalesce(st[1].procedure, st[0])})
 CALL (st) {
@@ -37,11 +41,11 @@ CALL (st) {
 }
 // Something another import removed meanwhile drops the row: pmeta compares
 // `written` with what it sent.
-WITH st, pr, io, after
+WITH draft, st, pr, io, after
 WHERE size(io) = size(st[2]) + size(st[3]) + size(st[4]) AND size(after) = size(st[5])
-WITH collect([st, pr, io, after]) AS rows
+WITH draft, collect([st, pr, io, after]) AS rows
 UNWIND rows AS r
-WITH r, r[0] AS st, r[1] AS pr
+WITH draft, r, r[0] AS st, r[1] AS pr
 CREATE (s:Step)-[:RUNS]->(pr)
 SET s = st[1], s.key = $step_prefix + st[0], s.name = st[0], s.process = $process,
     s.workspace = $workspace
@@ -49,6 +53,7 @@ FOREACH (d IN [x IN r[2] WHERE x[0] = 0 | x[1]] | CREATE (s)-[:READS]->(d))
 FOREACH (d IN [x IN r[2] WHERE x[0] = 1 | x[1]] | CREATE (s)-[:WRITES]->(d))
 FOREACH (d IN [x IN r[2] WHERE x[0] = 2 | x[1]] | CREATE (s)-[:DELETES]->(d))
 FOREACH (a IN r[3] | CREATE (s)-[:AFTER]->(a))
+FOREACH (d IN CASE WHEN draft IS NULL THEN [] ELSE [draft] END | CREATE (d)-[:HAS_STEP]->(s))
 // The batch's own order: steps made in the order of $steps.
 WITH collect([s, st[6]]) AS made
 UNWIND made AS m

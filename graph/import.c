@@ -16,14 +16,20 @@
  *   2. one read says which of the config's steps the graph has, and which
  *      current steps the config no longer has (import_scan);
  *   3. procedures, then the new steps, are written in transactions of
- *      IMPORT_BATCH each: new steps get no HAS_STEP, so no reader sees them;
+ *      IMPORT_BATCH each, seen by no reader: a process the graph has gets
+ *      no HAS_STEP to them yet; a process it does not have gets a draft
+ *      node (import_draft), not a :Process, and its steps are linked to it
+ *      batch by batch;
  *   4. one final transaction, sent in slices of IMPORT_SLICE steps, writes
- *      the process, retires the steps it no longer has, updates the ones it
- *      had, makes the new ones current (HAS_STEP) and records the digest.
+ *      the process (a new one: its draft relabelled, import_promote),
+ *      retires the steps it no longer has, updates the ones it had, makes
+ *      the new ones of a process it had current (HAS_STEP) and records the
+ *      digest.
  * Neo4j's heap then holds one batch at a time, and a reader sees the
  * process as it was before the final commit or as it is after, never half
  * of it. What the final transaction holds is the change to the steps the
- * graph had; new steps only get their HAS_STEP edge there.
+ * graph had, and for a process it had, each new step's HAS_STEP edge: a new
+ * process's final transaction is small whatever its size.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -87,6 +93,8 @@ struct import {
 	char **retire;                      /* current steps the config no longer has */
 	size_t nretire, aretire;
 	size_t nnew, nexisting;
+	int known;                          /* the graph has the process */
+	int draft;                          /* new steps hang from its draft */
 	json_t *registry;                   /* its statements (add_registry) */
 	size_t batch;                       /* IMPORT_BATCH, or PMETA_TEST_IMPORT_BATCH */
 	long kill_after;                    /* PMETA_TEST_IMPORT_KILL_AFTER, or -1 */
@@ -121,8 +129,9 @@ static const char *const *import_statements(void)
 {
 	static const char *const statements[] = {
 		cypher_import_cleanup, cypher_import_scan, cypher_import_procedures, cypher_import_datasets,
-		cypher_import_new_steps, cypher_import_new_after, cypher_import_process,
-		cypher_import_retire, cypher_import_steps, cypher_import_link,
+		cypher_import_draft, cypher_import_new_steps, cypher_import_new_after,
+		cypher_import_promote, cypher_import_process, cypher_import_retire,
+		cypher_import_steps, cypher_import_link,
 		cypher_import_orphan_datasets, cypher_import_mark, NULL
 	};
 	return statements;
@@ -666,6 +675,10 @@ static int scan_row(void *arg, const struct neo4j_value *cols, size_t ncols)
 		}
 		return 0;
 	}
+	if (cols[0].u.integer == -2) {
+		im->known = 1;
+		return 0;
+	}
 	name = neo4j_value_str(&cols[1]);
 	if (!name)
 		return 0;
@@ -705,6 +718,7 @@ static int scan(struct import *im, json_t *fixed)
 		im->state[i] = STEP_NEW;
 	im->nnew = im->cfg->nsteps;
 	im->nexisting = 0;
+	im->known = 0;
 	return neo4j_query_rows_body(im->db, cypher_import_scan, &body, scan_row, im);
 }
 
@@ -832,6 +846,13 @@ static int write_new_steps(struct import *im, json_t *fixed)
 			batch++;
 		}
 	}
+	/* A process the graph does not have: its new steps hang from a draft
+	 * that the final transaction relabels (import_draft.cypher). */
+	im->draft = !im->known && im->nnew;
+	if (im->draft && neo4j_query(im->db, NULL, cypher_import_draft,
+				     json_pack("{s:s, s:s}", "process", im->process_key,
+					       "workspace", im->ws)) < 0)
+		return -1;
 	for (from = 0, batch = 0; from < cfg->nsteps; batch++) {
 		size_t to = from;
 
@@ -871,6 +892,16 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 
 	if (neo4j_tx_begin(im->db, &tx) < 0)
 		return -1;
+	if (im->draft) {
+		if (neo4j_tx_query(tx, &res, cypher_import_promote,
+				   json_pack("{s:s}", "process", im->process_key)) < 0)
+			goto fail;
+		linked = (size_t)json_integer_value(neo4j_cell(res, 0, "linked"));
+		json_decref(res);
+		res = NULL;
+		if (linked != im->nnew)
+			goto gone;
+	}
 	if (neo4j_tx_query(tx, &res, cypher_import_process,
 			   json_pack("{s:o, s:s, s:s}", "process",
 				     process_json(im->ws, im->process_key, cfg),
@@ -900,7 +931,7 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 			from = to;
 		}
 	}
-	for (from = 0, linked = 0; from < cfg->nsteps;) {
+	for (from = 0, linked = 0; !im->draft && from < cfg->nsteps;) {
 		size_t to = from, n;
 
 		/* Slices of IMPORT_SLICE new steps, by name. */
@@ -916,7 +947,8 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 		}
 		from = to;
 	}
-	if (linked != im->nnew) {
+	if (!im->draft && linked != im->nnew) {
+gone:
 		pm_error(PM_EFAIL, "%zu of its %zu new steps were gone before they were made current "
 			 "(another import of '%s' at the same time?); nothing changed, import it again",
 			 im->nnew - (linked < im->nnew ? linked : 0), im->nnew, im->process_key);
@@ -1014,13 +1046,15 @@ static int add_registry(json_t *stmts, const char *ws, const struct config *cfg)
 static int check_heap(const struct import *im)
 {
 	long long heap = env_long("PMETA_TEST_NEO4J_HEAP", -1, 0);
-	unsigned long long need = (unsigned long long)im->nnew * HEAP_PER_NEW_STEP +
+	/* A new process's new steps cost the final transaction nothing. */
+	size_t nnew = im->known ? im->nnew : 0;
+	unsigned long long need = (unsigned long long)nnew * HEAP_PER_NEW_STEP +
 				  (unsigned long long)im->nexisting * HEAP_PER_EXISTING_STEP;
 	json_t *res = NULL;
 	char *also;
 
 	if (heap < 0) {
-		if (im->nnew + im->nexisting < HEAP_CHECK_FROM)
+		if (nnew + im->nexisting < HEAP_CHECK_FROM)
 			return 0;
 		if (neo4j_query(im->db, &res, cypher_import_heap, NULL) < 0) {
 			pm_error_clear();
@@ -1037,7 +1071,7 @@ static int check_heap(const struct import *im)
 	pm_error(PM_EFAIL, "the final transaction would make %zu new steps current%s, more than "
 		 "Neo4j's heap of %lld MB holds (about %llu new steps); nothing was written. Give "
 		 "Neo4j a larger heap (server.memory.heap.max_size; 1 GB holds 200,000 new steps), "
-		 "see docs/config.md, \"Large configs, atomically\"", im->nnew, also ? also : "",
+		 "see docs/config.md, \"Large configs, atomically\"", nnew, also ? also : "",
 		 heap >> 20, (unsigned long long)heap / HEAP_PER_NEW_STEP);
 	free(also);
 	return -1;

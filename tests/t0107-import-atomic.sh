@@ -4,7 +4,9 @@
 # transaction. Killed between batches (a real SIGKILL, through the test hook
 # PMETA_TEST_IMPORT_KILL_AFTER), it leaves the process as it was for every
 # reader; the next import removes what the killed one left and writes the
-# config. Runs and retired steps keep their history across it.
+# config. Runs and retired steps keep their history across it. A process the
+# graph does not have yet gets its steps linked batch by batch to a draft
+# node no reader follows, and its final transaction relabels that one node.
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/lib-run.sh"
 
@@ -140,6 +142,44 @@ test_expect_success 'a step written in a later batch than a step that runs after
 	PMETA_TEST_IMPORT_BATCH=4 pmeta import -q $CONF &&
 	test_eq "$(cypher_value "MATCH (s:Step {key: \"$P/proc_005_v_000\"})-[:AFTER]->(a) WITH a ORDER BY a.name RETURN reduce(t = \"\", x IN collect(a.name) | t + x + \" \")")" "proc_001_v_000 proc_012_v_000 " &&
 	test_eq "$(cypher_value "MATCH (:Process {key: \"$P\"})-[:HAS_STEP]->(s)-[r:AFTER]->() RETURN count(r)")" 14
+'
+
+test_expect_success 'a new process: its steps hang from a draft, batch by batch; killed, no reader sees it' '
+	test_reset_graph &&
+	pmeta migrate >/dev/null &&
+	config 25 >$CONF &&
+	test_expect_code 137 env PMETA_TEST_IMPORT_BATCH=10 PMETA_TEST_IMPORT_KILL_AFTER=2 \
+		pmeta import -q $CONF &&
+	test_eq "$(cypher_value "MATCH (p:Process) RETURN count(p)")" 0 &&
+	test_eq "$(cypher_value "MATCH (d:ProcessDraft {key: \"$P\"})-[:HAS_STEP]->(s) RETURN count(s)")" 20 &&
+	test_eq "$(leftovers)" 20 &&
+	pmeta lineage proc_001_v_000 >lineage &&
+	test_lacks lineage "used by" &&
+	pmeta import $CONF >out &&
+	test_contains out "imported sche_t/p_001_v_000 (25 steps)" &&
+	test_eq "$(cypher_value "MATCH (d:ProcessDraft) RETURN count(d)")" 0 &&
+	test_eq "$(cypher_value "MATCH (s:Step) RETURN count(s)")" 25 &&
+	test_eq "$(leftovers)" 0 &&
+	test_eq "$(cypher_value "MATCH (:Process {key: \"$P\"})-[:HAS_STEP]->(s) RETURN count(s)")" 25
+'
+
+test_expect_success 'a new process needs no heap for its new steps: the heap check passes it' '
+	test_reset_graph &&
+	pmeta migrate >/dev/null &&
+	config 25 >$CONF &&
+	PMETA_TEST_NEO4J_HEAP=1 PMETA_TEST_IMPORT_BATCH=10 pmeta import -q $CONF &&
+	test_eq "$(cypher_value "MATCH (:Process {key: \"$P\"})-[:HAS_STEP]->(s) RETURN count(s)")" 25 &&
+	pmeta plan --format json $CONF >plan3.json &&
+	test_reset_graph &&
+	pmeta migrate >/dev/null &&
+	pmeta import -q $CONF &&
+	pmeta plan --format json $CONF >plan3b.json &&
+	test_cmp plan3.json plan3b.json &&
+	# Once the process exists, new steps are linked in the final transaction
+	# and count against the heap again.
+	config 30 >$CONF &&
+	test_expect_code 1 env PMETA_TEST_NEO4J_HEAP=1 pmeta import -q $CONF 2>err &&
+	test_contains err "would make 5 new steps current and update 25 steps"
 '
 
 test_done
