@@ -48,6 +48,17 @@ struct line_out {
 	char buf[65536];
 };
 
+static struct line_out *line_new(int fd)
+{
+	struct line_out *o = xmalloc(sizeof(*o));
+
+	o->fd = fd;
+	o->err = 0;
+	o->len = 0;
+	o->written = 0;
+	return o;
+}
+
 static int line_flush(struct line_out *o)
 {
 	size_t off = 0;
@@ -90,13 +101,9 @@ int journal_append(struct journal *j, const json_t *obj, int sync)
 	 * Streamed: the header line of a 10,000-job run is 10 MB, which
 	 * json_dumps would build whole (with its doubling buffer, 17 MB).
 	 */
-	struct line_out *o = xmalloc(sizeof(*o));
+	struct line_out *o = line_new(j->fd);
 	int ret = 0;
 
-	o->fd = j->fd;
-	o->err = 0;
-	o->len = 0;
-	o->written = 0;
 	if (json_dump_callback(obj, line_put, o, JSON_COMPACT) < 0 && !o->err)
 		ret = pm_error(PM_EFAIL, "cannot encode a journal line");
 	else if (o->err || line_put("\n", 1, o) < 0 || line_flush(o) < 0)
@@ -106,6 +113,28 @@ int journal_append(struct journal *j, const json_t *obj, int sync)
 	if (ret < 0)
 		return ret;
 	return sync ? journal_sync(j) : 0;
+}
+
+int journal_append_run(struct journal *j, const json_t *run, char *const *jobs, size_t n)
+{
+	static const char head[] = "{\"ev\":\"run\",\"run\":", mid[] = ",\"jobs\":[", end[] = "]}\n";
+	struct line_out *o = line_new(j->fd);
+	size_t i, k = 0;
+	int ret = 0;
+
+	if (line_put(head, sizeof(head) - 1, o) == 0 &&
+	    json_dump_callback(run, line_put, o, JSON_COMPACT) < 0 && !o->err)
+		ret = pm_error(PM_EFAIL, "cannot encode a journal line");
+	if (!ret)
+		line_put(mid, sizeof(mid) - 1, o);
+	for (i = 0; !ret && !o->err && i < n; i++)
+		if (jobs[i] && (k++ == 0 || line_put(",", 1, o) == 0))
+			line_put(jobs[i], strlen(jobs[i]), o);
+	if (!ret && (o->err || line_put(end, sizeof(end) - 1, o) < 0 || line_flush(o) < 0))
+		ret = pm_error(PM_EFAIL, "cannot write the run journal: %s", strerror(o->err));
+	j->size += o->written;
+	free(o);
+	return ret < 0 ? ret : journal_sync(j);
 }
 
 int journal_sync(struct journal *j)

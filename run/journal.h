@@ -38,6 +38,13 @@ struct journal {
 int journal_create(struct journal *j, const char *path);
 /* Appends obj (borrowed) as one line with one write(2); fdatasync when sync. */
 int journal_append(struct journal *j, const json_t *obj, int sync);
+/*
+ * Appends the run's header line, {"ev":"run","run":run,"jobs":[...]}, the
+ * jobs given as the compact JSON texts of jobs[0..n) that are not NULL, in
+ * that order; fdatasync. The same line journal_append would write for the
+ * objects, without holding every job as a jansson tree.
+ */
+int journal_append_run(struct journal *j, const json_t *run, char *const *jobs, size_t n);
 int journal_sync(struct journal *j);
 void journal_close(struct journal *j);
 

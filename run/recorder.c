@@ -51,6 +51,7 @@ struct recorder {
 	int journal_fd;
 	json_t *run;
 	json_t **jobs;         /* by plan index; NULL for jobs the run does not record */
+	char **texts;          /* by plan index: a job's header until job() parses it */
 	size_t njobs;
 	unsigned char *dirty;
 	unsigned char *created;   /* the JobRun node exists: send updates only */
@@ -99,6 +100,18 @@ static json_t *without_nulls(json_t *job)
 	return o;
 }
 
+/* Job idx's object, parsed from its header's text on first need; NULL for
+ * a job the run does not record. */
+static json_t *job(struct recorder *rc, size_t idx)
+{
+	if (!rc->jobs[idx] && rc->texts[idx]) {
+		rc->jobs[idx] = json_loads(rc->texts[idx], 0, NULL);
+		free(rc->texts[idx]);
+		rc->texts[idx] = NULL;
+	}
+	return rc->jobs[idx];
+}
+
 /*
  * One transaction: the run and the dirty jobs dirty_list[from, to). 0 when
  * the graph took them; then they are clean and held as their key only.
@@ -112,6 +125,8 @@ static int flush_slice(struct recorder *rc, size_t from, size_t to)
 	for (i = from; i < to; i++) {
 		size_t idx = rc->dirty_list[i];
 
+		if (!job(rc, idx))
+			continue;
 		if (rc->created[idx])
 			json_array_append_new(updates, records_job_update(rc->jobs[idx]));
 		else
@@ -231,7 +246,7 @@ static void *writer_main(void *arg)
 		for (i = 0; i < nitems; i++) {
 			size_t idx = items[i].index;
 
-			if (idx < rc->njobs && rc->jobs[idx]) {
+			if (idx < rc->njobs && job(rc, idx)) {
 				json_object_update(rc->jobs[idx], items[i].set);
 				mark_dirty(rc, idx);
 			}
@@ -266,13 +281,13 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int recorder_start(struct recorder **out, const json_t *run, json_t *jobs, int journal_fd)
+int recorder_start(struct recorder **out, const json_t *run, char **jobs, size_t njobs,
+		   int journal_fd)
 {
 	struct recorder *rc = xcalloc(1, sizeof(*rc));
 	struct neo4j_config cfg;
 	pthread_condattr_t ca;
 	sigset_t block, old;
-	json_t *job;
 	size_t i;
 	int err;
 
@@ -288,6 +303,7 @@ int recorder_start(struct recorder **out, const json_t *run, json_t *jobs, int j
 		err = neo4j_open(&rc->db, &cfg);
 	neo4j_config_release(&cfg);
 	if (err < 0) {
+		free_strings(jobs, njobs);
 		free(rc);
 		return -1;
 	}
@@ -295,23 +311,15 @@ int recorder_start(struct recorder **out, const json_t *run, json_t *jobs, int j
 	rc->flush_rows = (size_t)env_long("PMETA_TEST_FLUSH_ROWS", FLUSH_ROWS, 1);
 	rc->run = json_deep_copy(run);
 	rc->run_dirty = 1;
-	json_array_foreach(jobs, i, job) {
-		size_t idx = (size_t)json_integer_value(json_object_get(job, "index"));
-
-		if (idx + 1 > rc->njobs)
-			rc->njobs = idx + 1;
-	}
-	rc->jobs = xcalloc(rc->njobs, sizeof(*rc->jobs));
-	rc->dirty = xcalloc(rc->njobs, 1);
-	rc->created = xcalloc(rc->njobs, 1);
-	rc->dirty_list = xcalloc(rc->njobs, sizeof(size_t));
-	json_array_foreach(jobs, i, job) {
-		size_t idx = (size_t)json_integer_value(json_object_get(job, "index"));
-
-		json_decref(rc->jobs[idx]);
-		rc->jobs[idx] = json_incref(job);
-		mark_dirty(rc, idx);
-	}
+	rc->njobs = njobs;
+	rc->texts = jobs;
+	rc->jobs = xcalloc(njobs + 1, sizeof(*rc->jobs));
+	rc->dirty = xcalloc(njobs + 1, 1);
+	rc->created = xcalloc(njobs + 1, 1);
+	rc->dirty_list = xcalloc(njobs + 1, sizeof(size_t));
+	for (i = 0; i < njobs; i++)
+		if (jobs[i])
+			mark_dirty(rc, i);
 	pthread_mutex_init(&rc->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -391,6 +399,7 @@ void recorder_finish(struct recorder *rc, double wait_s, struct recorder_result 
 	for (i = 0; i < rc->njobs; i++)
 		json_decref(rc->jobs[i]);
 	free(rc->jobs);
+	free_strings(rc->texts, rc->njobs);
 	free(rc->dirty);
 	free(rc->created);
 	free(rc->dirty_list);

@@ -22,14 +22,17 @@
 struct recorder;
 
 /*
- * Starts the thread. run (the header of the journal) is copied; the job
- * objects of jobs are taken by reference, not copied (at 10,000 jobs a copy
- * was a third of a run's peak memory): the caller must not change them
- * after this call. Every job object must carry "index" (its plan job index). journal_fd
- * (borrowed, may be -1) is synced by the thread. Connection settings come
- * from NEO4J_* as for every verb.
+ * Starts the thread. run (the header of the journal) is copied; jobs[i] is
+ * the JobRun properties of plan job i as compact JSON text (as the journal
+ * has it), NULL for a job the run does not record. The recorder takes jobs
+ * and its texts, also when it fails to start, and parses a job's text only
+ * when it first writes or updates it: held as text, 100,000 job headers
+ * are a fifth of their jansson trees. journal_fd (borrowed, may be -1) is
+ * synced by the thread. Connection settings come from NEO4J_* as for every
+ * verb.
  */
-int recorder_start(struct recorder **out, const json_t *run, json_t *jobs, int journal_fd);
+int recorder_start(struct recorder **out, const json_t *run, char **jobs, size_t njobs,
+		   int journal_fd);
 
 /* Queue a change of job `index` / of the run (set is stolen). Never blocks on I/O. */
 void recorder_job(struct recorder *rc, size_t index, json_t *set);

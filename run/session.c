@@ -352,9 +352,9 @@ int run_session_execute(struct run_session *s)
 {
 	const struct plan *plan = s->plan;
 	struct runner *r = &s->runner;
-	json_t *run, *jobs, *line, *end;
-	char *path = NULL, *at;
-	size_t i, nreused = 0;
+	json_t *run, *line, *end;
+	char *path = NULL, *at, **jobs;
+	size_t i, nreused = 0, nrecorded = 0, unencoded = 0;
 	char *broke = NULL;
 	int ret = -1;
 
@@ -367,33 +367,45 @@ int run_session_execute(struct run_session *s)
 	if (journal_create(&s->journal, path) < 0)
 		goto out;
 
-	/* Reused jobs count as succeeded for the runner, and are not run. */
-	jobs = json_array();
+	/*
+	 * Reused jobs count as succeeded for the runner, and are not run.
+	 * Each recorded job's header is kept as its journal text, not as a
+	 * jansson tree: at 100,000 jobs the trees were half of a run's memory.
+	 */
+	jobs = xcalloc(plan->njobs + 1, sizeof(*jobs));
 	for (i = 0; i < plan->njobs; i++) {
 		if (s->reuse[i]) {
 			r->jobs[i].selected = 0;
 			r->jobs[i].state = JOB_SUCCEEDED;
 			nreused++;
 		}
-		if (r->jobs[i].selected || s->reuse[i])
-			json_array_append_new(jobs, job_header(s, i));
+		if (r->jobs[i].selected || s->reuse[i]) {
+			json_t *h = job_header(s, i);
+
+			jobs[i] = json_dumps(h, JSON_COMPACT);
+			json_decref(h);
+			unencoded += !jobs[i];
+			nrecorded++;
+		}
 	}
-	run = run_header(s, json_array_size(jobs));
+	run = run_header(s, nrecorded);
 	json_object_set_new(run, "reused", json_integer((json_int_t)nreused));
-	line = json_pack("{sssOsO}", "ev", "run", "run", run, "jobs", jobs);
-	if (journal_append(&s->journal, line, 1) < 0) {
-		json_decref(line);
+	if (unencoded)
+		pm_error(PM_EFAIL, "cannot encode the journal header of %zu jobs: out of memory",
+			 unencoded);
+	if (unencoded || journal_append_run(&s->journal, run, jobs, plan->njobs) < 0) {
 		json_decref(run);
-		json_decref(jobs);
+		free_strings(jobs, plan->njobs);
 		goto out;
 	}
-	json_decref(line);
-	if (s->opts.record && recorder_start(&s->rec, run, jobs, s->journal.fd) < 0) {
+	/* The recorder takes the texts, whether it starts or not. */
+	if (s->opts.record && recorder_start(&s->rec, run, jobs, plan->njobs, s->journal.fd) < 0) {
 		s->record_error = xstrdup(pm_error_msg());
 		s->rec = NULL;
+	} else if (!s->opts.record) {
+		free_strings(jobs, plan->njobs);
 	}
 	json_decref(run);
-	json_decref(jobs);
 	openlineage_run_started(s->opts.openlineage, runner_wall_ms());
 
 	/*

@@ -225,6 +225,59 @@ static void test_append_and_fold(void **state)
 	free(path);
 }
 
+/* journal_append_run writes, from job texts, the line journal_append writes
+ * from the objects: NULL entries (jobs not recorded) left out, in order. */
+static void test_append_run_texts(void **state)
+{
+	char dir[] = "/tmp/pmeta-test-journal-XXXXXX";
+	char *a, *b, *texts[4] = { NULL, NULL, NULL, NULL };
+	struct journal j;
+	json_t *run, *jobs, *line;
+	struct strbuf one = STRBUF_INIT, two = STRBUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	a = xstrfmt("%s/a.jsonl", dir);
+	b = xstrfmt("%s/b.jsonl", dir);
+	run = json_pack("{ssss}", "id", "20261121T101500Z-a3f9", "status", "running");
+	jobs = json_pack("[{sIss}{sIss}]", "index", (json_int_t)1, "step", "a\"b",
+			 "index", (json_int_t)3, "step", "c");
+	texts[1] = json_dumps(json_array_get(jobs, 0), JSON_COMPACT);
+	texts[3] = json_dumps(json_array_get(jobs, 1), JSON_COMPACT);
+	line = json_pack("{sssOsO}", "ev", "run", "run", run, "jobs", jobs);
+	assert_int_equal(journal_create(&j, a), 0);
+	assert_int_equal(journal_append(&j, line, 1), 0);
+	journal_close(&j);
+	assert_int_equal(journal_create(&j, b), 0);
+	assert_int_equal(journal_append_run(&j, run, texts, 4), 0);
+	assert_true(j.size > 0);
+	journal_close(&j);
+	assert_int_equal(strbuf_read_file(&one, a), 0);
+	assert_int_equal(strbuf_read_file(&two, b), 0);
+	assert_string_equal(two.buf, one.buf);
+	/* No job recorded: an empty list. */
+	unlink(b);
+	free(texts[1]);
+	free(texts[3]);
+	texts[1] = texts[3] = NULL;
+	assert_int_equal(journal_create(&j, b), 0);
+	assert_int_equal(journal_append_run(&j, run, texts, 4), 0);
+	journal_close(&j);
+	strbuf_reset(&two);
+	assert_int_equal(strbuf_read_file(&two, b), 0);
+	assert_non_null(strstr(two.buf, ",\"jobs\":[]}\n"));
+	json_decref(line);
+	json_decref(run);
+	json_decref(jobs);
+	strbuf_release(&one);
+	strbuf_release(&two);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+	free(a);
+	free(b);
+}
+
 static void test_no_header(void **state)
 {
 	char path[] = "/tmp/pmeta-test-journal-XXXXXX";
@@ -248,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_append_and_fold),
+		cmocka_unit_test(test_append_run_texts),
 		cmocka_unit_test(test_no_header),
 	};
 
