@@ -88,16 +88,18 @@ static void mark_dirty(struct recorder *rc, size_t index)
 	}
 }
 
-/* A new node has no property to remove: its nulls need not travel. */
+/* A new node has no property to remove: its nulls need not travel. Dropped
+ * in place (a copy was 5,000 job objects more at a slice's peak). */
 static json_t *without_nulls(json_t *job)
 {
-	json_t *o = json_object(), *v;
 	const char *k;
+	json_t *v;
+	void *tmp;
 
-	json_object_foreach(job, k, v)
-		if (!json_is_null(v))
-			json_object_set(o, k, v);
-	return o;
+	json_object_foreach_safe(job, tmp, k, v)
+		if (json_is_null(v))
+			json_object_del(job, k);
+	return json_incref(job);
 }
 
 /* Job idx's object, parsed from its header's text on first need; NULL for
