@@ -849,10 +849,17 @@ static int write_new_steps(struct import *im, json_t *fixed)
 	/* A process the graph does not have: its new steps hang from a draft
 	 * that the final transaction relabels (import_draft.cypher). */
 	im->draft = !im->known && im->nnew;
-	if (im->draft && neo4j_query(im->db, NULL, cypher_import_draft,
-				     json_pack("{s:s, s:s}", "process", im->process_key,
-					       "workspace", im->ws)) < 0)
-		return -1;
+	if (im->draft) {
+		json_t *res = NULL;
+
+		if (neo4j_query(im->db, &res, cypher_import_draft,
+				json_pack("{s:s, s:s}", "process", im->process_key,
+					  "workspace", im->ws)) < 0)
+			return -1;
+		/* The draft is the process node: counted as created once, here. */
+		add_stats(im->stats, res);
+		json_decref(res);
+	}
 	for (from = 0, batch = 0; from < cfg->nsteps; batch++) {
 		size_t to = from;
 
@@ -888,7 +895,7 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 	struct neo4j_tx *tx = NULL;
 	struct rows_body b;
 	json_t *res = NULL;
-	size_t from, linked, i;
+	size_t from, linked = 0, i;
 
 	if (neo4j_tx_begin(im->db, &tx) < 0)
 		return -1;
@@ -899,8 +906,6 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 		linked = (size_t)json_integer_value(neo4j_cell(res, 0, "linked"));
 		json_decref(res);
 		res = NULL;
-		if (linked != im->nnew)
-			goto gone;
 	}
 	if (neo4j_tx_query(tx, &res, cypher_import_process,
 			   json_pack("{s:o, s:s, s:s}", "process",
@@ -931,7 +936,7 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 			from = to;
 		}
 	}
-	for (from = 0, linked = 0; !im->draft && from < cfg->nsteps;) {
+	for (from = 0; !im->draft && from < cfg->nsteps;) {
 		size_t to = from, n;
 
 		/* Slices of IMPORT_SLICE new steps, by name. */
@@ -947,8 +952,7 @@ static int write_final(struct import *im, json_t *fixed, const char *digest)
 		}
 		from = to;
 	}
-	if (!im->draft && linked != im->nnew) {
-gone:
+	if (linked != im->nnew) {
 		pm_error(PM_EFAIL, "%zu of its %zu new steps were gone before they were made current "
 			 "(another import of '%s' at the same time?); nothing changed, import it again",
 			 im->nnew - (linked < im->nnew ? linked : 0), im->nnew, im->process_key);
