@@ -46,11 +46,6 @@ static void test_run_ids(void **state)
 
 /* Runs started in the same millisecond get distinct ids, in that millisecond's place. */
 #define SAME_MS 10000
-static int cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 static void test_run_ids_same_millisecond(void **state)
 {
 	long long ms = 1795249464035LL;
@@ -66,7 +61,7 @@ static void test_run_ids_same_millisecond(void **state)
 		assert_memory_equal(ids[i], "20261121T082424Z-023", 20);
 		assert_true(strcmp(before, ids[i]) < 0 && strcmp(ids[i], after) < 0);
 	}
-	qsort(ids, SAME_MS, sizeof(char *), cmp_str);
+	qsort(ids, SAME_MS, sizeof(char *), cmp_strings);
 	for (i = 1; i < SAME_MS; i++)
 		assert_string_not_equal(ids[i - 1], ids[i]);
 	for (i = 0; i < SAME_MS; i++)
