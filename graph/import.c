@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -98,6 +99,8 @@ struct import {
 	json_t *registry;                   /* its statements (add_registry) */
 	size_t batch;                       /* IMPORT_BATCH, or PMETA_TEST_IMPORT_BATCH */
 	long kill_after;                    /* PMETA_TEST_IMPORT_KILL_AFTER, or -1 */
+	long pause_after;                   /* PMETA_TEST_IMPORT_PAUSE_AFTER, or -1 */
+	const char *pause_file;             /* PMETA_TEST_IMPORT_PAUSE_FILE */
 };
 
 /* The git blob id of each step's script <root>/<schedule>/pys/<procedure>.py
@@ -784,15 +787,26 @@ static int write_procedures_and_datasets(struct import *im, json_t *fixed)
 }
 
 /*
- * The test hook of t0107: PMETA_TEST_IMPORT_KILL_AFTER=k kills pmeta (a real
- * SIGKILL, as a crash or the OOM killer would) once the k-th batch of new
- * steps is committed, to show that readers still see the process as it was
- * and that the next import cleans up.
+ * The test hooks of t0107, once the k-th batch of new steps is committed:
+ * PMETA_TEST_IMPORT_KILL_AFTER=k kills pmeta (a real SIGKILL, as a crash or
+ * the OOM killer would), to show that readers still see the process as it
+ * was and that the next import cleans up; PMETA_TEST_IMPORT_PAUSE_AFTER=k
+ * creates PMETA_TEST_IMPORT_PAUSE_FILE and waits (at most two minutes)
+ * until the test removes it, so that another import runs in between.
  */
 static void test_kill_point(const struct import *im, long batch)
 {
 	if (im->kill_after >= 0 && batch == im->kill_after)
 		raise(SIGKILL);
+	if (im->pause_after >= 0 && batch == im->pause_after && im->pause_file) {
+		FILE *f = fopen(im->pause_file, "w");
+		int i;
+
+		if (f)
+			fclose(f);
+		for (i = 0; f && i < 2400 && access(im->pause_file, F_OK) == 0; i++)
+			usleep(50000);
+	}
 }
 
 /* How many rows row() writes for [from, to). */
@@ -826,6 +840,17 @@ static int send_counted(struct import *im, struct neo4j_tx *tx, const char *stat
 				"step they name was gone (another import at the same time?); import "
 				"it again", want - (got < want ? got : 0), want, what);
 	return 0;
+}
+
+/* A new step whose key another import of the process wrote meanwhile
+ * (after this one's clean-up): say so, in place of the server's words. */
+static int taken_step(const struct import *im)
+{
+	if (strcmp(neo4j_last_code(im->db), "Neo.ClientError.Schema.ConstraintValidationFailed"))
+		return -1;
+	return pm_error(PM_EFAIL, "another import of %s/%s wrote its new steps meanwhile; "
+			"nothing of this one was made current; import it again",
+			im->cfg->schedule, im->cfg->process);
 }
 
 /* New steps, IMPORT_BATCH a transaction, not current yet; each batch's
@@ -870,7 +895,7 @@ static int write_new_steps(struct import *im, json_t *fixed)
 		if (n) {
 			rows_init(&b, im, fixed, "steps", from, to, row_new_step);
 			if (send_counted(im, NULL, cypher_import_new_steps, &b, n, "new steps") < 0)
-				return -1;
+				return taken_step(im);
 			test_kill_point(im, (long)batch + 1);
 		}
 		from = to;
@@ -1098,9 +1123,11 @@ int import_config(struct neo4j *db, const char *ws, const struct config *cfg, in
 	im.ws = ws;
 	im.cfg = cfg;
 	im.stats = stats;
-	/* Test hooks (t0107): smaller batches, and a kill after batch k. */
+	/* Test hooks (t0107): smaller batches; a kill or a pause after batch k. */
 	im.batch = (size_t)env_long("PMETA_TEST_IMPORT_BATCH", IMPORT_BATCH, 1);
 	im.kill_after = env_long("PMETA_TEST_IMPORT_KILL_AFTER", -1, 0);
+	im.pause_after = env_long("PMETA_TEST_IMPORT_PAUSE_AFTER", -1, 0);
+	im.pause_file = getenv("PMETA_TEST_IMPORT_PAUSE_FILE");
 	im.process_key = key_process(ws, cfg->schedule, cfg->process);
 	im.blobs = xcalloc(cfg->nsteps + 1, sizeof(*im.blobs));
 	script_blobs(im.blobs, cfg);

@@ -7,6 +7,9 @@
 # config. Runs and retired steps keep their history across it. A process the
 # graph does not have yet gets its steps linked batch by batch to a draft
 # node no reader follows, and its final transaction relabels that one node.
+# Two imports of one new process at the same time (the first paused between
+# batches through PMETA_TEST_IMPORT_PAUSE_AFTER): the later one wins, the
+# earlier one fails and says so, and the graph holds the process once.
 . "$(dirname "$0")/lib.sh"
 . "$TEST_ROOT/tests/lib-run.sh"
 
@@ -180,6 +183,33 @@ test_expect_success 'a new process needs no heap for its new steps: the heap che
 	config 30 >$CONF &&
 	test_expect_code 1 env PMETA_TEST_NEO4J_HEAP=1 pmeta import -q $CONF 2>err &&
 	test_contains err "would make 5 new steps current and update 25 steps"
+'
+
+test_expect_success 'two imports of one new process at once: the later wins, the earlier fails cleanly' '
+	test_reset_graph &&
+	pmeta migrate >/dev/null &&
+	config 25 >$CONF &&
+	rm -f paused &&
+	{ PMETA_TEST_IMPORT_BATCH=10 PMETA_TEST_IMPORT_PAUSE_AFTER=1 PMETA_TEST_IMPORT_PAUSE_FILE=$PWD/paused \
+		pmeta import -q $CONF >first.out 2>first.err; echo $? >first.rc; } &
+	first=$! &&
+	for _ in $(seq 600); do [ -f paused ] && break; sleep 0.05; done &&
+	test -f paused &&
+	test_eq "$(cypher_value "MATCH (d:ProcessDraft {key: \"$P\"})-[:HAS_STEP]->(s) RETURN count(s)")" 10 &&
+	PMETA_TEST_IMPORT_BATCH=10 pmeta import $CONF >second.out &&
+	test_contains second.out "imported sche_t/p_001_v_000 (25 steps)" &&
+	rm paused &&
+	wait $first &&
+	test_eq "$(cat first.rc)" 1 &&
+	test_contains first.err "another import" &&
+	test_eq "$(cypher_value "MATCH (p:Process {key: \"$P\"}) RETURN count(p)")" 1 &&
+	test_eq "$(cypher_value "MATCH (d:ProcessDraft) RETURN count(d)")" 0 &&
+	test_eq "$(cypher_value "MATCH (s:Step) RETURN count(s)")" 25 &&
+	test_eq "$(leftovers)" 0 &&
+	test_eq "$(cypher_value "MATCH (:Process {key: \"$P\"})-[:HAS_STEP]->(s) RETURN count(s)")" 25 &&
+	test_eq "$(cypher_value "MATCH (:Process {key: \"$P\"})-[:HAS_STEP]->(s)-[r:AFTER]->() RETURN count(r)")" 25 &&
+	pmeta import $CONF >again.out &&
+	test_contains again.out "unchanged"
 '
 
 test_done
