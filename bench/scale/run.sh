@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 14's scale benchmark in one run (prints figures; never a CI gate).
 #
-#   bench/scale/run.sh [all|start|plan|run]...      (default: all)
+#   bench/scale/run.sh [all|start|plan|floor|run]...      (default: all)
 #
 # start  `pmeta version` against an empty program linked to the same
 #        libraries: whole-process wall time (median of START_RUNS, alternated)
@@ -12,6 +12,11 @@
 #        unchanged one, `pmeta plan --format json` (config imported) and
 #        `make -n`, alternated REPEATS times (default 3), medians and each
 #        one's ratio to `make -n` of the same repeat; Snakemake's `-n` once.
+# floor  for each of FLOOR_SIZES steps (default "100000"): a new `pmeta
+#        import` against floor.py, which writes a copy of the graph that
+#        import made (same nodes, properties and edges) with the barest
+#        Cypher, alternated REPEATS times: how far import is from what Neo4j
+#        itself needs to store that graph.
 # run    for each of RUN_SIZES trivial jobs (default "1000 10000"),
 #        bench/run/gen.py's DAG: `pmeta run -j 2`, the same with --no-record,
 #        and `make -j 2`, alternated REPEATS times, medians and ratios.
@@ -38,6 +43,7 @@ OUT=${BENCH_DIR:-${TMPDIR:-/tmp}/pmeta-bench-scale}
 REPEATS=${REPEATS:-3}
 PLAN_SIZES=${PLAN_SIZES:-10000 100000}
 RUN_SIZES=${RUN_SIZES:-1000 10000}
+FLOOR_SIZES=${FLOOR_SIZES:-100000}
 START_RUNS=${START_RUNS:-30}
 SNAKEMAKE=${SNAKEMAKE:-1}
 SNAKEMAKE_VERSION=${SNAKEMAKE_VERSION:-9.27.1}
@@ -219,6 +225,42 @@ section_plan() {
 	done
 }
 
+section_floor() {
+	local n dir conf sched key
+	echo
+	echo "## Import against its floor: the same graph written by the barest Cypher"
+	echo
+	echo "Medians of $REPEATS alternated repeats; floor.py times only its writes."
+	for n in $FLOOR_SIZES; do
+		sched=bench_$n
+		dir=$OUT/w$n
+		conf=$sched/process_config/p_001_v_000/main.conf
+		if [ ! -f "$dir/$conf" ]; then
+			rm -rf "$dir"
+			python3 "$top/bench/plan/gen.py" "$n" "$dir" --schedule "$sched"
+			git -C "$dir" init -q
+		fi
+		(cd "$dir" && "$PMETA" migrate >/dev/null)
+		rm -f "$tmp"/res.f"$n".*
+		echo
+		echo "### $n steps (load average before: $(load))"
+		for r in $(seq "$REPEATS"); do
+			forget_schedule "$sched"
+			(cd "$dir" && t f$n.import "$PMETA" import -q "$conf")
+			key=$(cypher 'MATCH (p:Process {schedule: $s, name: "p_001_v_000"}) RETURN p.key' "{\"s\":\"$sched\"}" |
+				python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["data"][0]["row"][0])')
+			python3 "$here/floor.py" "$tmp/res.f$n.floor" "$key"
+		done
+		echo
+		echo "| $n steps | median, peak RSS | x floor |"
+		echo "|---|---:|---:|"
+		echo "| floor.py (writes only) | $(stats f$n.floor f$n.floor) |"
+		echo "| pmeta import (new) | $(stats f$n.import f$n.floor) |"
+		echo
+		echo "load average after: $(load)"
+	done
+}
+
 section_run() {
 	local n dir conf
 	echo
@@ -261,10 +303,11 @@ section_run() {
 
 for what in "$@"; do
 	case $what in
-	all) section_start; section_plan; section_run ;;
+	all) section_start; section_plan; section_floor; section_run ;;
 	start) section_start ;;
 	plan) section_plan ;;
+	floor) section_floor ;;
 	run) section_run ;;
-	*) echo "usage: bench/scale/run.sh [all|start|plan|run]..." >&2; exit 2 ;;
+	*) echo "usage: bench/scale/run.sh [all|start|plan|floor|run]..." >&2; exit 2 ;;
 	esac
 done
