@@ -794,7 +794,7 @@ static int write_procedures_and_datasets(struct import *im, json_t *fixed)
  * creates PMETA_TEST_IMPORT_PAUSE_FILE and waits (at most two minutes)
  * until the test removes it, so that another import runs in between.
  */
-static void test_kill_point(const struct import *im, long batch)
+static void test_batch_hook(const struct import *im, long batch)
 {
 	if (im->kill_after >= 0 && batch == im->kill_after)
 		raise(SIGKILL);
@@ -896,7 +896,7 @@ static int write_new_steps(struct import *im, json_t *fixed)
 			rows_init(&b, im, fixed, "steps", from, to, row_new_step);
 			if (send_counted(im, NULL, cypher_import_new_steps, &b, n, "new steps") < 0)
 				return taken_step(im);
-			test_kill_point(im, (long)batch + 1);
+			test_batch_hook(im, (long)batch + 1);
 		}
 		from = to;
 	}
